@@ -1,0 +1,12 @@
+/**
+ * The names of every IPC call and event, without their schemas, so that the sandboxed preload can
+ * expose one function per entry without bundling zod. `ipc.ts` checks that it declares exactly these.
+ */
+export const callNames = ['startDiagnosis', 'cancelDiagnosis', 'getAppInfo'] as const;
+export const eventNames = ['onDiagnosisEvent'] as const;
+
+export type CallName = (typeof callNames)[number];
+export type EventName = (typeof eventNames)[number];
+
+export const callChannel = (name: CallName): string => `portwise:call:${name}`;
+export const eventChannel = (name: EventName): string => `portwise:event:${name}`;

@@ -1,0 +1,66 @@
+import type { Report } from '../schema/report';
+import { formatTarget } from '../schema/target';
+
+/** Styles for terminal text; identity functions when colour is off (NO_COLOR, not a TTY). */
+export interface TextStyle {
+  bold(s: string): string;
+  dim(s: string): string;
+  good(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+}
+
+export const plainStyle: TextStyle = { bold: (s) => s, dim: (s) => s, good: (s) => s, bad: (s) => s, warn: (s) => s };
+
+const sgr = (code: string) => (s: string) => `\u001b[${code}m${s}\u001b[0m`;
+export const ansiStyle: TextStyle = { bold: sgr('1'), dim: sgr('2'), good: sgr('32'), bad: sgr('31'), warn: sgr('33') };
+
+const platformLabel = { linux: 'Linux', macos: 'macOS', windows: 'Windows', any: 'Any' } as const;
+
+/** The human-readable verdict the CLI prints on stdout. Pure. */
+export function renderReportText(report: Report, style: TextStyle = plainStyle): string {
+  const d = report.diagnosis;
+  const out: string[] = [];
+  const confidence = d.cause === 'inconclusive' ? style.warn('inconclusive') : `${d.confidence} confidence`;
+  out.push(`${style.bold(formatTarget(report.target))}  outcome: ${report.outcome}`);
+  out.push('');
+  out.push(`${style.bold('Diagnosis:')} ${d.title} ${style.dim(`(${d.cause}, ${confidence})`)}`);
+  out.push(wrap(d.reason, 78, '  '));
+  out.push('');
+  out.push(wrap(d.explanation, 78, '  '));
+  out.push('');
+  out.push(style.bold('Decision path:'));
+  for (const step of report.path) out.push(`  ${style.dim(step.node.padEnd(4))} ${step.title} → ${step.next}\n       ${step.reason}`);
+  if (d.missing.length > 0) {
+    out.push('');
+    out.push(style.bold('Missing evidence:'));
+    for (const m of d.missing) out.push(`  - ${m}`);
+  }
+  if (d.candidates.length > 0) {
+    out.push('');
+    out.push(style.bold('Possible causes:'));
+    for (const c of d.candidates) out.push(`  - ${c.title} ${style.dim(`(${c.id})`)}`);
+  }
+  out.push('');
+  out.push(style.bold('What to do:'));
+  d.remediation.forEach((step, i) => {
+    out.push(wrap(`${i + 1}. ${step.text}`, 78, '  '));
+    for (const c of step.commands) out.push(`       ${style.dim(`${platformLabel[c.platform]}:`)} ${c.command}`);
+  });
+  out.push('');
+  out.push(`${style.bold('Verify:')} ${d.verify}`);
+  return out.join('\n') + '\n';
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(indent + line);
+  return lines.join('\n');
+}

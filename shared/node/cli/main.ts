@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { renderReportText, ansiStyle, plainStyle } from '../../common/report/text';
+import type { DiagnosisEvent } from '../../common/schema/events';
+import { formatAddressPort } from '../../common/schema/target';
+import { startDiagnosis } from '../session';
+import { VERSION } from '../version';
+import { parseCommandLine, usage } from './args';
+
+export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
+
+export interface CliIo {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  onInterrupt(handler: () => void): void;
+}
+
+/** The `portwise` command. Returns the exit code; all output goes through `io`. */
+export async function runCli(io: CliIo): Promise<number> {
+  const parsed = parseCommandLine(io.argv);
+  if (!parsed.ok) {
+    io.stderr.write(`portwise: ${parsed.message}\n`);
+    return EXIT.usage;
+  }
+  const command = parsed.command;
+  if (command.kind === 'help') {
+    io.stdout.write(usage);
+    return 0;
+  }
+  if (command.kind === 'version') {
+    io.stdout.write(`portwise ${VERSION}\n`);
+    return 0;
+  }
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  const colorOut = command.color ?? (!noColor && Boolean(io.stdout.isTTY));
+  const colorErr = command.color ?? (!noColor && Boolean(io.stderr.isTTY));
+  const errStyle = colorErr ? ansiStyle : plainStyle;
+  const progress = (line: string) => io.stderr.write(`${line}\n`);
+
+  const run = startDiagnosis({
+    runId: randomUUID(),
+    input: command.input,
+    target: command.target,
+    options: command.options,
+    env: io.env,
+    onEvent: (event) => reportProgress(event, progress, errStyle),
+  });
+  io.onInterrupt(() => run.cancel());
+  const end = await run.done;
+  if (end.status === 'cancelled') {
+    progress('Cancelled.');
+    return EXIT.interrupted;
+  }
+  if (end.status === 'failed') {
+    io.stderr.write(`portwise: ${end.message}\n${end.detail}\n`);
+    return EXIT.internal;
+  }
+  io.stdout.write(command.json ? `${JSON.stringify(end.report, null, 2)}\n` : renderReportText(end.report, colorOut ? ansiStyle : plainStyle));
+  return end.report.diagnosis.cause === 'inconclusive' ? EXIT.inconclusive : EXIT.found;
+}
+
+function reportProgress(event: DiagnosisEvent, line: (s: string) => void, style: typeof plainStyle): void {
+  switch (event.type) {
+    case 'started':
+      line(style.dim(`Diagnosing ${event.target.hostKind === 'ipv6' ? `[${event.target.host}]` : event.target.host}:${event.target.port} (${event.options.rounds} round(s), ${event.options.timeoutMs} ms deadline)`));
+      break;
+    case 'resolved':
+      if (event.resolution.status === 'resolved') line(style.dim(`Resolved to ${event.resolution.addresses.map((a) => a.address).join(', ')}`));
+      else line(style.dim(`Resolution failed: ${event.resolution.errno}`));
+      break;
+    case 'probe': {
+      const a = event.attempt;
+      const status = a.status === 'connected' ? style.good(a.status) : style.bad(a.status);
+      line(`  round ${a.round}  ${formatAddressPort(a.address, a.port).padEnd(24)} ${status}${a.errno ? ` (${a.errno})` : ''} ${a.ms.toFixed(2)} ms`);
+      break;
+    }
+    default:
+      break;
+  }
+}

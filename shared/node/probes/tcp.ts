@@ -1,0 +1,84 @@
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { AddressFamily, ProbeAttempt } from '../../common/schema/probe';
+import { classifyErrno, errnoText } from './classify';
+
+export interface TcpProbeOptions {
+  timeoutMs: number;
+  closeGraceMs: number;
+}
+
+const BANNER_LIMIT = 256;
+
+/**
+ * One TCP connect to one address, on its own socket: no Happy Eyeballs, no DNS (the address is a
+ * literal), a hard deadline. A connection that is accepted is watched for `closeGraceMs`, because
+ * "accepted, then closed at once" is its own family of causes (catalog T30).
+ * Never rejects: every ending, an abort included, is a typed attempt.
+ */
+export function probeAddress(
+  address: string,
+  family: AddressFamily,
+  port: number,
+  round: number,
+  options: TcpProbeOptions,
+  signal?: AbortSignal,
+): Promise<ProbeAttempt> {
+  return new Promise((resolve) => {
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    let connectedAt: number | null = null;
+    let banner = '';
+    let settled = false;
+    const socket = new net.Socket();
+
+    const finish = (status: ProbeAttempt['status'], errno: string | null, detail: string, afterConnect: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      socket.destroy();
+      const ms = (connectedAt ?? performance.now()) - t0;
+      resolve({
+        address,
+        family,
+        port,
+        round,
+        startedAt,
+        ms: Math.round(ms * 1000) / 1000,
+        status,
+        errno,
+        detail,
+        afterConnect,
+        banner: banner === '' ? null : banner,
+      });
+    };
+
+    const onAbort = () => finish('timeout', 'ABORTED', 'Cancelled before an answer arrived', false);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const timer = setTimeout(() => {
+      if (connectedAt === null) finish('timeout', 'ETIMEDOUT', `No answer within ${options.timeoutMs} ms`, false);
+    }, options.timeoutMs);
+
+    socket.on('connect', () => {
+      connectedAt = performance.now();
+      clearTimeout(timer);
+      setTimeout(() => finish('connected', null, 'Connected', false), options.closeGraceMs);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (banner.length < BANNER_LIMIT) banner = (banner + chunk.toString('latin1')).slice(0, BANNER_LIMIT).replace(/[^\x20-\x7e\t\r\n]/g, '.');
+    });
+    socket.on('end', () => finish('reset', 'EOF', errnoText.EOF ?? 'Closed', true));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? 'UNKNOWN';
+      const status = connectedAt !== null ? 'reset' : (classifyErrno(code) ?? 'unreachable');
+      finish(status, code, errnoText[code] ?? error.message, connectedAt !== null);
+    });
+
+    socket.connect({ host: address, port, family, noDelay: true, autoSelectFamily: false });
+  });
+}

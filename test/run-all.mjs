@@ -1,0 +1,57 @@
+// `npm test`: everything, in the order that fails fastest. System packages, lint, types, build,
+// then the unit, lab and browser tiers one after another (2 cores: no tier competes for them).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { ensureSystemDeps } from './tools/system-deps.mjs';
+
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const results = [];
+
+function step(name, command, args) {
+  const started = Date.now();
+  console.error(`\n== ${name}: ${command} ${args.join(' ')}`);
+  const run = spawnSync(command, args, { stdio: 'inherit', env: process.env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.error(`== ${name}: ${run.status === 0 ? 'ok' : `FAILED (exit ${run.status ?? run.signal})`} in ${seconds}s`);
+  return run.status === 0;
+}
+
+try {
+  ensureSystemDeps();
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
+
+mkdirSync('test-results', { recursive: true });
+const gates = [
+  ['lint', npx, ['eslint', '--max-warnings', '0', '.']],
+  ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
+  ['build', 'npm', ['run', '--silent', 'build']],
+];
+for (const [name, command, args] of gates) {
+  if (!step(name, command, args)) process.exit(1);
+}
+
+let failedTiers = 0;
+for (const project of ['unit', 'lab', 'e2e']) {
+  const report = `test-results/vitest-${project}.json`;
+  const ok = step(`tests (${project})`, npx, ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  if (!ok) failedTiers++;
+  if (existsSync(report)) {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    results.push({ project, passed: json.numPassedTests, failed: json.numFailedTests, skipped: json.numPendingTests + json.numTodoTests, total: json.numTotalTests });
+  } else {
+    results.push({ project, passed: 0, failed: 1, skipped: 0, total: 0 });
+  }
+}
+
+const sum = (key) => results.reduce((n, r) => n + r[key], 0);
+for (const r of results) console.error(`   ${r.project.padEnd(5)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+// In CI nothing may skip silently: a skipped test is a failure of the run.
+const skipped = sum('skipped');
+if (process.env.CI && skipped > 0) console.error(`CI: ${skipped} test(s) skipped; that fails the run.`);
+console.log(`tests: ${sum('passed')} passed, ${sum('failed')} failed${skipped ? `, ${skipped} skipped` : ''}`);
+const emptyTier = results.find((r) => r.total === 0);
+if (emptyTier) console.error(`The ${emptyTier.project} tier ran no test.`);
+process.exit(failedTiers > 0 || sum('failed') > 0 || emptyTier || (process.env.CI && skipped > 0) ? 1 : 0);
