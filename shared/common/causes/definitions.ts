@@ -133,6 +133,23 @@ export const causeDefinitions = {
     ],
     verify: recheck,
   },
+  'v6only-listener-ipv4-refused': {
+    id: 'v6only-listener-ipv4-refused',
+    explanation:
+      'The service listens on the IPv6 wildcard with the "IPv6 only" option (IPV6_V6ONLY), so it accepts IPv6 connections but refuses IPv4 ones. nginx `listen [::]:80;` works this way, and so does any program on a system with `net.ipv6.bindv6only = 1`.',
+    proof: 'The listener is `[::]` on the port and IPv4 connections are refused while IPv6 would connect; `ss -Htlne` shows `v6only:1`.',
+    remediation: [
+      {
+        text: 'Add an IPv4 listener next to the IPv6 one (nginx: `listen 80;` beside `listen [::]:80;`), or turn the socket dual-stack (the program\'s option, or `sysctl net.ipv6.bindv6only=0` before it starts).',
+        commands: [
+          { platform: 'linux', command: "ss -Htlne 'sport = :{port}'" },
+          { platform: 'linux', command: 'sysctl net.ipv6.bindv6only' },
+        ],
+      },
+      { text: 'Or have the client use the IPv6 address.', commands: [] },
+    ],
+    verify: recheck,
+  },
   'not-reproduced': {
     id: 'not-reproduced',
     explanation:

@@ -1,3 +1,5 @@
+import { isIpv4, normaliseIpv6 } from '../net/address';
+
 /** One line of a hosts file (/etc/hosts, C:\Windows\System32\drivers\etc\hosts). */
 export interface HostsEntry {
   address: string;
@@ -5,16 +7,20 @@ export interface HostsEntry {
   line: number;
 }
 
-/** Parses hosts-file text. Comments, blank lines and malformed lines are skipped, never fatal. */
+/** Parses hosts-file text. Comments, blank lines and lines not led by an IP address are skipped, never fatal. */
 export function parseHostsFile(text: string): HostsEntry[] {
   const entries: HostsEntry[] = [];
   const lines = text.split(/\r?\n/);
   for (const [index, rawLine] of lines.entries()) {
     const line = rawLine.replace(/#.*/, '').trim();
     if (line === '') continue;
-    const [address, ...names] = line.split(/\s+/);
-    if (!address || names.length === 0 || !/^[0-9a-fA-F:.%a-zA-Z]+$/.test(address) || !/[.:]/.test(address)) continue;
-    entries.push({ address: address.split('%')[0] ?? address, names: names.map((n) => n.toLowerCase()), line: index + 1 });
+    const [field, ...names] = line.split(/\s+/);
+    if (!field || names.length === 0) continue;
+    // Addresses are kept in the canonical form getaddrinfo prints (fe00::0 -> fe00::), zone ids dropped.
+    const bare = field.split('%')[0] ?? field;
+    const address = isIpv4(bare) ? bare : normaliseIpv6(bare);
+    if (address === null) continue;
+    entries.push({ address, names: names.map((n) => n.toLowerCase()), line: index + 1 });
   }
   return entries;
 }

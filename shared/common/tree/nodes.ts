@@ -62,6 +62,8 @@ const T1: TreeNode = {
     }
     const refused = anyAttempt('refused');
     if (refused.length > 0) return next('T2', `Connection refused by ${list(refused, port)}.`);
+    const statuses = new Set(results.map((r) => r.status));
+    if (statuses.size > 1) return next('T6', `No refusal, but the addresses answer differently: ${results.map((r) => `${r.address.address} ${r.status}`).join(', ')}.`);
     const unreachable = anyAttempt('unreachable');
     if (unreachable.length > 0) {
       const errnos = [...new Set(unreachable.flatMap((r) => r.attempts.map((a) => a.errno ?? a.status)))].join(', ');
@@ -69,9 +71,7 @@ const T1: TreeNode = {
     }
     const reset = anyAttempt('reset');
     if (reset.length > 0) return next('T30', `Accepted, then closed or reset by ${list(reset, port)}.`);
-    const timeout = has('timeout');
-    if (timeout.length === results.length) return next('T40', `Every attempt to ${list(timeout, port)} timed out without an answer.`);
-    return next('T50', `Some addresses connect and others time out: ${results.map((r) => `${r.address.address} ${r.status}`).join(', ')}.`);
+    return next('T40', `Every attempt to ${list(results, port)} timed out without an answer.`);
   },
 };
 
@@ -138,6 +138,12 @@ const T4: TreeNode = {
       return { kind: 'leaf', cause: 'service-not-running', confidence: 'high', reason: `Nothing listens on port ${port} on this computer (${source}), and ${list(refused, port)} refused every attempt.` };
     }
     const covering = listeners.filter((l) => refused.some((r) => listenerCovers(l, r.address)));
+    const onlyAssumedDualStack = covering.length > 0 && covering.every((l) => l.address === '::' && l.v6only === null) && refused.every((r) => r.address.family === 4);
+    if (onlyAssumedDualStack) {
+      // /proc/net/tcp6 shows `::` for a dual-stack and a v6-only socket alike (catalog §2.3); an IPv4
+      // refusal beside it is what IPV6_V6ONLY looks like, far likelier than a local block on loopback.
+      return { kind: 'leaf', cause: 'v6only-listener-ipv4-refused', confidence: 'medium', reason: `The only listener is ${covering.map(describeListener).join(', ')}, yet ${list(refused, port)} is refused: the socket accepts IPv6 only (v6only), which ${source} cannot show.` };
+    }
     if (covering.length > 0) {
       return { kind: 'leaf', cause: 'client-local-block', confidence: 'medium', reason: `${describeListener(covering[0]!)} is listening, yet ${list(refused, port)} was refused in ${formatMs(medianMs(refused.flatMap((r) => r.attempts)))}: something on this computer rejects it.` };
     }
@@ -150,6 +156,28 @@ const T4: TreeNode = {
   },
 };
 
+/** Causes that fit one failing family while the other connects, by how that family fails. */
+const familyCandidates: Record<4 | 6, Partial<Record<AddressResult['status'], CauseId[]>>> = {
+  6: {
+    refused: ['aaaa-without-ipv6-listener', 'iptables-reject', 'nftables-reject'],
+    timeout: ['firewall-drop', 'aaaa-without-ipv6-listener'],
+    unreachable: ['firewalld-reject', 'iptables-reject', 'nftables-reject'],
+  },
+  4: {
+    refused: ['v6only-listener-ipv4-refused', 'iptables-reject', 'nftables-reject'],
+    timeout: ['firewall-drop'],
+    unreachable: ['firewalld-reject', 'iptables-reject', 'nftables-reject'],
+  },
+};
+
+/** Causes for an address that fails in a given way, when nothing else narrows it down. */
+const statusCandidates: Partial<Record<AddressResult['status'], CauseId[]>> = {
+  refused: ['service-not-running', 'bind-wrong-interface-ip', 'iptables-reject', 'nftables-reject'],
+  timeout: ['firewall-drop', 'timeout-filtered'],
+  unreachable: ['firewalld-reject', 'dnat-dead-backend'],
+  reset: ['lb-or-proxy-backend-down', 'docker-publish-problem'],
+};
+
 const T6: TreeNode = {
   id: 'T6',
   title: 'Do the results differ per address?',
@@ -159,27 +187,35 @@ const T6: TreeNode = {
   decide(facts) {
     const port = facts.target.port;
     const results = addressResults(facts);
-    const refused = results.filter((r) => r.status === 'refused');
-    const others = results.filter((r) => r.status !== 'refused');
-    if (others.length === 0) return next('T9', `All ${results.length} address${results.length === 1 ? '' : 'es'} refused: ${list(refused, port)}.`);
-    const fam = (rs: AddressResult[]) => new Set(rs.map((r) => r.address.family));
-    const refusedFamilies = fam(refused);
-    const okFamilies = fam(others.filter((r) => r.status === 'connected'));
+    if (results.every((r) => r.status === 'refused')) return next('T9', `All ${results.length} address${results.length === 1 ? '' : 'es'} refused: ${list(results, port)}.`);
+    const failing = results.filter((r) => r.status !== 'connected');
+    const connected = results.filter((r) => r.status === 'connected');
+    const families = (rs: AddressResult[]) => new Set(rs.map((r) => r.address.family));
+    const failFamilies = families(failing);
+    const okFamilies = families(connected);
+    const seen = results.map((r) => `${r.address.address} ${r.status}`).join(', ');
     const missing = serverEvidence(port);
-    if (refusedFamilies.size === 1 && refusedFamilies.has(6) && okFamilies.has(4) && !okFamilies.has(6)) {
-      const candidates: CauseId[] = ['aaaa-without-ipv6-listener', 'iptables-reject', 'nftables-reject'];
-      return { kind: 'inconclusive', reason: `Only IPv6 is refused (${list(refused, port)}); IPv4 connects. The server either listens on IPv4 only or filters IPv6.`, missing, candidates };
+    const uniq = (ids: CauseId[]) => [...new Set(ids)];
+    const [failFamily] = failFamilies;
+    if (failFamily !== undefined && failFamilies.size === 1 && !okFamilies.has(failFamily) && okFamilies.size > 0) {
+      const label = failFamily === 6 ? 'IPv6' : 'IPv4';
+      const other = failFamily === 6 ? 'IPv4' : 'IPv6';
+      const candidates = uniq(failing.flatMap((r) => familyCandidates[failFamily][r.status] ?? []));
+      return { kind: 'inconclusive', reason: `Only ${label} fails (${seen}); ${other} connects. The server treats the two families differently: a listener or a firewall rule for one family only.`, missing, candidates };
     }
-    if (refusedFamilies.size === 1 && refusedFamilies.has(4) && okFamilies.has(6) && !okFamilies.has(4)) {
-      const candidates: CauseId[] = ['v6only-listener-ipv4-refused', 'iptables-reject', 'nftables-reject'];
-      return { kind: 'inconclusive', reason: `Only IPv4 is refused (${list(refused, port)}); IPv6 connects. The server either listens on IPv6 only (v6only) or filters IPv4.`, missing, candidates };
+    if ([...okFamilies].some((f) => failFamilies.has(f))) {
+      return {
+        kind: 'inconclusive',
+        reason: `Addresses of the same family disagree (${seen}): a stale DNS record, or one dead backend behind round-robin DNS, is likely.`,
+        missing: [`Which addresses ${facts.target.host} should have`, ...missing],
+        candidates: ['dns-wrong-target', 'lb-or-proxy-backend-down'],
+      };
     }
-    const candidates: CauseId[] = ['dns-wrong-target', 'lb-or-proxy-backend-down'];
     return {
       kind: 'inconclusive',
-      reason: `Addresses of the same name disagree: ${results.map((r) => `${r.address.address} ${r.status}`).join(', ')}. A stale DNS record or one dead backend behind round-robin DNS is likely.`,
-      missing: [`Which addresses ${facts.target.host} should have`, ...missing],
-      candidates,
+      reason: `No address connects, and they fail in different ways (${seen}).`,
+      missing,
+      candidates: uniq(failing.flatMap((r) => statusCandidates[r.status] ?? [])),
     };
   },
 };

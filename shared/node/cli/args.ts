@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ProbeOptions, defaultProbeOptions } from '../../common/schema/probe';
-import { parseTarget, type Target } from '../../common/schema/target';
+import { parseTarget, shown, type Target } from '../../common/schema/target';
 
 export type Command =
   | { kind: 'help' }
@@ -28,7 +28,7 @@ Exit codes: 0 a cause was found, 3 inconclusive, 2 bad usage, 1 internal error.
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): { ok: true; value: number } | { ok: false; message: string } {
   if (text === undefined) return { ok: true, value: fallback };
-  if (!/^[0-9]+$/.test(text)) return { ok: false, message: `--${name} takes a whole number from ${min} to ${max}, not "${text}".` };
+  if (!/^[0-9]+$/.test(text)) return { ok: false, message: `--${name} takes a whole number from ${min} to ${max}, not "${shown(text)}".` };
   const value = Number(text);
   if (value < min || value > max) return { ok: false, message: `--${name} must be from ${min} to ${max}, not ${value}.` };
   return { ok: true, value };
@@ -53,19 +53,20 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       },
     });
   } catch (error) {
-    return { ok: false, message: (error as Error).message.split('\n')[0] ?? 'bad arguments' };
+    // Node's message goes on to explain `--`; its first sentence is the useful part.
+    return { ok: false, message: `${shown((error as Error).message.split(/\.\s|\n/)[0] ?? 'bad arguments', 200)}.` };
   }
   const { values, positionals } = parsed;
   if (values.help) return { ok: true, command: { kind: 'help' } };
   if (values.version) return { ok: true, command: { kind: 'version' } };
   const [verb, ...rest] = positionals;
   if (verb === undefined) return { ok: false, message: 'Missing a command: try "portwise diagnose host:port".' };
-  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${verb}": try "portwise diagnose host:port".` };
+  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port".` };
   if (rest.length === 0) return { ok: false, message: 'diagnose needs a target, as in "portwise diagnose db.example.com:5432".' };
-  if (rest.length > 1) return { ok: false, message: `diagnose takes one target; got ${rest.length}: ${rest.join(' ')}.` };
+  if (rest.length > 1) return { ok: false, message: `diagnose takes one target; got ${rest.length}: ${shown(rest.join(' '))}.` };
   const input = rest[0] ?? '';
   const target = parseTarget(input);
-  if (!target.ok) return { ok: false, message: `Bad target "${input}": ${target.error.message}` };
+  if (!target.ok) return { ok: false, message: `Bad target "${shown(input)}": ${target.error.message}` };
   const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, 100, 60_000);
   if (!timeout.ok) return timeout;
   const probes = integerOption('probes', values.probes, defaultProbeOptions.rounds, 1, 10);

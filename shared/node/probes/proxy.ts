@@ -1,11 +1,21 @@
+import { normaliseIpv6 } from '../../common/net/address';
 import type { ProxySettings } from '../../common/schema/proxy';
 import type { Target } from '../../common/schema/target';
 
 const proxyVariables = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'] as const;
 
-/** Removes `user:password@` from a proxy URL: the report must never carry a proxy credential. */
+/**
+ * Removes `user:password@` from a proxy value, with or without a scheme (curl accepts both): the
+ * report must never carry a proxy credential. The userinfo ends at the authority's last `@`, as URL
+ * parsers read it, so an `@` inside the password cannot leave part of it behind.
+ */
 export function stripCredentials(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  const rest = value.slice(scheme.length);
+  const slash = rest.search(/[/?#]/);
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const at = authority.lastIndexOf('@');
+  return at < 0 ? value : scheme + rest.slice(at + 1);
 }
 
 function readVariable(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -16,10 +26,14 @@ function readVariable(env: NodeJS.ProcessEnv, name: string): string | undefined 
 
 /** Does a NO_PROXY list exempt this host? Returns the matching entry. */
 export function noProxyMatch(noProxy: string, host: string): string | null {
-  const h = host.toLowerCase();
+  const h = normaliseIpv6(host) ?? host.toLowerCase();
   for (const rawEntry of noProxy.split(/[\s,]+/)) {
-    const entry = rawEntry.trim().toLowerCase().replace(/:\d+$/, '');
+    const entry = noProxyHost(rawEntry.trim().toLowerCase());
     if (entry === '') continue;
+    if (normaliseIpv6(entry) !== null) {
+      if (normaliseIpv6(entry) === h) return rawEntry;
+      continue;
+    }
     if (entry === '*') return rawEntry;
     if (entry.includes('/')) {
       if (ipv4InCidr(h, entry)) return rawEntry;
@@ -29,6 +43,12 @@ export function noProxyMatch(noProxy: string, host: string): string | null {
     if (h === bare || h.endsWith(`.${bare}`)) return rawEntry;
   }
   return null;
+}
+
+/** The host part of a NO_PROXY entry: `[v6]:port` -> v6, `host:port` -> host, a bare IPv6 stays whole. */
+function noProxyHost(entry: string): string {
+  if (entry.startsWith('[')) return entry.slice(1, entry.indexOf(']') < 0 ? undefined : entry.indexOf(']'));
+  return entry.split(':').length === 2 ? entry.replace(/:\d*$/, '') : entry;
 }
 
 function ipv4InCidr(address: string, cidr: string): boolean {

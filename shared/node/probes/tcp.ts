@@ -30,6 +30,7 @@ export function probeAddress(
     let connectedAt: number | null = null;
     let banner = '';
     let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const socket = new net.Socket();
 
     const finish = (status: ProbeAttempt['status'], errno: string | null, detail: string, afterConnect: boolean) => {
@@ -60,7 +61,7 @@ export function probeAddress(
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       if (connectedAt === null) finish('timeout', 'ETIMEDOUT', `No answer within ${options.timeoutMs} ms`, false);
     }, options.timeoutMs);
 
@@ -75,8 +76,11 @@ export function probeAddress(
     socket.on('end', () => finish('reset', 'EOF', errnoText.EOF ?? 'Closed', true));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'UNKNOWN';
-      const status = connectedAt !== null ? 'reset' : (classifyErrno(code) ?? 'unreachable');
-      finish(status, code, errnoText[code] ?? error.message, connectedAt !== null);
+      // A SYN answered by RST gives ECONNREFUSED; ECONNRESET means the handshake had completed, even
+      // when the reset overtakes Node's 'connect' event (as it does on loopback).
+      const afterConnect = connectedAt !== null || code === 'ECONNRESET';
+      const status = afterConnect ? 'reset' : (classifyErrno(code) ?? 'unreachable');
+      finish(status, code, errnoText[code] ?? error.message, afterConnect);
     });
 
     socket.connect({ host: address, port, family, noDelay: true, autoSelectFamily: false });

@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProbeAttempt } from '../../shared/common/schema/probe';
+import type { Target } from '../../shared/common/schema/target';
+import { resolveTarget } from '../../shared/node/probes/dns';
+import { probeAddress } from '../../shared/node/probes/tcp';
+import { closedPort, listen, waitFor, type TestServer } from './loopback';
+
+const quick = { timeoutMs: 2000, closeGraceMs: 100 };
+const servers: TestServer[] = [];
+const serve = async (...args: Parameters<typeof listen>) => {
+  const s = await listen(...args);
+  servers.push(s);
+  return s;
+};
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('probeAddress on loopback', () => {
+  it('a closed port is refused with ECONNREFUSED', async () => {
+    const port = await closedPort('127.0.0.1');
+    const a = await probeAddress('127.0.0.1', 4, port, 1, quick);
+    expect(ProbeAttempt.parse(a)).toEqual(a);
+    expect(a).toMatchObject({ address: '127.0.0.1', family: 4, port, round: 1, status: 'refused', errno: 'ECONNREFUSED', detail: 'Connection refused', afterConnect: false, banner: null });
+    expect(a.ms).toBeGreaterThanOrEqual(0);
+    expect(a.ms).toBeLessThan(quick.timeoutMs);
+  });
+
+  it('a closed port on ::1 is refused too (family 6)', async () => {
+    const port = await closedPort('::1');
+    const a = await probeAddress('::1', 6, port, 3, quick);
+    expect(a).toMatchObject({ address: '::1', family: 6, round: 3, status: 'refused', errno: 'ECONNREFUSED' });
+  });
+
+  it('an open port connects, and the server saw the connection', async () => {
+    const s = await serve({ host: '127.0.0.1' });
+    const a = await probeAddress('127.0.0.1', 4, s.port, 1, quick);
+    expect(a).toMatchObject({ status: 'connected', errno: null, afterConnect: false, banner: null });
+    expect(s.accepted).toHaveLength(1);
+  });
+
+  it('probes exactly the address given: 127.0.0.1 listener, ::1 probe is refused', async () => {
+    const s = await serve({ host: '127.0.0.1' });
+    const a = await probeAddress('::1', 6, s.port, 1, quick);
+    expect(a.status).toBe('refused');
+    expect(s.accepted).toHaveLength(0);
+  });
+
+  it('a server that accepts and destroys at once -> reset after connect', async () => {
+    const s = await serve({ host: '127.0.0.1', onConnection: (socket) => socket.destroy() });
+    const a = await probeAddress('127.0.0.1', 4, s.port, 1, quick);
+    expect(a.status).toBe('reset');
+    expect(a.afterConnect).toBe(true);
+    expect(['EOF', 'ECONNRESET']).toContain(a.errno);
+    expect(a.banner).toBeNull();
+  });
+
+  it('a server that accepts and sends an RST -> reset ECONNRESET', async () => {
+    const s = await serve({ host: '127.0.0.1', onConnection: (socket) => socket.resetAndDestroy() });
+    const a = await probeAddress('127.0.0.1', 4, s.port, 1, quick);
+    expect(a).toMatchObject({ status: 'reset', errno: 'ECONNRESET', afterConnect: true, detail: 'Connection reset by peer' });
+  });
+
+  it('a server that writes a banner then ends -> reset EOF with the banner', async () => {
+    const banner = '-DENIED Redis is running in protected mode because protected mode is enabled\r\n';
+    const s = await serve({ host: '127.0.0.1', onConnection: (socket) => socket.end(banner) });
+    const a = await probeAddress('127.0.0.1', 4, s.port, 1, quick);
+    expect(a).toMatchObject({ status: 'reset', errno: 'EOF', afterConnect: true, banner });
+  });
+
+  it('a binary banner is made printable and capped at 256 characters', async () => {
+    const s = await serve({ host: '127.0.0.1', onConnection: (socket) => socket.end(Buffer.concat([Buffer.from([0, 1, 0x1b, 0xff]), Buffer.alloc(1000, 0x41)])) });
+    const a = await probeAddress('127.0.0.1', 4, s.port, 1, quick);
+    expect(a.banner).toHaveLength(256);
+    expect(a.banner).toMatch(/^\.\.\.\.A+$/);
+  });
+
+  it('an already-aborted signal resolves at once without connecting', async () => {
+    const s = await serve({ host: '127.0.0.1' });
+    const a = await probeAddress('127.0.0.1', 4, s.port, 1, quick, AbortSignal.abort());
+    expect(a).toMatchObject({ status: 'timeout', errno: 'ABORTED' });
+    expect(s.accepted).toHaveLength(0);
+  });
+
+  it('an abort while the probe waits resolves promptly (not after the grace window)', async () => {
+    const s = await serve({ host: '127.0.0.1' });
+    const controller = new AbortController();
+    // A one-minute grace window: without a working abort this test hits vitest's 5 s limit.
+    const pending = probeAddress('127.0.0.1', 4, s.port, 1, { timeoutMs: 60_000, closeGraceMs: 60_000 }, controller.signal);
+    await waitFor(() => s.accepted.length === 1, 5000, 'the server to accept');
+    controller.abort();
+    const a = await pending;
+    expect(a.errno).toBe('ABORTED');
+  });
+});
+
+describe('resolveTarget', () => {
+  const hostsFixture = new URL('../fixtures/hosts/hosts-docker-style-with-overrides.txt', import.meta.url).pathname;
+  const name = (host: string): Target => ({ host, port: 80, hostKind: 'name' });
+
+  it('localhost resolves to loopback addresses found in the hosts file, without asking DNS', async () => {
+    const { resolution, raw } = await resolveTarget(name('localhost'), { dnsTimeoutMs: 1000, maxAddresses: 16, hostsFilePath: hostsFixture });
+    expect(resolution.status).toBe('resolved');
+    if (resolution.status !== 'resolved') return;
+    expect(resolution.name).toBe('localhost');
+    expect(resolution.dnsQueried).toBe(false);
+    expect(resolution.hostsFile).toBe(hostsFixture);
+    expect(resolution.addresses.length).toBeGreaterThan(0);
+    for (const a of resolution.addresses) {
+      expect(['127.0.0.1', '::1']).toContain(a.address);
+      expect(a).toMatchObject({ loopback: true, localInterface: null, family: a.address === '::1' ? 6 : 4 });
+      expect(a.sources).toContain('hosts-file');
+      expect(a.sources).not.toContain('dns');
+    }
+    expect(raw).toContain('getaddrinfo(localhost)');
+    expect(raw).toContain('not asked (localhost)');
+  });
+
+  it('an unreadable hosts file is reported as null, not a failure', async () => {
+    const { resolution } = await resolveTarget(name('localhost'), { dnsTimeoutMs: 1000, maxAddresses: 16, hostsFilePath: '/nonexistent/hosts' });
+    expect(resolution.status === 'resolved' && resolution.hostsFile).toBeNull();
+    expect(resolution.status === 'resolved' && resolution.addresses.every((a) => !a.sources.includes('hosts-file'))).toBe(true);
+  });
+
+  it('no-such-host.invalid fails with ENOTFOUND', async () => {
+    const { resolution } = await resolveTarget(name('no-such-host.invalid'), { dnsTimeoutMs: 1000, maxAddresses: 16, hostsFilePath: hostsFixture });
+    expect(resolution).toMatchObject({ status: 'failed', name: 'no-such-host.invalid', errno: 'ENOTFOUND' });
+    expect(resolution.status === 'failed' && resolution.message).toMatch(/does not exist/);
+  });
+
+  it.each([
+    [{ host: '127.0.0.1', port: 80, hostKind: 'ipv4' }, 4],
+    [{ host: '::1', port: 80, hostKind: 'ipv6' }, 6],
+    [{ host: '192.0.2.55', port: 80, hostKind: 'ipv4' }, 4],
+  ] as const)('a literal %j is itself, with no lookup', async (t, family) => {
+    const { resolution, raw } = await resolveTarget({ ...t });
+    expect(resolution).toMatchObject({ status: 'resolved', name: t.host, dnsQueried: false, hostsFile: null, dnsOnlyAddresses: [] });
+    if (resolution.status !== 'resolved') return;
+    expect(resolution.addresses).toEqual([{ address: t.host, family, sources: ['literal'], loopback: t.host !== '192.0.2.55', localInterface: null }]);
+    expect(raw).toMatch(/address literal/);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { defaultProbeOptions } from '../../../shared/common/schema/probe';
+import { parseCommandLine, usage } from '../../../shared/node/cli/args';
+
+function command(argv: string[]) {
+  const r = parseCommandLine(argv);
+  if (!r.ok) throw new Error(`expected ok for ${argv.join(' ')}: ${r.message}`);
+  return r.command;
+}
+
+describe('parseCommandLine: accepted', () => {
+  it('uses the defaults', () => {
+    expect(command(['diagnose', 'db.example.com:5432'])).toEqual({
+      kind: 'diagnose',
+      input: 'db.example.com:5432',
+      target: { host: 'db.example.com', port: 5432, hostKind: 'name' },
+      json: false,
+      color: null,
+      options: defaultProbeOptions,
+    });
+  });
+
+  it('reads --json, --timeout, --probes in any position and either form', () => {
+    const c = command(['--json', 'diagnose', '--timeout=750', '[::1]:8080', '--probes', '5']);
+    expect(c).toMatchObject({ kind: 'diagnose', json: true, target: { host: '::1', port: 8080, hostKind: 'ipv6' } });
+    expect(c.kind === 'diagnose' && c.options).toEqual({ ...defaultProbeOptions, timeoutMs: 750, rounds: 5 });
+  });
+
+  it.each([
+    [['--timeout', '100'], 'timeoutMs', 100],
+    [['--timeout', '60000'], 'timeoutMs', 60000],
+    [['--probes', '1'], 'rounds', 1],
+    [['--probes', '10'], 'rounds', 10],
+  ] as const)('bounds are inclusive: %j', (flags, key, value) => {
+    const c = command(['diagnose', 'h.example:1', ...flags]);
+    expect(c.kind === 'diagnose' && c.options[key]).toBe(value);
+  });
+
+  it('colour: --no-color false, --color true, neither null; --no-color wins over --color', () => {
+    const color = (...flags: string[]) => {
+      const c = command(['diagnose', 'h.example:1', ...flags]);
+      return c.kind === 'diagnose' ? c.color : 'n/a';
+    };
+    expect(color()).toBeNull();
+    expect(color('--no-color')).toBe(false);
+    expect(color('--color')).toBe(true);
+    expect(color('--color', '--no-color')).toBe(false);
+  });
+
+  it('help and version, short and long, even without a command', () => {
+    expect(command(['--help'])).toEqual({ kind: 'help' });
+    expect(command(['-h'])).toEqual({ kind: 'help' });
+    expect(command(['diagnose', 'bad target', '--help'])).toEqual({ kind: 'help' });
+    expect(command(['--version'])).toEqual({ kind: 'version' });
+    expect(command(['-v'])).toEqual({ kind: 'version' });
+    expect(usage).toMatch(/^Usage: portwise diagnose/);
+  });
+});
+
+describe('parseCommandLine: every bad input is ok:false with a one-line message', () => {
+  it.each([
+    [[], /Missing a command/],
+    [['diagnoze', 'h.example:1'], /Unknown command "diagnoze"/],
+    [['diagnose'], /needs a target/],
+    [['diagnose', 'a.example:1', 'b.example:2'], /takes one target; got 2/],
+    [['diagnose', 'h.example'], /Bad target "h\.example": Add a port/],
+    [['diagnose', '::1:80'], /Bad target.*\[::1\]:80/],
+    [['diagnose', 'h.example:0'], /out of range/],
+    [['diagnose', 'h.example:1', '--timeout', '99'], /--timeout must be from 100 to 60000, not 99/],
+    [['diagnose', 'h.example:1', '--timeout', '60001'], /--timeout must be from 100 to 60000/],
+    [['diagnose', 'h.example:1', '--timeout', 'abc'], /--timeout takes a whole number/],
+    [['diagnose', 'h.example:1', '--timeout', '1.5'], /--timeout takes a whole number/],
+    [['diagnose', 'h.example:1', '--timeout', ''], /--timeout takes a whole number/],
+    [['diagnose', 'h.example:1', '--timeout', '-5'], /./],
+    [['diagnose', 'h.example:1', '--timeout'], /timeout/],
+    [['diagnose', 'h.example:1', '--probes', '0'], /--probes must be from 1 to 10, not 0/],
+    [['diagnose', 'h.example:1', '--probes', '11'], /--probes must be from 1 to 10/],
+    [['diagnose', 'h.example:1', '--probes', 'many'], /--probes takes a whole number/],
+    [['diagnose', 'h.example:1', '--frobnicate'], /frobnicate/],
+    [['diagnose', 'h.example:1', '-x'], /-x/],
+    [['diagnose', 'h.example:1', '--json=yes'], /json/],
+  ])('%j', (argv, message) => {
+    const r = parseCommandLine(argv);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toMatch(message);
+    expect(r.message).not.toMatch(/[\n\r]/);
+  });
+
+  it.each([
+    ['a newline', 'db\nrm -rf:80'],
+    ['a terminal escape', '\u001b[2J\u001b[31mdb:80'],
+  ])('a target containing %s still gives one line without control characters', (_what, input) => {
+    const r = parseCommandLine(['diagnose', input]);
+    expect(r.ok).toBe(false);
+    // The message goes to a terminal on stderr: it must stay one line and must not carry escapes.
+    const controls = r.ok ? [] : [...r.message].filter((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+    expect(controls).toEqual([]);
+  });
+});

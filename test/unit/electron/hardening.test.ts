@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+type Handler = (...args: unknown[]) => unknown;
+
+const electron = vi.hoisted(() => {
+  const appHandlers = new Map<string, Handler>();
+  const session = {
+    setPermissionRequestHandler: vi.fn(),
+    setPermissionCheckHandler: vi.fn(),
+    setDevicePermissionHandler: vi.fn(),
+  };
+  return {
+    appHandlers,
+    session,
+    app: { on: vi.fn((event: string, handler: Handler) => appHandlers.set(event, handler)) },
+    shell: { openExternal: vi.fn(async (_url: string) => {}) },
+  };
+});
+vi.mock('electron', () => ({ app: electron.app, shell: electron.shell, session: { defaultSession: electron.session } }));
+
+const { installHardening, isAllowedHelpLink } = await import('../../../electron/main/hardening');
+
+/** A fake WebContents that records the guards hardening installs on it. */
+function fakeContents() {
+  const handlers = new Map<string, Handler>();
+  let windowOpen: Handler | undefined;
+  return {
+    on: (event: string, handler: Handler) => handlers.set(event, handler),
+    setWindowOpenHandler: (handler: Handler) => {
+      windowOpen = handler;
+    },
+    fire(event: string, ...args: unknown[]) {
+      const preventDefault = vi.fn();
+      handlers.get(event)?.({ preventDefault }, ...args);
+      return preventDefault;
+    },
+    open: (url: string) => windowOpen?.({ url }),
+  };
+}
+
+let contents: ReturnType<typeof fakeContents>;
+beforeAll(() => {
+  installHardening();
+  contents = fakeContents();
+  electron.appHandlers.get('web-contents-created')?.({}, contents);
+});
+
+describe('hardening', () => {
+  it('allows navigation only within app://portwise', () => {
+    expect(contents.fire('will-navigate', 'app://portwise/index.html')).not.toHaveBeenCalled();
+    for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://evil/index.html', 'javascript:alert(1)']) {
+      expect(contents.fire('will-navigate', url)).toHaveBeenCalledOnce();
+    }
+  });
+
+  it('refuses every redirect and every webview', () => {
+    expect(contents.fire('will-redirect', 'app://portwise/index.html')).toHaveBeenCalledOnce();
+    expect(contents.fire('will-attach-webview', {}, {})).toHaveBeenCalledOnce();
+  });
+
+  it('denies every new window; only allowlisted https help links go to the browser', () => {
+    electron.shell.openExternal.mockClear();
+    expect(contents.open('https://evil.example/')).toEqual({ action: 'deny' });
+    expect(contents.open('app://portwise/index.html')).toEqual({ action: 'deny' });
+    expect(electron.shell.openExternal).not.toHaveBeenCalled();
+
+    const help = 'https://man7.org/linux/man-pages/man8/ss.8.html';
+    expect(contents.open(help)).toEqual({ action: 'deny' });
+    expect(electron.shell.openExternal).toHaveBeenCalledExactlyOnceWith(help);
+  });
+
+  it('a plain link to a help page is stopped in the app and opened in the browser', () => {
+    electron.shell.openExternal.mockClear();
+    const help = 'https://docs.docker.com/engine/network/';
+    expect(contents.fire('will-navigate', help)).toHaveBeenCalledOnce();
+    expect(electron.shell.openExternal).toHaveBeenCalledExactlyOnceWith(help);
+  });
+
+  it.each([
+    ['http://man7.org/linux/man-pages/man8/ss.8.html'],
+    ['https://man7.org/evil'],
+    ['https://man7.org.evil.example/linux/man-pages/'],
+    ['https://user@man7.org/linux/man-pages/'],
+    ['https://man7.org:8443/linux/man-pages/'],
+    ['file:///etc/passwd'],
+    ['not a url'],
+  ])('refuses off-allowlist link %s', (url) => {
+    expect(isAllowedHelpLink(url)).toBe(false);
+  });
+
+  it('denies every permission request and check', () => {
+    const [requestHandler] = electron.session.setPermissionRequestHandler.mock.calls[0] as [Handler];
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      const callback = vi.fn();
+      requestHandler({}, permission, callback, {});
+      expect(callback).toHaveBeenCalledExactlyOnceWith(false);
+    }
+    const [checkHandler] = electron.session.setPermissionCheckHandler.mock.calls[0] as [Handler];
+    expect(checkHandler({}, 'clipboard-sanitized-write', 'app://portwise', {})).toBe(false);
+    const [deviceHandler] = electron.session.setDevicePermissionHandler.mock.calls[0] as [Handler];
+    expect(deviceHandler({})).toBe(false);
+  });
+});

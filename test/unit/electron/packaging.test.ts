@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const rootUrl = new URL('../../../', import.meta.url);
+const config = parse(readFileSync(new URL('electron-builder.yml', rootUrl), 'utf8')) as Record<string, unknown> & {
+  directories: { output: string; buildResources: string };
+  files: string[];
+  linux: { target: string[]; icon: string; category: string; maintainer: string };
+  mac: { target: string[]; icon: string };
+  win: { target: string[]; icon: string };
+};
+
+describe('electron-builder.yml', () => {
+  it('names the app and keeps native rebuilds off', () => {
+    expect(config.appId).toBe('dev.portwise.app');
+    expect(config.productName).toBe('Portwise');
+    expect(config.npmRebuild).toBe(false);
+    expect(config.asar).toBe(true);
+    expect(config.directories).toEqual({ output: 'dist', buildResources: 'build' });
+  });
+
+  it('packs only the build output and the manifest', () => {
+    const included = config.files.filter((pattern) => !pattern.startsWith('!'));
+    expect(included.sort()).toEqual(['out/**', 'package.json']);
+    for (const pattern of config.files.filter((p) => p.startsWith('!'))) expect(pattern.startsWith('!out/')).toBe(true);
+  });
+
+  it('builds AppImage + deb, dmg and nsis', () => {
+    expect(config.linux.target).toEqual(['AppImage', 'deb']);
+    expect(config.linux.category).toMatch(/^Network;Development/);
+    expect(config.linux.maintainer).toMatch(/<.+@.+>/);
+    expect(config.mac.target).toEqual(['dmg']);
+    expect(config.win.target).toEqual(['nsis']);
+  });
+
+  it('passes electron-builder\'s own schema validation', async () => {
+    // Internal module of app-builder-lib: the same check `electron-builder` runs before packaging.
+    const { validateConfiguration } = (await import('app-builder-lib/out/util/config/config.js')) as {
+      validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+    };
+    const { DebugLogger } = (await import('builder-util')) as { DebugLogger: new (enabled: boolean) => unknown };
+    await expect(validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
+  }, 20_000); // loading app-builder-lib takes a second or two
+
+  it('every icon path exists under build/ and is a 512x512 PNG', () => {
+    const icons = new Set([config.linux.icon, config.mac.icon, config.win.icon]);
+    for (const icon of icons) {
+      expect(icon.startsWith(`${config.directories.buildResources}/`)).toBe(true);
+      const png = readFileSync(new URL(icon, rootUrl));
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      // The first chunk must be IHDR: length 13, then width and height as big-endian uint32.
+      expect(png.readUInt32BE(8)).toBe(13);
+      expect(png.toString('ascii', 12, 16)).toBe('IHDR');
+      expect({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }).toEqual({ width: 512, height: 512 });
+    }
+  });
+});

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { events } from '../../shared/common/ipc';
+import { parseTarget } from '../../shared/common/schema/target';
+import type { DiagnosisEvent } from '../../shared/common/schema/events';
+import { createHandlerTable, IpcValidationError } from '../../shared/node/handlers';
+import { closedPort, listen, waitFor, type TestServer } from '../integration/loopback';
+
+interface Emitted {
+  name: string;
+  payload: unknown;
+}
+
+function setup() {
+  const emitted: Emitted[] = [];
+  const table = createHandlerTable({
+    sink: { emit: (name, payload) => emitted.push({ name, payload }) },
+    appInfo: { name: 'Portwise', version: '0.0.0-test', platform: 'linux' },
+  });
+  const eventsOf = (runId: string): DiagnosisEvent[] =>
+    emitted.map((e) => events.onDiagnosisEvent.parse(e.payload)).filter((p) => p.runId === runId).map((p) => p.event);
+  return { table, emitted, eventsOf };
+}
+
+let cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+describe('createHandlerTable: validation before the engine', () => {
+  it.each([
+    ['no payload', undefined],
+    ['null', null],
+    ['a string', '127.0.0.1:80'],
+    ['missing target', {}],
+    ['target not a string', { target: 5 }],
+    ['unknown key', { target: '127.0.0.1:80', shell: 'rm -rf /' }],
+    ['rounds 0', { target: '127.0.0.1:80', rounds: 0 }],
+    ['rounds 11', { target: '127.0.0.1:80', rounds: 11 }],
+    ['rounds not an integer', { target: '127.0.0.1:80', rounds: 1.5 }],
+    ['timeout too small', { target: '127.0.0.1:80', timeoutMs: 50 }],
+    ['target too long', { target: `${'a'.repeat(2049)}:80` }],
+  ])('startDiagnosis with %s rejects with IpcValidationError and starts nothing', async (_name, payload) => {
+    const { table, emitted } = setup();
+    cleanup.push(() => table.dispose());
+    const error = await table.startDiagnosis(payload).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(IpcValidationError);
+    expect((error as IpcValidationError).call).toBe('startDiagnosis');
+    expect((error as Error).message).toMatch(/^Invalid request to startDiagnosis: /);
+    // A run emits `started` synchronously; nothing at all means no run began.
+    expect(emitted).toEqual([]);
+  });
+
+  it.each([[{}], [{ runId: 'ABC' }], [{ runId: '../../etc' }], [{ runId: 'a'.repeat(65) }], [{ runId: 'ok', extra: 1 }]])('cancelDiagnosis(%j) rejects', async (payload) => {
+    const { table } = setup();
+    await expect(table.cancelDiagnosis(payload)).rejects.toBeInstanceOf(IpcValidationError);
+  });
+
+  it('getAppInfo takes an empty object only', async () => {
+    const { table } = setup();
+    expect(await table.getAppInfo({})).toEqual({ name: 'Portwise', version: '0.0.0-test', platform: 'linux' });
+    await expect(table.getAppInfo({ x: 1 })).rejects.toBeInstanceOf(IpcValidationError);
+  });
+
+  it.each(['', 'db.example.com', '::1:80', 'h.example:70000', '$(id):22'])('a bad target %j returns ok:false with the parseTarget error', async (input) => {
+    const { table, emitted } = setup();
+    const expected = parseTarget(input);
+    expect(expected.ok).toBe(false);
+    expect(await table.startDiagnosis({ target: input })).toEqual({ ok: false, error: !expected.ok && expected.error });
+    expect(emitted).toEqual([]);
+  });
+
+  it('cancelDiagnosis of an unknown run says it cancelled nothing', async () => {
+    const { table } = setup();
+    expect(await table.cancelDiagnosis({ runId: '00000000-0000-4000-8000-000000000000' })).toEqual({ cancelled: false });
+  });
+});
+
+describe('createHandlerTable: runs on loopback', () => {
+  it('a valid run streams schema-valid events: started, resolved, probe..., step..., finished', async () => {
+    const port = await closedPort('127.0.0.1');
+    const { table, emitted, eventsOf } = setup();
+    cleanup.push(() => table.dispose());
+    const response = await table.startDiagnosis({ target: `127.0.0.1:${port}`, rounds: 2, timeoutMs: 1000 });
+    if (!response.ok) throw new Error(response.error.message);
+    expect(response.target).toEqual({ host: '127.0.0.1', port, hostKind: 'ipv4' });
+    await waitFor(() => eventsOf(response.runId).some((e) => e.type === 'finished' || e.type === 'failed'), 10_000, 'the run to end');
+
+    expect(emitted.every((e) => e.name === 'onDiagnosisEvent')).toBe(true);
+    const all = eventsOf(response.runId);
+    expect(all).toHaveLength(emitted.length);
+    const order = all.filter((e) => e.type !== 'evidence').map((e) => e.type).join(' ');
+    expect(order).toMatch(/^started resolved( probe)+( step)+ finished$/);
+    expect(all.filter((e) => e.type === 'probe')).toHaveLength(2);
+    const finished = all.at(-1);
+    expect(finished?.type === 'finished' && finished.report.diagnosis.cause).toBe('service-not-running');
+    expect(finished?.type === 'finished' && finished.report.options).toMatchObject({ rounds: 2, timeoutMs: 1000 });
+    // The run is forgotten once it ended.
+    expect(await table.cancelDiagnosis({ runId: response.runId })).toEqual({ cancelled: false });
+  });
+
+  it('cancelling a run mid-way ends it with a `cancelled` event and no report', async () => {
+    const server: TestServer = await listen({ host: '127.0.0.1' });
+    cleanup.push(() => server.close());
+    const { table, eventsOf } = setup();
+    cleanup.push(() => table.dispose());
+    const response = await table.startDiagnosis({ target: `127.0.0.1:${server.port}`, rounds: 10, timeoutMs: 1000 });
+    if (!response.ok) throw new Error(response.error.message);
+    await waitFor(() => eventsOf(response.runId).some((e) => e.type === 'probe'), 10_000, 'the first probe');
+    expect(await table.cancelDiagnosis({ runId: response.runId })).toEqual({ cancelled: true });
+    await waitFor(() => eventsOf(response.runId).some((e) => e.type === 'cancelled' || e.type === 'finished'), 10_000, 'the run to end');
+    const types = eventsOf(response.runId).map((e) => e.type);
+    expect(types.at(-1)).toBe('cancelled');
+    expect(types).not.toContain('finished');
+    expect(types.filter((t) => t === 'probe').length).toBeLessThan(10);
+  });
+});

@@ -1,0 +1,92 @@
+/** Small builders of DiagnosisFacts for table-driven tree tests. Defaults are plausible, never magic. */
+import { buildDiagnosis } from '../../../shared/common/causes/diagnosis';
+import { isLoopbackAddress } from '../../../shared/common/net/address';
+import type { Listener, ListenerTable } from '../../../shared/common/schema/listener';
+import { defaultProbeOptions, type ConnectStatus, type ProbeAttempt, type Resolution, type ResolvedAddress } from '../../../shared/common/schema/probe';
+import type { ProxySettings } from '../../../shared/common/schema/proxy';
+import { REPORT_SCHEMA, type Report } from '../../../shared/common/schema/report';
+import { parseTarget, type Target } from '../../../shared/common/schema/target';
+import { evaluate } from '../../../shared/common/tree/evaluate';
+import { overallOutcome, type DiagnosisFacts } from '../../../shared/common/tree/facts';
+
+export function target(input: string): Target {
+  const r = parseTarget(input);
+  if (!r.ok) throw new Error(`bad test target ${input}: ${r.error.message}`);
+  return r.value;
+}
+
+/** One resolved address; loopback is derived, `localInterface` marks the workstation's own address. */
+export function addr(address: string, over: Partial<ResolvedAddress> = {}): ResolvedAddress {
+  return { address, family: address.includes(':') ? 6 : 4, sources: ['dns'], loopback: isLoopbackAddress(address), localInterface: null, ...over };
+}
+
+export function resolved(name: string, addresses: ResolvedAddress[]): Resolution {
+  return { status: 'resolved', name, addresses, dnsQueried: true, dnsOnlyAddresses: [], hostsFile: '/etc/hosts', ms: 3 };
+}
+
+export function failedResolution(name: string, errno = 'ENOTFOUND'): Resolution {
+  return { status: 'failed', name, errno, message: `lookup ${name} failed`, ms: 20 };
+}
+
+const defaults: Record<ConnectStatus, Pick<ProbeAttempt, 'ms' | 'errno' | 'afterConnect'>> = {
+  refused: { ms: 0.2, errno: 'ECONNREFUSED', afterConnect: false },
+  connected: { ms: 0.3, errno: null, afterConnect: false },
+  timeout: { ms: 3000, errno: 'ETIMEDOUT', afterConnect: false },
+  unreachable: { ms: 3, errno: 'EHOSTUNREACH', afterConnect: false },
+  reset: { ms: 0.4, errno: 'ECONNRESET', afterConnect: true },
+};
+
+let clock = 1_700_000_000_000;
+
+export function attempt(address: string, status: ConnectStatus, over: Partial<ProbeAttempt> = {}): ProbeAttempt {
+  return {
+    address,
+    family: address.includes(':') ? 6 : 4,
+    port: 5432,
+    round: 1,
+    startedAt: clock++,
+    status,
+    detail: status,
+    banner: null,
+    ...defaults[status],
+    ...over,
+  };
+}
+
+/** One attempt per round for one address: `rounds('10.0.0.1', 'refused', 'connected')`. */
+export function rounds(address: string, ...statuses: (ConnectStatus | [ConnectStatus, Partial<ProbeAttempt>])[]): ProbeAttempt[] {
+  return statuses.map((s, i) => (Array.isArray(s) ? attempt(address, s[0], { round: i + 1, ...s[1] }) : attempt(address, s, { round: i + 1 })));
+}
+
+export function listener(address: string, port: number, over: Partial<Listener> = {}): Listener {
+  return { address, port, family: address.includes(':') ? 6 : 4, v6only: null, device: null, uid: 1000, inode: 4242, processes: [], ...over };
+}
+
+export function listenerTable(...listeners: Listener[]): ListenerTable {
+  return { status: 'ok', source: '/proc/net/tcp', listeners };
+}
+
+export const unavailableTable: ListenerTable = { status: 'unavailable', source: 'listener table', reason: 'reading listeners on darwin is not supported yet' };
+
+export function facts(input: string, resolution: Resolution, probes: ProbeAttempt[], extra: { localListeners?: ListenerTable | null; proxy?: ProxySettings | null } = {}): DiagnosisFacts {
+  const t = target(input);
+  return { target: t, resolution, probes: probes.map((p) => ({ ...p, port: t.port })), localListeners: extra.localListeners ?? null, proxy: extra.proxy ?? null };
+}
+
+/** A full Report, built from facts through the real tree and diagnosis, as the session would. */
+export function reportFrom(f: DiagnosisFacts, input = `${f.target.host}:${f.target.port}`): Report {
+  const { path, verdict } = evaluate(f);
+  return {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'portwise', version: '0.0.0-test' },
+    target: { ...f.target, input },
+    options: defaultProbeOptions,
+    workstation: { platform: 'linux', release: '6.18.44', runtime: 'node 20.20.2' },
+    startedAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: '2025-01-01T00:00:01.000Z',
+    outcome: overallOutcome(f),
+    diagnosis: buildDiagnosis(verdict, f.target),
+    path,
+    evidence: [],
+  };
+}
