@@ -12,7 +12,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: { name: 'fuzz', include: ['test/fuzz/**/*.test.ts'], environment: 'node', testTimeout: 30 * 60_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'bench', include: ['test/bench/**/*.bench.test.ts'], environment: 'node', testTimeout: 10 * 60_000, fileParallelism: false },
       },
       {
         extends: true,

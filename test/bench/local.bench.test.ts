@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseProcNetTcp } from '../../shared/common/parsers/proc-net-tcp';
+import { figure, timeProcess, type Figure } from './measure';
+
+// `npm run bench`: measures and writes bench/results.json and docs/performance.md.
+// `npm test` runs it with PORTWISE_BENCH_QUICK=1 (fewer runs, smaller inputs, no files written)
+// only to keep it working: no figure here is a pass/fail threshold.
+const quick = process.env.PORTWISE_BENCH_QUICK === '1';
+const RUNS = quick ? 2 : 7;
+const CLI = 'out/cli/portwise.js';
+
+let open: net.Server;
+let openPort = 0;
+let closedPort = 0;
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) execFileSync('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { stdio: 'ignore' });
+  open = net.createServer((s) => s.destroy());
+  openPort = await listen(open);
+  const probe = net.createServer();
+  closedPort = await listen(probe);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+});
+
+afterAll(() => new Promise<void>((resolve) => open.close(() => resolve())));
+
+function connectMs(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      resolve(performance.now() - t0);
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
+}
+
+function procNetTcpText(lines: number): string {
+  const out = ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'];
+  for (let i = 0; i < lines; i++) {
+    const port = (1024 + (i % 60000)).toString(16).toUpperCase().padStart(4, '0');
+    const state = i % 10 === 0 ? '0A' : '01';
+    out.push(`${String(i).padStart(4)}: 0100007F:${port} 0100007F:1F90 ${state} 00000000:00000000 00:00000000 00000000  1000        0 ${100000 + i} 1 0000000000000000 20 4 30 10 -1`);
+  }
+  return out.join('\n');
+}
+
+it('measures the local verdict, the connect RTT and the /proc/net/tcp parser', async () => {
+  const rtt: number[] = [];
+  for (let i = 0; i < RUNS * 3; i++) rtt.push(await connectMs(openPort));
+
+  const verdict: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const run = await timeProcess('node', [CLI, 'diagnose', `127.0.0.1:${closedPort}`, '--json', '--probes', '1']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).diagnosis.cause).toBe('service-not-running');
+    verdict.push(run.ms);
+  }
+
+  const lines = quick ? 10_000 : 100_000;
+  const text = procNetTcpText(lines);
+  const parse: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const parsed = parseProcNetTcp(text);
+    parse.push(performance.now() - t0);
+    expect(parsed.ok && parsed.value.length).toBe(lines);
+  }
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
+
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.versions.node },
+    local_verdict_ms: figure(verdict),
+    rtt_ms: figure(rtt),
+    ratio_local_verdict_vs_rtt: Math.round((figure(verdict).median / figure(rtt).median) * 10) / 10,
+    proc_net_tcp_parse_ms: { ...figure(parse), lines },
+    process_rss_mib_after_parse: Math.round(rssMiB),
+  };
+  if (quick) return;
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync('docs/performance.md', renderTable(results));
+  expect(readFileSync('bench/results.json', 'utf8')).toContain('local_verdict_ms');
+});
+
+function renderTable(r: { measuredAt: string; machine: { cpus: number; node: string }; local_verdict_ms: Figure; rtt_ms: Figure; proc_net_tcp_parse_ms: Figure & { lines: number }; process_rss_mib_after_parse: number }): string {
+  const row = (name: string, f: Figure, note: string) => `| ${name} | ${f.median} | ${f.min} | ${f.max} | ${f.runs} | ${note} |`;
+  return [
+    '# Performance',
+    '',
+    `Measured by \`npm run bench\` on ${r.measuredAt.slice(0, 10)} (${r.machine.cpus} cores, Node ${r.machine.node}). Each figure is the median of the runs, with min and max; both sides of a comparison come from the same run.`,
+    '',
+    '| figure | median ms | min | max | runs | what |',
+    '|---|---|---|---|---|---|',
+    row('local_verdict_ms', r.local_verdict_ms, '`portwise diagnose 127.0.0.1:<closed> --json --probes 1`, process start to exit'),
+    row('rtt_ms', r.rtt_ms, 'one TCP connect to a loopback listener'),
+    row('proc_net_tcp_parse_ms', r.proc_net_tcp_parse_ms, `parse a generated /proc/net/tcp of ${r.proc_net_tcp_parse_ms.lines.toLocaleString('en')} sockets`),
+    '',
+    `Resident memory of the benchmark process after the parse: ${r.process_rss_mib_after_parse} MiB.`,
+    '',
+    'The local verdict is dominated by starting Node and loading the CLI; the probes themselves take about one RTT each.',
+    'Issue 8 adds the SSH figures (`ssh_verdict_ms` against the single-shell limit and against manual `ssh` calls) and fleet mode.',
+    '',
+  ].join('\n');
+}
