@@ -66,9 +66,17 @@ function hardenWebContents(contents: WebContents): void {
 export function installHardening(): void {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   const ses = session.defaultSession;
-  // The app needs no browser permission: no camera, mic, geolocation, notifications, clipboard
-  // read, HID/USB/serial. Copying text for a report goes through main if it is ever needed.
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((contents, permission, callback) => callback(isPermissionAllowed(permission, contents.getURL())));
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin));
   ses.setDevicePermissionHandler(() => false);
+}
+
+/**
+ * The app needs no browser permission (camera, mic, geolocation, notifications, clipboard read,
+ * HID/USB/serial) with one exception: the "Copy" buttons beside fix commands write text to the
+ * clipboard, which Chromium gates as `clipboard-sanitized-write`. Only our own page gets it, and
+ * reading the clipboard stays denied.
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string): boolean {
+  return permission === 'clipboard-sanitized-write' && isAppUrl(requestingUrl);
 }

@@ -30,7 +30,6 @@ export function probeAddress(
     let connectedAt: number | null = null;
     let banner = '';
     let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const socket = new net.Socket();
 
     const finish = (status: ProbeAttempt['status'], errno: string | null, detail: string, afterConnect: boolean) => {
@@ -57,13 +56,13 @@ export function probeAddress(
       });
     };
 
-    const onAbort = () => finish('timeout', 'ABORTED', 'Cancelled before an answer arrived', false);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    timer = setTimeout(() => {
+    const timer = setTimeout(() => {
       if (connectedAt === null) finish('timeout', 'ETIMEDOUT', `No answer within ${options.timeoutMs} ms`, false);
     }, options.timeoutMs);
+    const onAbort = () => finish('timeout', 'ABORTED', 'Cancelled before an answer arrived', false);
+    // The timer exists before `finish` can run, so an already-aborted signal settles cleanly.
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     socket.on('connect', () => {
       connectedAt = performance.now();

@@ -88,15 +88,26 @@ describe('hardening', () => {
     expect(isAllowedHelpLink(url)).toBe(false);
   });
 
-  it('denies every permission request and check', () => {
+  it('denies every permission request and check but a sanitized clipboard write from our page', () => {
+    const ours = { getURL: () => 'app://portwise/index.html' };
+    const foreign = { getURL: () => 'https://evil.example/' };
     const [requestHandler] = electron.session.setPermissionRequestHandler.mock.calls[0] as [Handler];
     for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
       const callback = vi.fn();
-      requestHandler({}, permission, callback, {});
+      requestHandler(ours, permission, callback, {});
       expect(callback).toHaveBeenCalledExactlyOnceWith(false);
     }
+    const granted = vi.fn();
+    requestHandler(ours, 'clipboard-sanitized-write', granted, {});
+    expect(granted).toHaveBeenCalledExactlyOnceWith(true);
+    const refused = vi.fn();
+    requestHandler(foreign, 'clipboard-sanitized-write', refused, {});
+    expect(refused).toHaveBeenCalledExactlyOnceWith(false);
     const [checkHandler] = electron.session.setPermissionCheckHandler.mock.calls[0] as [Handler];
-    expect(checkHandler({}, 'clipboard-sanitized-write', 'app://portwise', {})).toBe(false);
+    expect(checkHandler(ours, 'clipboard-sanitized-write', 'app://portwise', {})).toBe(true);
+    expect(checkHandler(ours, 'clipboard-sanitized-write', 'https://evil.example', {})).toBe(false);
+    expect(checkHandler(ours, 'clipboard-read', 'app://portwise', {})).toBe(false);
+    expect(checkHandler(ours, 'media', 'app://portwise', {})).toBe(false);
     const [deviceHandler] = electron.session.setDevicePermissionHandler.mock.calls[0] as [Handler];
     expect(deviceHandler({})).toBe(false);
   });

@@ -1,0 +1,19 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { createWizard } from './state/wizard';
+import { wizardContext } from './state/context';
+import './styles/global.css';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+
+const api = window.portwise;
+if (api) {
+  mount(App, { target, context: wizardContext(createWizard(api)) });
+} else {
+  // Opened outside Portwise (a plain browser tab): there is no main process to talk to.
+  const message = document.createElement('p');
+  message.className = 'no-api';
+  message.textContent = 'Portwise must be opened from its own app window: this page has no connection to the Portwise engine.';
+  target.append(message);
+}

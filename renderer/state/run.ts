@@ -1,0 +1,108 @@
+import type { DiagnosisEvent } from '../../shared/common/schema/events';
+import type { ProbeAttempt, ResolvedAddress, Resolution } from '../../shared/common/schema/probe';
+import type { Evidence, PathStep, Report } from '../../shared/common/schema/report';
+import type { Target } from '../../shared/common/schema/target';
+
+/** One diagnosis as the run screen shows it, folded from the engine's event stream. Pure data. */
+
+export type RunStatus = 'running' | 'finished' | 'cancelled' | 'failed';
+
+/** A sentence a person can read, and the technical detail behind it (shown folded). */
+export interface HumanError {
+  message: string;
+  detail: string;
+}
+
+export interface AddressRow {
+  address: ResolvedAddress;
+  /** Attempts by 1-based round number; a missing round has not been probed yet. */
+  attempts: Readonly<Record<number, ProbeAttempt>>;
+}
+
+export interface RunState {
+  runId: string;
+  /** What the user typed. */
+  input: string;
+  target: Target;
+  rounds: number;
+  timeoutMs: number;
+  startedAt: string | null;
+  resolution: Resolution | null;
+  rows: readonly AddressRow[];
+  steps: readonly PathStep[];
+  evidence: readonly Evidence[];
+  report: Report | null;
+  status: RunStatus;
+  /** The user pressed Cancel and the engine has not confirmed yet. */
+  cancelRequested: boolean;
+  error: HumanError | null;
+}
+
+export function newRun(init: { runId: string; input: string; target: Target; rounds: number; timeoutMs: number }): RunState {
+  return {
+    ...init,
+    startedAt: null,
+    resolution: null,
+    rows: [],
+    steps: [],
+    evidence: [],
+    report: null,
+    status: 'running',
+    cancelRequested: false,
+    error: null,
+  };
+}
+
+function rowFor(address: ResolvedAddress, previous: readonly AddressRow[]): AddressRow {
+  return { address, attempts: previous.find((r) => r.address.address === address.address)?.attempts ?? {} };
+}
+
+/** A probe for an address the resolution did not list (it should not happen): still shown, never lost. */
+function strayRow(attempt: ProbeAttempt): AddressRow {
+  return {
+    address: { address: attempt.address, family: attempt.family, sources: [], loopback: false, localInterface: null },
+    attempts: {},
+  };
+}
+
+/** Folds one event into the run. Events after the run ended are ignored: the end is final. */
+export function applyEvent(run: RunState, event: DiagnosisEvent): RunState {
+  if (run.status !== 'running') return run;
+  switch (event.type) {
+    case 'started':
+      return { ...run, target: event.target, rounds: event.options.rounds, timeoutMs: event.options.timeoutMs, startedAt: event.at };
+    case 'resolved': {
+      // One row per distinct address: a row is keyed by its address.
+      const unique = event.resolution.status === 'resolved' ? [...new Map(event.resolution.addresses.map((a) => [a.address, a])).values()] : null;
+      const rows = unique ? unique.map((a) => rowFor(a, run.rows)) : run.rows;
+      return { ...run, resolution: event.resolution, rows };
+    }
+    case 'probe': {
+      const { attempt } = event;
+      const known = run.rows.some((r) => r.address.address === attempt.address);
+      const rows = known ? run.rows : [...run.rows, strayRow(attempt)];
+      return {
+        ...run,
+        rounds: Math.max(run.rounds, attempt.round),
+        rows: rows.map((r) => (r.address.address === attempt.address ? { ...r, attempts: { ...r.attempts, [attempt.round]: attempt } } : r)),
+      };
+    }
+    case 'evidence':
+      return { ...run, evidence: [...run.evidence, event.evidence] };
+    case 'step':
+      return { ...run, steps: [...run.steps, event.step] };
+    case 'finished':
+      // The report is the record: its path is what the verdict rests on, streamed or not.
+      return { ...run, report: event.report, steps: event.report.path, status: 'finished', cancelRequested: false };
+    case 'cancelled':
+      return { ...run, status: 'cancelled', cancelRequested: false };
+    case 'failed':
+      return { ...run, status: 'failed', cancelRequested: false, error: { message: event.message, detail: event.detail } };
+  }
+}
+
+/** The round an address is waiting for next (1-based), or null when every round has an answer. */
+export function nextRound(row: AddressRow, rounds: number): number | null {
+  for (let round = 1; round <= rounds; round++) if (!row.attempts[round]) return round;
+  return null;
+}

@@ -1,0 +1,144 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { CallResponse, EventPayload, PortwiseApi } from '../../shared/common/ipc';
+import { defaultProbeOptions } from '../../shared/common/schema/probe';
+import { applyEvent, newRun, type HumanError, type RunState } from './run';
+
+/**
+ * The wizard's state and the only code that talks to `window.portwise`. Components read the store
+ * (through the Svelte bridge) and call the actions; they never call the API themselves.
+ */
+
+export type Screen = 'target' | 'run';
+
+export interface FormValues {
+  input: string;
+  rounds: number;
+  timeoutMs: number;
+}
+
+/** Why the last start did not begin a run: main refused the target, or the call itself failed. */
+export type StartError = { kind: 'refused'; code: string; message: string } | ({ kind: 'failed' } & HumanError);
+
+export interface WizardState {
+  screen: Screen;
+  /** The values of the last submitted form, so "New diagnosis" starts from them. */
+  form: FormValues;
+  /** A start call is in flight. */
+  starting: boolean;
+  startError: StartError | null;
+  run: RunState | null;
+  /** Name and version for the header; null until main answers (or if it cannot). */
+  appInfo: CallResponse<'getAppInfo'> | null;
+}
+
+export interface Wizard {
+  store: StoreApi<WizardState>;
+  start(values: FormValues): Promise<void>;
+  cancel(): Promise<void>;
+  /** Back to the form; a run still going is cancelled and its late events are ignored. */
+  startOver(): void;
+  dispose(): void;
+}
+
+type DiagnosisPayload = EventPayload<'onDiagnosisEvent'>;
+
+/** Events that may arrive before `startDiagnosis` answers with their run id; a bound, not a leak. */
+const MAX_EARLY_EVENTS = 2000;
+
+export const initialForm: FormValues = { input: '', rounds: defaultProbeOptions.rounds, timeoutMs: defaultProbeOptions.timeoutMs };
+
+export function describeThrown(error: unknown): string {
+  if (error instanceof Error) return error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+export function createWizard(api: PortwiseApi): Wizard {
+  const store = createStore<WizardState>()(() => ({
+    screen: 'target',
+    form: initialForm,
+    starting: false,
+    startError: null,
+    run: null,
+    appInfo: null,
+  }));
+  // Main may send a run's first events before the start call's answer reaches us (events and the
+  // answer travel separately), so while a start is pending every event is kept, then replayed.
+  let early: DiagnosisPayload[] | null = null;
+  // Bumped by startOver: an answer to an abandoned start must not open a run screen.
+  let generation = 0;
+
+  const onEvent = (payload: DiagnosisPayload) => {
+    const { run } = store.getState();
+    if (run && payload.runId === run.runId) {
+      store.setState({ run: applyEvent(run, payload.event) });
+    } else if (early && early.length < MAX_EARLY_EVENTS) {
+      early.push(payload);
+    }
+  };
+  const unsubscribe = api.onDiagnosisEvent(onEvent);
+  // Only decoration (the version in the header): without it the wizard works the same.
+  api.getAppInfo({}).then(
+    (appInfo) => store.setState({ appInfo }),
+    () => undefined,
+  );
+
+  async function start(values: FormValues): Promise<void> {
+    if (store.getState().starting) return;
+    const mine = ++generation;
+    early = [];
+    store.setState({ form: values, starting: true, startError: null });
+    try {
+      const response = await api.startDiagnosis({ target: values.input, rounds: values.rounds, timeoutMs: values.timeoutMs });
+      if (mine !== generation) {
+        if (response.ok) void api.cancelDiagnosis({ runId: response.runId }).catch(() => undefined);
+        return;
+      }
+      if (!response.ok) {
+        store.setState({ starting: false, startError: { kind: 'refused', code: response.error.code, message: response.error.message } });
+        return;
+      }
+      let run = newRun({ runId: response.runId, input: values.input, target: response.target, rounds: values.rounds, timeoutMs: values.timeoutMs });
+      for (const payload of early ?? []) if (payload.runId === run.runId) run = applyEvent(run, payload.event);
+      store.setState({ screen: 'run', starting: false, run });
+    } catch (error) {
+      if (mine !== generation) return;
+      store.setState({
+        starting: false,
+        startError: { kind: 'failed', message: 'Portwise could not start the diagnosis.', detail: describeThrown(error) },
+      });
+    } finally {
+      if (mine === generation) early = null;
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    const { run } = store.getState();
+    if (!run || run.status !== 'running' || run.cancelRequested) return;
+    store.setState({ run: { ...run, cancelRequested: true, error: null } });
+    try {
+      // The run ends when the engine sends `cancelled` (or finishes first). `cancelled: false` means
+      // main no longer knows the run, so no event will end it: it ends here.
+      const { cancelled } = await api.cancelDiagnosis({ runId: run.runId });
+      const current = store.getState().run;
+      if (!cancelled && current?.runId === run.runId && current.status === 'running') {
+        store.setState({ run: { ...current, status: 'cancelled', cancelRequested: false } });
+      }
+    } catch (error) {
+      const current = store.getState().run;
+      if (current?.runId !== run.runId || current.status !== 'running') return;
+      store.setState({
+        run: { ...current, cancelRequested: false, error: { message: 'Portwise could not cancel the diagnosis; it is still running.', detail: describeThrown(error) } },
+      });
+    }
+  }
+
+  function startOver(): void {
+    const { run } = store.getState();
+    generation++;
+    early = null;
+    if (run && run.status === 'running') void api.cancelDiagnosis({ runId: run.runId }).catch(() => undefined);
+    store.setState({ screen: 'target', starting: false, startError: null, run: null });
+  }
+
+  return { store, start, cancel, startOver, dispose: unsubscribe };
+}

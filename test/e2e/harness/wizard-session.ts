@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { CONTENT_SECURITY_POLICY } from '../../../electron/main/csp';
+import type { EventSink, HandlerTable } from '../../../shared/node/handlers';
+import { installPortwiseBridge, launchChromium, PageEventRelay, type PortwiseBridge } from './bridge';
+import { startStaticServer, type StaticServer } from './static-server';
+
+/** One browser, one static server and one handler table for a test file; a fresh page per test. */
+
+export const repoRoot = resolve(import.meta.dirname, '../../..');
+export const rendererDir = join(repoRoot, 'out/renderer');
+export const screenshotDir = join(repoRoot, 'test-results/e2e');
+export const WAIT_MS = 20_000;
+
+export interface WizardSession {
+  url: string;
+  relay: PageEventRelay;
+  bridge: PortwiseBridge;
+  table: HandlerTable & { dispose(): void };
+  /** Opens the app in a new page; `problems` collects page errors and console errors/warnings. */
+  openPage(): Promise<{ page: Page; problems: string[] }>;
+  close(): Promise<void>;
+}
+
+export async function startWizardSession(createTable: (sink: EventSink) => HandlerTable & { dispose(): void }): Promise<WizardSession> {
+  // Never skip: a missing build is a failure with the fix in the message.
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(`The built renderer is missing (${join(rendererDir, 'index.html')}). Run "npm run build" first; "npm run test:e2e" does it for you.`);
+  }
+  await mkdir(screenshotDir, { recursive: true });
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  const relay = new PageEventRelay();
+  const table = createTable(relay);
+  try {
+    server = await startStaticServer(rendererDir, CONTENT_SECURITY_POLICY);
+    browser = await launchChromium();
+    const context: BrowserContext = await browser.newContext({ viewport: { width: 1180, height: 860 }, colorScheme: 'light', reducedMotion: 'reduce' });
+    const bridge = await installPortwiseBridge(context, table, relay);
+    const url = server.url;
+    const started = { server, browser };
+    return {
+      url,
+      relay,
+      bridge,
+      table,
+      async openPage() {
+        const page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        const problems: string[] = [];
+        page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+        page.on('console', (message: ConsoleMessage) => {
+          if (message.type() !== 'error' && message.type() !== 'warning') return;
+          // The one message a meta CSP always causes: frame-ancestors works only as a header (it is sent).
+          if (/frame-ancestors' is ignored when delivered via a <meta> element/.test(message.text())) return;
+          problems.push(`console ${message.type()}: ${message.text()}`);
+        });
+        await page.goto(url);
+        return { page, problems };
+      },
+      async close() {
+        table.dispose();
+        relay.close();
+        await started.browser.close();
+        await started.server.close();
+      },
+    };
+  } catch (error) {
+    table.dispose();
+    relay.close();
+    await browser?.close();
+    await server?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,197 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../electron/main/csp';
+import { events } from '../../shared/common/ipc';
+import { parseTarget } from '../../shared/common/schema/target';
+import type { Report } from '../../shared/common/schema/report';
+import { createHandlerTable } from '../../shared/node/handlers';
+import { closedPort, listen, type TestServer } from '../integration/loopback';
+import type { InPage } from './harness/page-globals';
+import { RunPage, TargetFormPage } from './harness/wizard-pages';
+import { rendererDir, screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
+
+/**
+ * The wizard in Chromium, end to end: the built renderer, served with the app's CSP, talking to the
+ * REAL handler table and engine through a `window.portwise` built like the preload's, probing real
+ * sockets on 127.0.0.1. Nothing is mocked.
+ */
+
+let session: WizardSession;
+let listener: TestServer;
+let refusedPort: number;
+let page: Page;
+let problems: string[];
+/** Kept and thrown by every test, so a missing build fails each test by name rather than skipping it. */
+let setupError: unknown;
+
+beforeAll(async () => {
+  try {
+    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: process.platform } }));
+  } catch (error) {
+    setupError = error;
+    return;
+  }
+  // Keeps accepted sockets open, like a real service, so the probe sees a plain "connected".
+  listener = await listen({ host: '127.0.0.1' });
+  refusedPort = await closedPort('127.0.0.1');
+});
+
+afterAll(async () => {
+  await session?.close();
+  await listener?.close();
+});
+
+beforeEach(async () => {
+  if (setupError) throw setupError;
+  ({ page, problems } = await session.openPage());
+});
+
+afterEach(async () => {
+  if (setupError) return;
+  await page.close();
+  // No CSP violation, no uncaught error, no console error on any screen.
+  expect(problems).toEqual([]);
+});
+
+function finishedReport(runIndexFromEnd = 0): Report {
+  const reports = session.relay.emitted
+    .map((e) => events.onDiagnosisEvent.parse(e.payload).event)
+    .flatMap((event) => (event.type === 'finished' ? [event.report] : []));
+  const report = reports[reports.length - 1 - runIndexFromEnd];
+  if (!report) throw new Error('no finished report was emitted');
+  return report;
+}
+
+describe('the page the app loads', () => {
+  it('is served with the app CSP, has it in its meta tag, and has window.portwise like the preload', async () => {
+    const html = await readFile(join(rendererDir, 'index.html'), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    expect(meta).toBe(CONTENT_SECURITY_POLICY);
+    const response = await page.request.get(session.url);
+    expect(response.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+
+    const shape = await page.evaluate(() => {
+      const inPage = globalThis as unknown as InPage & Record<string, unknown>;
+      const api = inPage.portwise as unknown as Record<string, unknown>;
+      return {
+        keys: Object.keys(api).sort(),
+        types: Object.values(api).map((v) => typeof v),
+        frozen: Object.isFrozen(api),
+        bindingsLeft: Object.keys(inPage).filter((k) => k.startsWith('__portwise')),
+      };
+    });
+    expect(shape).toEqual({ keys: ['cancelDiagnosis', 'getAppInfo', 'onDiagnosisEvent', 'startDiagnosis'], types: ['function', 'function', 'function', 'function'], frozen: true, bindingsLeft: [] });
+    const info = await page.evaluate(() => (globalThis as unknown as InPage).portwise?.getAppInfo({}));
+    expect(info).toEqual({ name: 'Portwise', version: '0.0.0-e2e', platform: process.platform });
+    // The renderer asked for it too, and shows the version in its header.
+    await page.getByText('version 0.0.0-e2e').waitFor();
+  });
+});
+
+describe('wizard', () => {
+  it('A: a closed port is refused on every round and the verdict is "Nothing is listening"', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    await expect.poll(() => form.targetHasFocus()).toBe(true);
+    await page.screenshot({ path: join(shots, '01-target-form.png'), fullPage: true });
+
+    const target = `127.0.0.1:${refusedPort}`;
+    await form.submitWithKeyboard(target);
+
+    const run = new RunPage(page);
+    await run.heading(target).waitFor();
+    await run.row('127.0.0.1').waitFor();
+    expect(await run.row('127.0.0.1').innerText()).toMatch(/IPv4[\s\S]*typed[\s\S]*loopback/);
+    const rounds = await run.roundCount();
+    expect(rounds).toBe(3);
+
+    const first = await run.cell('127.0.0.1', 1);
+    await expect.poll(() => first.innerText(), { timeout: WAIT_MS }).toMatch(/Refused/);
+    await page.screenshot({ path: join(shots, '02-probing.png'), fullPage: true });
+
+    for (let round = 1; round <= rounds; round++) {
+      const cell = await run.cell('127.0.0.1', round);
+      await expect.poll(() => cell.innerText(), { timeout: WAIT_MS }).toMatch(/Refused\s+[\d.]+ m?s · ECONNREFUSED/);
+    }
+
+    const verdict = run.verdictTitle(/^Nothing is listening/);
+    await verdict.waitFor();
+    await expect.poll(() => run.announcement.textContent()).toMatch(/^Verdict: Nothing is listening/);
+    expect(await run.cancel.count()).toBe(0);
+    expect(await run.decisionPath.count()).toBeGreaterThan(0);
+    expect(await page.getByRole('heading', { level: 3, name: 'What proves it' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: /^Copy / }).count()).toBeGreaterThan(0);
+    expect(await page.locator('code', { hasText: `ss -Htlnp 'sport = :${refusedPort}'` }).count()).toBe(1);
+    expect(finishedReport().diagnosis.cause).toBe('service-not-running');
+    await page.screenshot({ path: join(shots, '03-verdict-refused.png'), fullPage: true });
+
+    // Back to the form, with what was typed kept.
+    await run.newDiagnosis.click();
+    await form.waitUntilShown();
+    expect(await form.target.inputValue()).toBe(target);
+  });
+
+  it('B: an open port connects on every round and the verdict is not-reproduced', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    const target = `127.0.0.1:${listener.port}`;
+    await form.submitWithKeyboard(target);
+
+    const run = new RunPage(page);
+    await run.heading(target).waitFor();
+    for (let round = 1; round <= 3; round++) {
+      const cell = await run.cell('127.0.0.1', round);
+      await expect.poll(() => cell.innerText(), { timeout: WAIT_MS }).toMatch(/^\W*Connected\s+[\d.]+ m?s$/);
+    }
+    await run.verdictTitle('The connection works from here now').waitFor();
+    await expect.poll(() => run.announcement.textContent()).toMatch(/^Verdict: The connection works from here now/);
+    expect(finishedReport().diagnosis.cause).toBe('not-reproduced');
+    expect(listener.accepted.length).toBeGreaterThanOrEqual(3);
+    await page.screenshot({ path: join(shots, '04-verdict-open.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(shots, '07-verdict-open-dark.png'), fullPage: true });
+  });
+
+  it('C: "host:notaport" shows the parser\'s message inline and starts nothing', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    const before = session.bridge.calls.filter((c) => c.name === 'startDiagnosis').length;
+    const expected = parseTarget('host:notaport');
+    if (expected.ok) throw new Error('parseTarget accepted host:notaport');
+
+    await form.submitWithKeyboard('host:notaport');
+    await page.getByText(expected.error.message).waitFor();
+    expect(await form.target.getAttribute('aria-invalid')).toBe('true');
+    expect(await form.targetDescription()).toContain(expected.error.message);
+    expect(await form.targetHasFocus()).toBe(true);
+    expect(await form.heading.isVisible()).toBe(true);
+    expect(session.bridge.calls.filter((c) => c.name === 'startDiagnosis').length).toBe(before);
+    await page.screenshot({ path: join(shots, '05-invalid-input.png'), fullPage: true });
+
+    // The message follows the input: fixed, it goes away.
+    await form.target.fill('host:5432');
+    await expect.poll(() => form.target.getAttribute('aria-invalid')).toBe('false');
+    expect(await page.getByText(expected.error.message).count()).toBe(0);
+  });
+
+  it('D: Cancel stops a running diagnosis and says so', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    await form.setRounds(10);
+    const target = `127.0.0.1:${refusedPort}`;
+    await form.target.fill(target);
+    await form.target.press('Enter');
+
+    const run = new RunPage(page);
+    await run.heading(target).waitFor();
+    const first = await run.cell('127.0.0.1', 1);
+    await expect.poll(() => first.innerText(), { timeout: WAIT_MS }).toMatch(/Refused/);
+    await run.cancel.click();
+    await page.getByRole('heading', { level: 2, name: 'Diagnosis cancelled' }).waitFor();
+    expect(session.bridge.calls.some((c) => c.name === 'cancelDiagnosis')).toBe(true);
+    expect(await page.getByText('Not probed').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, '06-cancelled.png'), fullPage: true });
+  });
+});
