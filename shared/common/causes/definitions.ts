@@ -193,7 +193,7 @@ export const causeDefinitions = {
         ],
       },
     ],
-    verify: recheck,
+    verify: 'Run `portwise diagnose {host}:{port}` again: the name should now resolve to the address the service runs on.',
   },
   inconclusive: {
     id: 'inconclusive',

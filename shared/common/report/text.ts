@@ -44,7 +44,7 @@ export function renderReportText(report: Report, style: TextStyle = plainStyle):
   out.push('');
   out.push(style.bold('What to do:'));
   d.remediation.forEach((step, i) => {
-    out.push(wrap(`${i + 1}. ${step.text}`, 78, '  '));
+    out.push(wrap(`${i + 1}. ${step.text}`, 78, '  ', `${i + 1}. `.length));
     for (const c of step.commands) out.push(`       ${style.dim(`${platformLabel[c.platform]}:`)} ${c.command}`);
   });
   out.push('');
@@ -52,15 +52,17 @@ export function renderReportText(report: Report, style: TextStyle = plainStyle):
   return out.join('\n') + '\n';
 }
 
-function wrap(text: string, width: number, indent: string): string {
+/** Word-wraps `text`; continuation lines are indented by `hanging` more, under the first word. */
+function wrap(text: string, width: number, indent: string, hanging = 0): string {
   const lines: string[] = [];
   let line = '';
+  const prefix = () => (lines.length === 0 ? indent : indent + ' '.repeat(hanging));
   for (const word of text.split(/\s+/)) {
-    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
-      lines.push(indent + line);
+    if (line !== '' && prefix().length + line.length + 1 + word.length > width) {
+      lines.push(prefix() + line);
       line = word;
     } else line = line === '' ? word : `${line} ${word}`;
   }
-  if (line !== '') lines.push(indent + line);
+  if (line !== '') lines.push(prefix() + line);
   return lines.join('\n');
 }

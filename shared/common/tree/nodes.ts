@@ -35,7 +35,7 @@ const T0: TreeNode = {
   decide(facts) {
     const r = facts.resolution;
     if (r.status === 'failed') {
-      return { kind: 'leaf', cause: 'dns-failure', confidence: r.errno === 'ENOTFOUND' ? 'high' : 'medium', reason: `${r.name} did not resolve: ${r.errno} (${r.message}).` };
+      return { kind: 'leaf', cause: 'dns-failure', confidence: r.errno === 'ENOTFOUND' ? 'high' : 'medium', reason: `${r.name} did not resolve (${r.errno}): ${r.message}` };
     }
     const addrs = r.addresses.map((a) => a.address).join(', ');
     return next('T1', `${r.name} resolved to ${r.addresses.length} address${r.addresses.length === 1 ? '' : 'es'}: ${addrs}.`);
