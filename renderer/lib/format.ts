@@ -65,6 +65,13 @@ export const confidenceLabel: Readonly<Record<Confidence, string>> = {
   low: 'Low confidence',
 };
 
+/** The pill tone (global.css) that goes with each confidence. */
+export const confidenceTone: Readonly<Record<Confidence, string>> = {
+  high: 'tone-ok',
+  medium: 'tone-info',
+  low: 'tone-warn',
+};
+
 export const evidenceStatusLabel: Readonly<Record<EvidenceStatus, string>> = {
   ok: 'collected',
   error: 'error',
