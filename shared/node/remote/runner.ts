@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { classifyCommandOutcome } from '../../common/parsers/command-failure';
+import type { EvidenceStatus } from '../../common/schema/report';
+import { shellQuote, type ShellCommand } from '../../common/shell';
+import type { ExecResult, ExecTransport } from './transport';
+
+/** One command of the catalog, ready to run: the text was built with `sh` (every value quoted). */
+export interface CommandSpec {
+  id: string;
+  command: ShellCommand;
+  /** Root helps (firewall rules, other users' sockets): retried with `sudo -n` when allowed. */
+  wantsRoot: boolean;
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** Exit codes that still mean "it ran" (grep's 1, systemctl's 3). */
+  okCodes?: readonly number[];
+}
+
+export interface CommandRun {
+  id: string;
+  /** The command as a person would type it on the server (without our wrapper). */
+  command: string;
+  sudo: boolean;
+  status: EvidenceStatus;
+  startedAt: string;
+  result: ExecResult;
+  /** The unprivileged attempt, when the command was retried with sudo. */
+  firstAttempt: { status: EvidenceStatus; stderr: string } | null;
+}
+
+export interface RunnerOptions {
+  /** Parallel exec channels on one connection (OpenSSH's MaxSessions defaults to 10). */
+  concurrency: number;
+  /** The profile allows `sudo -n`, and the capability probe found that it works without a password. */
+  sudo: boolean;
+  defaultTimeoutMs: number;
+  defaultMaxBytes: number;
+  /** The server has `timeout`: commands get a server-side deadline too, so nothing lingers there. */
+  serverTimeout: boolean;
+  signal?: AbortSignal;
+}
+
+export const defaultRunnerOptions: RunnerOptions = { concurrency: 4, sudo: false, defaultTimeoutMs: 10_000, defaultMaxBytes: 1024 * 1024, serverTimeout: false };
+
+/** Environment for every command: C locale, no pager, no colour (catalog §4.12). */
+const QUIET_ENV = 'LC_ALL=C LANG=C LANGUAGE= NO_COLOR=1 SYSTEMD_COLORS=0 SYSTEMD_PAGER= SYSTEMD_LESS= PAGER=cat TERM=dumb';
+
+/**
+ * Wraps a command so that only its own output counts: profiles and MOTDs can print to stdout, so the
+ * command's output is framed by markers made of a random nonce, and its exit code is printed inside
+ * the frame. Runs under `sh` with a clean locale.
+ */
+export function wrapCommand(command: string, nonce: string, options: { sudo: boolean; serverTimeoutSec: number | null }): string {
+  // `env` comes after `sudo`, which resets the environment.
+  const inner = `${options.sudo ? 'sudo -n ' : ''}env ${QUIET_ENV} ${options.serverTimeoutSec ? `timeout -k 2 ${options.serverTimeoutSec} ` : ''}sh -c ${shellQuote(command)}`;
+  return `sh -c ${shellQuote(`printf '\\n@@pw-begin-${nonce}\\n'; ${inner}; printf '\\n@@pw-end-${nonce} %s\\n' "$?"`)}`;
+}
+
+/** Cuts the framed output back out. Returns null when the frame is missing (the wrapper never ran). */
+export function unwrapOutput(stdout: string, nonce: string): { stdout: string; code: number | null } | null {
+  const begin = `\n@@pw-begin-${nonce}\n`;
+  const endMark = `\n@@pw-end-${nonce} `;
+  const start = stdout.indexOf(begin);
+  if (start < 0) return null;
+  const end = stdout.lastIndexOf(endMark);
+  if (end < start) return { stdout: stdout.slice(start + begin.length), code: null };
+  const code = Number(stdout.slice(end + endMark.length).split('\n')[0]);
+  return { stdout: stdout.slice(start + begin.length, end), code: Number.isInteger(code) ? code : null };
+}
+
+/** Runs catalog commands on one transport: bounded parallelism, deadlines, caps, sudo retry. */
+export class RemoteRunner {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly transport: ExecTransport,
+    private readonly options: RunnerOptions = defaultRunnerOptions,
+  ) {}
+
+  get where(): string {
+    return this.transport.where;
+  }
+
+  async run(spec: CommandSpec): Promise<CommandRun> {
+    await this.slot();
+    try {
+      const startedAt = new Date().toISOString();
+      const first = await this.attempt(spec, false);
+      const firstStatus = classifyCommandOutcome({ code: first.code, stderr: first.stderr, timedOut: first.timedOut }, spec.okCodes);
+      if (firstStatus === 'needs-privilege' && spec.wantsRoot && this.options.sudo) {
+        const again = await this.attempt(spec, true);
+        const status = classifyCommandOutcome({ code: again.code, stderr: again.stderr, timedOut: again.timedOut }, spec.okCodes);
+        return { id: spec.id, command: spec.command.text, sudo: true, status, startedAt, result: again, firstAttempt: { status: firstStatus, stderr: first.stderr } };
+      }
+      return { id: spec.id, command: spec.command.text, sudo: false, status: firstStatus, startedAt, result: first, firstAttempt: null };
+    } finally {
+      this.release();
+    }
+  }
+
+  runAll(specs: readonly CommandSpec[]): Promise<CommandRun[]> {
+    return Promise.all(specs.map((s) => this.run(s)));
+  }
+
+  private async attempt(spec: CommandSpec, sudo: boolean): Promise<ExecResult> {
+    const nonce = randomBytes(8).toString('hex');
+    const timeoutMs = spec.timeoutMs ?? this.options.defaultTimeoutMs;
+    const serverTimeoutSec = this.options.serverTimeout ? Math.max(1, Math.ceil(timeoutMs / 1000)) : null;
+    const raw = await this.transport.exec(wrapCommand(spec.command.text, nonce, { sudo, serverTimeoutSec }), {
+      // The channel deadline is a little later than the server-side one, so `timeout` answers first.
+      timeoutMs: timeoutMs + (serverTimeoutSec ? 3000 : 0),
+      maxBytes: spec.maxBytes ?? this.options.defaultMaxBytes,
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+    });
+    const framed = unwrapOutput(raw.stdout, nonce);
+    if (!framed) return { ...raw, code: raw.timedOut ? null : raw.code };
+    return { ...raw, stdout: framed.stdout, code: framed.code ?? raw.code };
+  }
+
+  private slot(): Promise<void> {
+    if (this.active < this.options.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => resolve()));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+export interface ExecOptions {
+  timeoutMs: number;
+  /** Bytes kept per stream; the rest is read and dropped, and `truncated` says so. */
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+  ms: number;
+}
+
+/**
+ * Runs one shell command string somewhere: over an SSH exec channel on the server, or here for the
+ * workstation's own checks and tests. The runner builds the string; a transport only carries it.
+ */
+export interface ExecTransport {
+  readonly where: string;
+  exec(command: string, options: ExecOptions): Promise<ExecResult>;
+}
+
+/** Collects a stream up to a cap, counting what it drops. */
+export class CappedBuffer {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  constructor(private readonly max: number) {}
+
+  push(chunk: Buffer): void {
+    if (this.size >= this.max) {
+      this.truncated = true;
+      return;
+    }
+    const room = this.max - this.size;
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    if (part.length < chunk.length) this.truncated = true;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** `sh -c` on this machine, with the same deadline and cap rules as the SSH transport. */
+export const localTransport: ExecTransport = {
+  where: 'workstation',
+  exec(command, options) {
+    return new Promise((resolve) => {
+      const t0 = performance.now();
+      const stdout = new CappedBuffer(options.maxBytes);
+      const stderr = new CappedBuffer(options.maxBytes);
+      let timedOut = false;
+      // Its own process group, so a deadline kills the whole pipeline and not only `sh`.
+      const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const kill = () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, options.timeoutMs);
+      const onAbort = () => {
+        timedOut = true;
+        kill();
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (c: Buffer) => stdout.push(c));
+      child.stderr.on('data', (c: Buffer) => stderr.push(c));
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve({ code, signal, stdout: stdout.text(), stderr: stderr.text(), truncated: stdout.truncated || stderr.truncated, timedOut, ms: performance.now() - t0 });
+      });
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        resolve({ code: null, signal: null, stdout: '', stderr: error.message, truncated: false, timedOut: false, ms: performance.now() - t0 });
+      });
+    });
+  },
+};

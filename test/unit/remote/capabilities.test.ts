@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { CAPABILITY_PROBE, parseCapabilities } from '../../../shared/common/parsers/capabilities';
+import { classifyCommandOutcome, isNoSystemd } from '../../../shared/common/parsers/command-failure';
+import { sh } from '../../../shared/common/shell';
+import { RemoteRunner, defaultRunnerOptions } from '../../../shared/node/remote/runner';
+import { localTransport } from '../../../shared/node/remote/transport';
+
+describe('capability probe', () => {
+  it('runs on a real shell and reports this machine', async () => {
+    const runner = new RemoteRunner(localTransport, defaultRunnerOptions);
+    const run = await runner.run({ id: 'caps', command: { text: CAPABILITY_PROBE }, wantsRoot: false });
+    const caps = parseCapabilities(run.result.stdout);
+    expect(caps.ok).toBe(true);
+    if (!caps.ok) return;
+    expect(caps.value.kernel).toBe('Linux');
+    expect(caps.value.uid).toBe(process.getuid?.());
+    expect(caps.value.osId).toBe('debian');
+    // The test machine has these (npm test installs them); the probe must find them in /usr/sbin too.
+    for (const tool of ['ip', 'iptables-save', 'nft', 'timeout']) expect(caps.value.tools.has(tool)).toBe(true);
+    expect(caps.value.busybox).toBe(false);
+  });
+
+  it('parses a BusyBox answer with noise around it, and refuses output without the block', () => {
+    const text = 'motd line\n@@portwise-caps\nkernel=Linux\nrelease=5.15\nuid=1000\nuser=app\nos_id=alpine\nos_version=3.19\ntool=netstat\ntool=ip\nsudo=no\nsystemd=no\nbusybox=yes\n@@portwise-caps-end\n';
+    const caps = parseCapabilities(text);
+    expect(caps.ok && caps.value).toMatchObject({ uid: 1000, osId: 'alpine', sudo: false, systemd: false, busybox: true });
+    expect(caps.ok && [...caps.value.tools]).toEqual(['netstat', 'ip']);
+    expect(parseCapabilities('fish: Unknown command').ok).toBe(false);
+    expect(parseCapabilities('@@portwise-caps\nkernel=Linux\n@@portwise-caps-end').ok).toBe(false);
+  });
+});
+
+describe('classifyCommandOutcome', () => {
+  it.each([
+    [{ code: 0, stderr: '', timedOut: false }, 'ok'],
+    [{ code: 1, stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)', timedOut: false }, 'needs-privilege'],
+    [{ code: 1, stderr: "Fatal: can't open lock file /run/xtables.lock: Permission denied", timedOut: false }, 'needs-privilege'],
+    [{ code: 1, stderr: 'Operation not permitted (you must be root)\nnetlink: Error: cache initialization failed: Operation not permitted', timedOut: false }, 'needs-privilege'],
+    [{ code: 1, stderr: 'ERROR: You need to be root to run this script', timedOut: false }, 'needs-privilege'],
+    [{ code: 1, stderr: 'sudo: a password is required', timedOut: false }, 'needs-privilege'],
+    [{ code: 127, stderr: 'sh: 1: ss: not found', timedOut: false }, 'unsupported'],
+    [{ code: 124, stderr: '', timedOut: false }, 'timeout'],
+    [{ code: null, stderr: '', timedOut: true }, 'timeout'],
+    [{ code: 2, stderr: 'something else', timedOut: false }, 'error'],
+  ] as const)('%o -> %s', (outcome, status) => {
+    expect(classifyCommandOutcome(outcome)).toBe(status);
+  });
+
+  it('recognises a machine without systemd', async () => {
+    const runner = new RemoteRunner(localTransport, defaultRunnerOptions);
+    const run = await runner.run({ id: 'sd', command: sh`systemctl show ssh -p ActiveState --no-pager`, wantsRoot: false });
+    // This test machine's PID 1 is not systemd: the same answer a container server gives.
+    expect(isNoSystemd(run.result.stdout + run.result.stderr) || run.status === 'unsupported').toBe(true);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sh } from '../../../shared/common/shell';
+import { RemoteRunner, defaultRunnerOptions, unwrapOutput, wrapCommand } from '../../../shared/node/remote/runner';
+import { localTransport, type ExecTransport } from '../../../shared/node/remote/transport';
+
+// The runner's framing, deadlines, caps and parallelism, on this machine's real `sh`.
+const dir = mkdtempSync(path.join(tmpdir(), 'pw-runner-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('RemoteRunner on a local shell', () => {
+  const runner = new RemoteRunner(localTransport, { ...defaultRunnerOptions, defaultTimeoutMs: 3000 });
+
+  it('returns only the command output, its exit code and stderr, under the C locale', async () => {
+    const run = await runner.run({ id: 't', command: sh`echo hello; echo "$LC_ALL/$PAGER/$SYSTEMD_COLORS"; echo oops >&2; exit 3`, wantsRoot: false, okCodes: [3] });
+    expect(run.result.stdout).toBe('hello\nC/cat/0\n');
+    expect(run.result.code).toBe(3);
+    expect(run.result.stderr).toBe('oops\n');
+    expect(run.status).toBe('ok');
+  });
+
+  it('ignores noise printed around the command (profiles, MOTD)', () => {
+    const out = `Welcome to the server\n\n@@pw-begin-abc\nreal output\n\n@@pw-end-abc 0\nbye\n`;
+    expect(unwrapOutput(out, 'abc')).toEqual({ stdout: 'real output\n', code: 0 });
+    expect(unwrapOutput('no frame at all', 'abc')).toBeNull();
+  });
+
+  it('passes hostile values as data: a unit named like a command is never run', async () => {
+    const canary = path.join(dir, 'pwned');
+    const hostile = [`x;touch ${canary}`, `$(touch ${canary})`, `\`touch ${canary}\``, `'; touch ${canary}; '`, `x\ntouch ${canary}`, `-oProxyCommand=touch ${canary}`];
+    for (const value of hostile) {
+      const run = await runner.run({ id: 'echo', command: sh`printf '%s' ${value}`, wantsRoot: false });
+      expect(run.result.stdout).toBe(value);
+    }
+    expect(existsSync(canary)).toBe(false);
+  });
+
+  it('classifies a missing tool as unsupported and a permission message as needs-privilege', async () => {
+    const missing = await runner.run({ id: 'm', command: sh`no-such-tool-portwise --version`, wantsRoot: false });
+    expect(missing.status).toBe('unsupported');
+    const denied = await runner.run({ id: 'd', command: sh`echo 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)' >&2; exit 4`, wantsRoot: true });
+    expect(denied.status).toBe('needs-privilege');
+    expect(denied.sudo).toBe(false);
+  });
+
+  it('enforces the deadline and the output cap', async () => {
+    const slow = await runner.run({ id: 's', command: sh`sleep 5`, wantsRoot: false, timeoutMs: 300 });
+    expect(slow.status).toBe('timeout');
+    expect(slow.result.timedOut).toBe(true);
+    const big = await runner.run({ id: 'b', command: sh`head -c 100000 /dev/zero | tr '\\0' a`, wantsRoot: false, maxBytes: 1000 });
+    expect(big.result.truncated).toBe(true);
+    expect(big.result.stdout.length).toBeLessThanOrEqual(1000);
+  });
+
+  it('uses the server-side timeout when the server has one', async () => {
+    const withTimeout = new RemoteRunner(localTransport, { ...defaultRunnerOptions, serverTimeout: true });
+    const run = await withTimeout.run({ id: 's', command: sh`sleep 5`, wantsRoot: false, timeoutMs: 1000 });
+    expect(run.status).toBe('timeout');
+    expect(run.result.code).toBe(124);
+  });
+
+  it('retries with sudo -n only where allowed, and keeps the first answer as evidence', () => {
+    expect(wrapCommand('iptables-save -c', 'n', { sudo: true, serverTimeoutSec: null })).toContain("sudo -n env LC_ALL=C");
+    expect(wrapCommand('iptables-save -c', 'n', { sudo: false, serverTimeoutSec: null })).not.toContain('sudo');
+  });
+
+  it('runs at most `concurrency` commands at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const counting: ExecTransport = {
+      where: 'test',
+      async exec(command, options) {
+        active++;
+        peak = Math.max(peak, active);
+        const result = await localTransport.exec(command, options);
+        active--;
+        return result;
+      },
+    };
+    const bounded = new RemoteRunner(counting, { ...defaultRunnerOptions, concurrency: 2 });
+    const runs = await bounded.runAll(Array.from({ length: 6 }, (_, i) => ({ id: `c${i}`, command: sh`sleep 0.1; echo ${i}`, wantsRoot: false })));
+    expect(runs.map((r) => r.result.stdout.trim())).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(peak).toBe(2);
+  });
+});
