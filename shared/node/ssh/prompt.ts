@@ -1,0 +1,63 @@
+/**
+ * The prompt port: everything the SSH layer may ask a person. The wizard implements it with dialogs,
+ * the CLI with a TTY (or refuses in batch mode). Returning null means the user cancelled: the
+ * connection attempt then ends with an SshError of kind 'cancelled'.
+ */
+
+/** Which hop of a jump chain a question or an error is about (index is 1-based; total counts the target). */
+export interface HopLabel {
+  index: number;
+  total: number;
+  user: string;
+  host: string;
+  port: number;
+  role: 'jump' | 'target';
+}
+
+export interface HostKeyQuestion {
+  hop: HopLabel;
+  keyType: string;
+  /** As OpenSSH prints it: `SHA256:` + unpadded base64. */
+  fingerprint: string;
+  status: 'unknown';
+}
+
+export interface PassphraseQuestion {
+  hop: HopLabel;
+  keyPath: string;
+  /** 1, 2 or 3. */
+  attempt: number;
+}
+
+export interface PasswordQuestion {
+  hop: HopLabel;
+  attempt: number;
+}
+
+export interface KeyboardInteractiveQuestion {
+  hop: HopLabel;
+  name: string;
+  instructions: string;
+  prompts: { prompt: string; echo: boolean }[];
+}
+
+export interface PromptPort {
+  /** Trust-on-first-use question for an unknown host key. Never asked for a changed or revoked key. */
+  confirmHostKey(req: HostKeyQuestion): Promise<boolean>;
+  passphrase(req: PassphraseQuestion): Promise<string | null>;
+  password(req: PasswordQuestion): Promise<string | null>;
+  /** One answer per prompt, in order. */
+  keyboardInteractive(req: KeyboardInteractiveQuestion): Promise<string[] | null>;
+}
+
+/** "[::1]:22" for IPv6 literals, "host:22" otherwise. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** "jump host 1 of 2, alice@bastion:22" / "target host 2 of 2, bob@db:22" / "target host bob@db:22". */
+export function describeHop(hop: HopLabel): string {
+  const where = `${hop.user}@${formatHostPort(hop.host, hop.port)}`;
+  if (hop.total <= 1) return `${hop.role === 'jump' ? 'jump host' : 'target host'} ${where}`;
+  return `${hop.role === 'jump' ? 'jump host' : 'target host'} ${hop.index} of ${hop.total}, ${where}`;
+}

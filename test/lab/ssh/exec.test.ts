@@ -1,0 +1,65 @@
+// exec() on a real sshd: exit status, separate streams, no PTY, the output cap and the deadline.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { connectChain, exec, type SshChain } from '../../../shared/node/ssh/connect';
+import { generateClientKeys, startSshd, useSshLab } from '../harness/sshd';
+import { baseOptions, expectSshError, hopTo, knownHostsFiles, scriptedPrompt } from './helpers';
+
+const lab = useSshLab(async ({ dir, track }) => {
+  const keys = await generateClientKeys(join(dir, 'client'));
+  const sshd = track(await startSshd({ authorizedKeys: [keys.plain.publicLine] }));
+  const files = await knownHostsFiles(dir, 'exec', [sshd.knownHostsLine()]);
+  return { keys, sshd, files };
+});
+
+async function withChain(run: (chain: SshChain) => Promise<void>): Promise<void> {
+  const { keys, sshd, files } = lab();
+  const chain = await connectChain(baseOptions(files, scriptedPrompt(), { hops: [hopTo(sshd, { identityFiles: [keys.plain.path] })] }));
+  try {
+    await run(chain);
+  } finally {
+    await chain.close();
+  }
+}
+
+describe('exec over a real sshd', () => {
+  it('returns the exit status and both streams, without a PTY', () =>
+    withChain(async ({ client }) => {
+      const result = await exec(client, 'echo out; echo err >&2; test -t 0 || echo no-tty; exit 3', { timeoutMs: 10_000, maxBytes: 4096 });
+      expect(result).toMatchObject({ code: 3, signal: null, stdout: 'out\nno-tty\n', stderr: 'err\n', truncated: false, timedOut: false });
+      expect(result.ms).toBeGreaterThanOrEqual(0);
+    }));
+
+  it('caps output per stream, keeps reading to the end, and marks it truncated', () =>
+    withChain(async ({ client }) => {
+      const result = await exec(client, "head -c 300000 /dev/zero | tr '\\0' x; echo done >&2", { timeoutMs: 10_000, maxBytes: 1000 });
+      expect(result.stdout).toBe('x'.repeat(1000));
+      expect(result.stderr).toBe('done\n');
+      expect(result).toMatchObject({ code: 0, truncated: true, timedOut: false });
+    }));
+
+  it('the deadline closes the channel at once (and asks sshd to kill the command); the connection stays usable', () =>
+    withChain(async ({ client }) => {
+      const { sshd } = lab();
+      const offset = sshd.log().length;
+      const result = await exec(client, 'sleep 6', { timeoutMs: 1000, maxBytes: 4096 });
+      expect(result).toMatchObject({ timedOut: true, code: null });
+      expect(result.ms).toBeGreaterThanOrEqual(1000);
+      expect(result.ms).toBeLessThan(1500);
+      // sshd refuses signals for root logins ("requires privilege separation"), so the request is
+      // checked, not the kill: a remote runner should wrap commands in `timeout` as well. The sleep
+      // is short so that what sshd leaves running is gone a few seconds after the test.
+      await sshd.waitForLog(offset, /channel \d+ request signal/);
+      const next = await exec(client, 'echo still-here', { timeoutMs: 10_000, maxBytes: 4096 });
+      expect(next.stdout).toBe('still-here\n');
+    }));
+
+  it('the abort signal cancels a running command', () =>
+    withChain(async ({ client }) => {
+      const controller = new AbortController();
+      const pending = exec(client, 'sleep 6', { timeoutMs: 20_000, maxBytes: 4096, signal: controller.signal });
+      setTimeout(() => controller.abort(), 200);
+      const error = await expectSshError(pending, 'cancelled');
+      expect(error.hop.role).toBe('target');
+    }));
+});
