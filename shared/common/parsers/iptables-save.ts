@@ -1,0 +1,323 @@
+import type { FirewallChain, FirewallRule, FirewallSnapshot, RuleAction } from '../schema/firewall';
+import { err, ok, type Result } from '../result';
+
+/**
+ * Decodes `iptables-save [-c]` / `ip6tables-save [-c]` (either backend; catalog C1, §4.5). Pure: the
+ * caller runs the command. Reads `*table`, `:CHAIN POLICY [pkts:bytes]`, `[pkts:bytes] -A CHAIN ...`,
+ * `COMMIT`; `# Warning: ...` lines become snapshot warnings, other `#` lines are ignored. Without
+ * `-c` rules carry no counters (packets/bytes null); chain policy counters are printed either way.
+ * Empty output is a valid "no tables in this backend". Negated matches (`! --dport 22`) cannot be
+ * expressed in the rule model, so they are left as "any" (null) and only the text shows the `!`.
+ */
+
+export type IptablesSource = 'iptables-nft' | 'iptables-legacy' | 'ip6tables-nft' | 'ip6tables-legacy';
+
+export interface IptablesSaveError {
+  code: 'needs-privilege' | 'not-iptables-save' | 'bad-line' | 'truncated';
+  message: string;
+  line?: number;
+}
+
+type PortRange = [number, number];
+
+const BUILTIN_HOOK: Record<string, string> = {
+  PREROUTING: 'prerouting', INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output', POSTROUTING: 'postrouting',
+};
+
+// Netfilter's fixed hook priorities per iptables table (NF_IP_PRI_*), the same in both backends.
+function builtinPriority(table: string, chain: string): number | null {
+  switch (table) {
+    case 'raw': return -300;
+    case 'mangle': return -150;
+    case 'filter': return 0;
+    case 'security': return 50;
+    case 'nat': return chain === 'PREROUTING' || chain === 'OUTPUT' ? -100 : 100;
+    default: return null;
+  }
+}
+
+const TARGET_ACTION: Record<string, RuleAction> = {
+  ACCEPT: 'accept', DROP: 'drop', REJECT: 'reject', DNAT: 'dnat', SNAT: 'snat', MASQUERADE: 'masquerade',
+  REDIRECT: 'redirect', RETURN: 'return', LOG: 'log', NFLOG: 'log', ULOG: 'log', NFQUEUE: 'queue', QUEUE: 'queue',
+};
+
+const PRIVILEGE = /Permission denied|you must be root|can't open lock file/i;
+
+export function parseIptablesSave(text: string, source: IptablesSource): Result<FirewallSnapshot, IptablesSaveError> {
+  const family = source.startsWith('ip6') ? 'ip6' : 'ip';
+  const chains: FirewallChain[] = [];
+  const rules: FirewallRule[] = [];
+  const warnings: string[] = [];
+  const lines = text.split('\n');
+
+  let table: string | null = null;
+  let tableLine = 0;
+  let declared = new Set<string>();
+  let perChain = new Map<string, number>();
+
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const line = (lines[i] ?? '').replace(/\r$/, '').trim();
+    if (line === '') continue;
+    if (line.startsWith('#')) {
+      if (/^#\s*Warning:/i.test(line)) warnings.push(line);
+      continue;
+    }
+    if (line.startsWith('*')) {
+      if (table !== null) return err({ code: 'bad-line', message: `Line ${lineNo} starts table "${line.slice(1)}" before table "${table}" was committed.`, line: lineNo });
+      table = line.slice(1).trim();
+      if (!/^[a-z_]+$/.test(table)) return err({ code: 'bad-line', message: `Line ${lineNo} names an invalid table "${table.slice(0, 40)}".`, line: lineNo });
+      tableLine = lineNo;
+      declared = new Set();
+      perChain = new Map();
+      continue;
+    }
+    if (table === null && PRIVILEGE.test(line)) {
+      return err({ code: 'needs-privilege', message: `${source}-save needs root (CAP_NET_ADMIN): "${line.slice(0, 160)}"`, line: lineNo });
+    }
+    if (table === null && /Table does not exist/i.test(line)) {
+      // "can't initialize iptables table `filter': Table does not exist": no rules in this backend (§4.5).
+      warnings.push(line);
+      continue;
+    }
+    if (table === null) {
+      return err({ code: 'not-iptables-save', message: `Line ${lineNo} is outside any *table block; this is not iptables-save output: "${line.slice(0, 120)}"`, line: lineNo });
+    }
+    if (line === 'COMMIT') {
+      table = null;
+      continue;
+    }
+    if (line.startsWith(':')) {
+      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(line);
+      if (!m) return err({ code: 'bad-line', message: `Line ${lineNo} is not a chain line (:CHAIN POLICY [pkts:bytes]): "${line.slice(0, 120)}"`, line: lineNo });
+      const [, name = '', policy = '-', pkts, bytes] = m;
+      declared.add(name);
+      const builtin = policy !== '-';
+      chains.push({
+        source, family, table, chain: name,
+        hook: builtin ? (BUILTIN_HOOK[name] ?? null) : null,
+        priority: builtin ? builtinPriority(table, name) : null,
+        policy: builtin ? policy : null,
+        packets: builtin && pkts !== undefined ? Number(pkts) : null,
+        bytes: builtin && bytes !== undefined ? Number(bytes) : null,
+      });
+      continue;
+    }
+    const rule = parseRuleLine(line, lineNo, { source, family, table, declared });
+    if (!rule.ok) return rule;
+    const index = (perChain.get(rule.value.chain) ?? 0) + 1;
+    perChain.set(rule.value.chain, index);
+    rules.push({ ...rule.value, index });
+  }
+  if (table !== null) {
+    return err({ code: 'truncated', message: `Table "${table}" (line ${tableLine}) has no COMMIT: the output is cut short.`, line: tableLine });
+  }
+  return ok({ source, chains, rules, warnings });
+}
+
+interface RuleContext {
+  source: IptablesSource;
+  family: string;
+  table: string;
+  declared: ReadonlySet<string>;
+}
+
+function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<FirewallRule, IptablesSaveError> {
+  const bad = (why: string): Result<never, IptablesSaveError> =>
+    err({ code: 'bad-line', message: `Line ${lineNo}: ${why}: "${line.slice(0, 120)}"`, line: lineNo });
+
+  let body = line;
+  let packets: number | null = null;
+  let bytes: number | null = null;
+  const counters = /^\[(\d+):(\d+)\]\s+/.exec(body);
+  if (counters) {
+    packets = Number(counters[1]);
+    bytes = Number(counters[2]);
+    body = body.slice(counters[0].length);
+  }
+  const tokens = tokenize(body);
+  if (tokens === null) return bad('unterminated quote');
+  if (tokens[0] !== '-A' && tokens[0] !== '--append') return bad('expected a rule (-A CHAIN ...)');
+  const chain = tokens[1];
+  if (chain === undefined) return bad('-A without a chain');
+  if (!ctx.declared.has(chain)) return bad(`chain "${chain}" was not declared in table ${ctx.table}`);
+
+  let protocol: string | null = null;
+  let dports: PortRange[] | null = null;
+  let sources: string[] | null = null;
+  let destinations: string[] | null = null;
+  let inInterface: string | null = null;
+  let comment: string | null = null;
+  let verdict: string | null = null;
+  let isGoto = false;
+  let rejectWith: string | null = null;
+  let natTarget: string | null = null;
+  let negate = false;
+
+  const restrictPorts = (next: PortRange[] | null) => {
+    if (negate || next === null) return; // unknown or "all but": stays "any"
+    dports = dports === null ? next : intersectPortRanges(dports, next);
+  };
+
+  for (let t = 2; t < tokens.length; t++) {
+    const tok = tokens[t] ?? '';
+    if (tok === '!') {
+      negate = true;
+      continue;
+    }
+    const takesValue = !/^(-m|--match)$/.test(tok) && tok.startsWith('-');
+    const value = takesValue ? tokens[t + 1] : undefined;
+    switch (tok) {
+      case '-p': case '--protocol':
+        if (value === undefined) return bad(`${tok} without a value`);
+        if (!negate) protocol = normaliseProtocol(value);
+        t++;
+        break;
+      case '-s': case '--source': case '-d': case '--destination':
+        if (value === undefined) return bad(`${tok} without a value`);
+        if (!negate) {
+          const list = value.split(',');
+          if (tok === '-s' || tok === '--source') sources = list;
+          else destinations = list;
+        }
+        t++;
+        break;
+      case '-i': case '--in-interface':
+        if (value === undefined) return bad(`${tok} without a value`);
+        if (!negate) inInterface = value;
+        t++;
+        break;
+      case '--dport': case '--destination-port': case '--dports': case '--destination-ports': case '--ports':
+        if (value === undefined) return bad(`${tok} without a value`);
+        restrictPorts(parsePortList(value));
+        t++;
+        break;
+      case '--comment':
+        if (value === undefined) return bad(`${tok} without a value`);
+        comment = value;
+        t++;
+        break;
+      case '-j': case '--jump': case '-g': case '--goto':
+        if (value === undefined) return bad(`${tok} without a target`);
+        verdict = value;
+        isGoto = tok === '-g' || tok === '--goto';
+        t++;
+        break;
+      case '--reject-with':
+        if (value === undefined) return bad(`${tok} without a value`);
+        rejectWith = value;
+        t++;
+        break;
+      case '--to-destination': case '--to-source': case '--to-ports': case '--to':
+        if (value === undefined) return bad(`${tok} without a value`);
+        natTarget = value;
+        t++;
+        break;
+      case '-m': case '--match':
+        t++;
+        break;
+      default:
+        // Every other option (e.g. --ctstate NEW, --dst-type LOCAL, --set) takes at most one value,
+        // but some take none (--rsource, --set, --log-uid): skip a value only if it is not an option.
+        if (tok.startsWith('-') && value !== undefined && !value.startsWith('-') && value !== '!') t++;
+        break;
+    }
+    negate = false;
+  }
+
+  let action: RuleAction = 'none';
+  let target: string | null = null;
+  if (verdict !== null) {
+    if (isGoto) {
+      action = 'goto';
+      target = verdict;
+    } else if (TARGET_ACTION[verdict] !== undefined) {
+      action = TARGET_ACTION[verdict] ?? 'other';
+      if (action === 'dnat' || action === 'snat' || action === 'redirect') target = natTarget;
+    } else if (ctx.declared.has(verdict)) {
+      action = 'jump';
+      target = verdict;
+    } else {
+      action = 'other';
+    }
+  }
+  if (action === 'reject' && rejectWith === null) {
+    rejectWith = ctx.family === 'ip6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable';
+  }
+  return ok({
+    source: ctx.source, family: ctx.family, table: ctx.table, chain, index: 1, handle: null,
+    text: body, packets, bytes, action, target,
+    rejectWith: action === 'reject' ? rejectWith : null,
+    protocol, dports, sources, destinations, inInterface, comment,
+  });
+}
+
+/** Splits like iptables-save quotes: "a b" is one token, backslash escapes the next character. */
+function tokenize(body: string): string[] | null {
+  const out: string[] = [];
+  let cur = '';
+  let inToken = false;
+  let quoted = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] ?? '';
+    if (c === '\\' && i + 1 < body.length) {
+      cur += body[++i];
+      inToken = true;
+    } else if (c === '"') {
+      quoted = !quoted;
+      inToken = true;
+    } else if (!quoted && (c === ' ' || c === '\t')) {
+      if (inToken) out.push(cur);
+      cur = '';
+      inToken = false;
+    } else {
+      cur += c;
+      inToken = true;
+    }
+  }
+  if (quoted) return null;
+  if (inToken) out.push(cur);
+  return out;
+}
+
+const PROTOCOL_NUMBERS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'ipv6-icmp', '132': 'sctp' };
+
+/** A protocol name or number as the rule model spells it (`6` -> `tcp`); null for "all". */
+export function normaliseProtocol(value: string | number): string | null {
+  const lower = String(value).toLowerCase();
+  if (lower === 'all' || lower === '0') return null;
+  return PROTOCOL_NUMBERS[lower] ?? lower;
+}
+
+/** "80", "8000:8010", "80,443,8000:8010" -> ranges; null when a port is not numeric (service name). */
+export function parsePortList(value: string): PortRange[] | null {
+  const out: PortRange[] = [];
+  for (const part of value.split(',')) {
+    const m = /^(\d{1,5})(?::(\d{1,5})?)?$/.exec(part.trim());
+    if (!m) {
+      const open = /^:(\d{1,5})$/.exec(part.trim());
+      if (!open) return null;
+      out.push([0, Number(open[1])]);
+      continue;
+    }
+    const lo = Number(m[1]);
+    // "1024:" means 1024-65535 in iptables.
+    const hi = m[2] !== undefined ? Number(m[2]) : part.includes(':') ? 65535 : lo;
+    if (lo > 65535 || hi > 65535) return null;
+    out.push(lo <= hi ? [lo, hi] : [hi, lo]);
+  }
+  return out.length > 0 ? out : null;
+}
+
+/** The ports two port-range lists both cover (a rule with two port matches needs both). */
+export function intersectPortRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
+  const out: PortRange[] = [];
+  for (const [a0, a1] of a) {
+    for (const [b0, b1] of b) {
+      const lo = Math.max(a0, b0);
+      const hi = Math.min(a1, b1);
+      if (lo <= hi) out.push([lo, hi]);
+    }
+  }
+  return out;
+}
