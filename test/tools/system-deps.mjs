@@ -20,6 +20,10 @@ export const requiredCommands = {
   pdftoppm: 'poppler-utils',
   python3: 'python3',
   ps: 'procps',
+  debootstrap: 'debootstrap',
+  'systemd-nspawn': 'systemd-container',
+  zstd: 'zstd',
+  tar: 'tar',
 };
 
 function has(command) {
