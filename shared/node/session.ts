@@ -11,6 +11,21 @@ import { readLocalListeners } from './probes/listeners';
 import { proxySettingsFor } from './probes/proxy';
 import { runProbes } from './probes/run-probes';
 import { VERSION } from './version';
+import { formatSshDestination } from '../common/schema/ssh-destination';
+import type { RemoteFacts } from '../common/tree/remote-facts';
+import type { ResolvedAddress } from '../common/schema/probe';
+import { openRemote, type RemoteSession, type SshAccess } from './remote/access';
+import { collectRemote } from './remote/collect';
+import { isSshError } from './ssh/errors';
+import type { PromptPort } from './ssh/prompt';
+import { probeAddress } from './probes/tcp';
+
+/** SSH access for server-side evidence (the CLI's --ssh; the wizard's profiles later). */
+export interface RemoteRequest {
+  access: SshAccess;
+  service: string | null;
+  prompt: PromptPort;
+}
 
 export interface DiagnosisRequest {
   runId: string;
@@ -20,6 +35,7 @@ export interface DiagnosisRequest {
   options: ProbeOptions;
   onEvent: (event: DiagnosisEvent) => void;
   env?: NodeJS.ProcessEnv;
+  remote?: RemoteRequest | null;
 }
 
 export type RunEnd = { status: 'finished'; report: Report } | { status: 'cancelled' } | { status: 'failed'; message: string; detail: string };
@@ -123,7 +139,17 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     }
   }
 
-  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy };
+  let remote: DiagnosisFacts['remote'] = null;
+  let sshFailure: Report['sshFailure'] = null;
+  const failing = resolution.status === 'resolved' ? resolution.addresses.filter((a) => probes.some((p) => p.address === a.address && p.status !== 'connected')) : [];
+  if (request.remote && failing.length > 0) {
+    const outcome = await gatherRemote(request.remote, { target, options, failing, env: request.env ?? process.env, signal, addEvidence });
+    if (signal.aborted) return { status: 'cancelled' };
+    remote = outcome.remote;
+    sshFailure = outcome.failure;
+  }
+
+  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote };
   const { path, verdict } = evaluate(facts);
   for (const step of path) onEvent({ type: 'step', step });
   const report: Report = {
@@ -138,8 +164,87 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     diagnosis: buildDiagnosis(verdict, target),
     path,
     evidence,
+    sshFailure,
   };
   return { status: 'finished', report };
+}
+
+interface GatherContext {
+  target: Target;
+  options: ProbeOptions;
+  failing: ResolvedAddress[];
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  addEvidence: (e: Evidence) => void;
+}
+
+/** Logs in, collects the server's evidence, logs out. An SSH failure is evidence too, and is reported. */
+async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise<{ remote: RemoteFacts | null; failure: Report['sshFailure'] }> {
+  const started = new Date();
+  const server = formatSshDestination(request.access.destination);
+  let session: RemoteSession;
+  try {
+    session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal);
+  } catch (error) {
+    const ssh = isSshError(error) ? error : null;
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.addEvidence({
+      id: 'ssh-login',
+      where: 'workstation',
+      command: `ssh ${[...request.access.jumps.map((j) => `-J ${formatSshDestination(j)}`), server].join(' ')}`,
+      startedAt: started.toISOString(),
+      ms: Date.now() - started.getTime(),
+      status: ssh?.kind === 'timeout' ? 'timeout' : 'error',
+      summary: message,
+      raw: ssh?.detail ? ssh.detail : null,
+      facts: { check: 'ssh-login', server, ok: false, errorKind: ssh?.kind ?? 'error', hops: [] },
+    });
+    return { remote: null, failure: { kind: ssh?.kind ?? 'error', message, hop: ssh?.hop.index ?? 0 } };
+  }
+  try {
+    ctx.addEvidence({
+      id: 'ssh-login',
+      where: 'workstation',
+      command: `ssh ${server}`,
+      startedAt: started.toISOString(),
+      ms: Date.now() - started.getTime(),
+      status: 'ok',
+      summary: `Logged in to ${session.server} as uid ${session.capabilities.uid}${session.capabilities.sudo ? ' (sudo -n works)' : ''}; ${session.capabilities.osId ?? 'unknown OS'} ${session.capabilities.osVersion ?? ''}`.trim(),
+      raw: session.probeOutput,
+      facts: {
+        check: 'ssh-login',
+        server: session.server,
+        ok: true,
+        errorKind: null,
+        hops: session.chain.hops.map((h) => ({ hop: `${h.label.user}@${h.label.host}:${h.label.port}`, keyType: h.hostKey.keyType, fingerprint: h.hostKey.fingerprint, status: h.hostKey.status })),
+      },
+    });
+    const remote = await collectRemote(session, {
+      port: ctx.target.port,
+      failing: ctx.failing,
+      service: request.service,
+      onEvidence: ctx.addEvidence,
+      reprobe: async (address, count) => {
+        for (let i = 0; i < count && !ctx.signal.aborted; i++) {
+          await probeAddress(address.address, address.family, ctx.target.port, i + 1, { timeoutMs: ctx.options.timeoutMs, closeGraceMs: 0 }, ctx.signal);
+        }
+      },
+    });
+    ctx.addEvidence({
+      id: 'server-facts',
+      where: session.server,
+      command: 'the commands above, as read by the decision tree',
+      startedAt: started.toISOString(),
+      ms: Date.now() - started.getTime(),
+      status: 'ok',
+      summary: `${remote.listeners.listeners.length} listener(s) on the port; ${remote.firewall.snapshots.length} rule set(s) read${remote.correlation ? `; ${remote.correlation.culprits.length} rule(s) counted the probes` : ''}.`,
+      raw: null,
+      facts: { check: 'server-facts', remote },
+    });
+    return { remote, failure: null };
+  } finally {
+    await session.close();
+  }
 }
 
 function summariseProbes(attempts: readonly ProbeAttempt[]): string {

@@ -150,6 +150,161 @@ export const causeDefinitions = {
     ],
     verify: recheck,
   },
+  'aaaa-without-ipv6-listener': {
+    id: 'aaaa-without-ipv6-listener',
+    explanation:
+      'The name has an IPv6 address, but the service listens on IPv4 only (for example `0.0.0.0:{port}`), so every IPv6 connection is refused. Clients that try IPv6 first fail or slow down; `curl -4` works.',
+    proof: "The server's listener table shows an IPv4 socket on the port and no IPv6 or dual-stack one, while the IPv6 address is the server's own.",
+    remediation: [
+      { text: 'Add an IPv6 listener: nginx `listen [::]:{port};`, Apache `Listen [::]:{port}`, or bind the program to `::` (dual-stack).', commands: [] },
+      { text: 'Or remove the AAAA record if IPv6 is not meant to be served.', commands: [] },
+    ],
+    verify: recheck,
+  },
+  'service-crash-loop': {
+    id: 'service-crash-loop',
+    explanation:
+      'The service starts, crashes and is restarted again and again, so the port is open only in short moments between crashes. Its log shows why it dies.',
+    proof: 'systemctl shows the unit restarting (SubState auto-restart, a growing restart count) or stopped after too many restarts (start-limit-hit).',
+    remediation: [
+      {
+        text: 'Read why it exits, fix that, then clear the failed state and start it.',
+        commands: [
+          { platform: 'linux', command: 'journalctl -u UNIT -n 100 --no-pager' },
+          { platform: 'linux', command: 'sudo systemctl reset-failed UNIT && sudo systemctl start UNIT' },
+        ],
+      },
+    ],
+    verify: recheck,
+  },
+  'service-oom-killed': {
+    id: 'service-oom-killed',
+    explanation: 'The kernel killed the service because the machine or its cgroup ran out of memory; nothing listens until it is restarted.',
+    proof: 'The journal shows "Out of memory: Killed process" or the unit Result is oom-kill.',
+    remediation: [
+      { text: 'Raise the memory limit (MemoryMax=, the container limit, the JVM heap) or find the leak; keep a restart policy.', commands: [{ platform: 'linux', command: "journalctl -k --since -2h --no-pager | grep -iE 'out of memory|oom-kill'" }] },
+    ],
+    verify: recheck,
+  },
+  'service-starting-up': {
+    id: 'service-starting-up',
+    explanation: 'The service is still starting: the port opens only once it is ready. This is normal for a few seconds after a restart or boot.',
+    proof: 'systemctl shows the unit activating (start), or started seconds ago.',
+    remediation: [{ text: 'Wait for it to become active, then retry; make clients retry with backoff and order dependent services after it (After=, health checks).', commands: [] }],
+    verify: recheck,
+  },
+  'port-in-use-conflict': {
+    id: 'port-in-use-conflict',
+    explanation: 'The service could not start because another program already holds port {port} ("Address already in use").',
+    proof: 'The service log shows "Address already in use" (EADDRINUSE) at start.',
+    remediation: [
+      {
+        text: 'Find the program that holds the port, stop or move it (or move the service), then start the service.',
+        commands: [
+          { platform: 'linux', command: "sudo ss -Htlnp 'sport = :{port}'" },
+          { platform: 'linux', command: 'sudo systemctl restart UNIT' },
+        ],
+      },
+    ],
+    verify: recheck,
+  },
+  'bind-address-unavailable': {
+    id: 'bind-address-unavailable',
+    explanation: 'The service is configured to listen on an address this server does not have (any more), so it failed at start ("Cannot assign requested address").',
+    proof: 'The service log shows "Cannot assign requested address" (EADDRNOTAVAIL) at start.',
+    remediation: [
+      { text: 'Correct the listen address, or start the service after the network is up (Wants= and After=network-online.target), or allow a non-local bind.', commands: [{ platform: 'linux', command: 'ip -o addr show' }] },
+    ],
+    verify: recheck,
+  },
+  'privileged-port-denied': {
+    id: 'privileged-port-denied',
+    explanation: 'The service runs as an ordinary user and may not bind a port below 1024, so it failed at start ("Permission denied").',
+    proof: 'The service log shows "Permission denied" at bind and no SELinux denial.',
+    remediation: [
+      { text: 'Grant the capability (AmbientCapabilities=CAP_NET_BIND_SERVICE in the unit, or setcap on the binary), or use a high port behind a proxy.', commands: [{ platform: 'linux', command: 'sysctl net.ipv4.ip_unprivileged_port_start' }] },
+    ],
+    verify: recheck,
+  },
+  'iptables-reject': {
+    id: 'iptables-reject',
+    explanation: 'The service is listening, but an iptables rule on the server rejects connections to port {port} from other machines. The rule is named below, with the packets it counted while Portwise probed.',
+    proof: "The rule's packet counter rose by the number of probes sent, and the server reaches the service itself.",
+    remediation: [
+      {
+        text: 'Allow the port before the rejecting rule (or remove the rule), and make the change persistent the way this server manages its rules.',
+        commands: [
+          { platform: 'linux', command: 'sudo iptables -S INPUT --line-numbers' },
+          { platform: 'linux', command: 'sudo iptables -I INPUT -p tcp --dport {port} -j ACCEPT' },
+        ],
+      },
+    ],
+    verify: recheck,
+  },
+  'nftables-reject': {
+    id: 'nftables-reject',
+    explanation: 'The service is listening, but an nftables rule on the server rejects connections to port {port}. The rule is named below, with the packets it counted while Portwise probed.',
+    proof: "The rule's counter rose by the number of probes sent, and the server reaches the service itself.",
+    remediation: [
+      {
+        text: 'Add an accept rule before it, or delete it by its handle, then save the rule set (/etc/nftables.conf).',
+        commands: [
+          { platform: 'linux', command: 'sudo nft -a list ruleset' },
+          { platform: 'linux', command: 'sudo nft delete rule FAMILY TABLE CHAIN handle HANDLE' },
+        ],
+      },
+    ],
+    verify: recheck,
+  },
+  'ufw-reject-or-limit': {
+    id: 'ufw-reject-or-limit',
+    explanation: 'ufw, the server firewall, rejects (or rate-limits) connections to port {port}.',
+    proof: "A ufw chain's rule counted the probes, or ufw lists a REJECT/LIMIT/DENY rule for the port.",
+    remediation: [
+      { text: 'Allow the port in ufw.', commands: [{ platform: 'linux', command: 'sudo ufw status numbered' }, { platform: 'linux', command: 'sudo ufw allow {port}/tcp' }] },
+    ],
+    verify: recheck,
+  },
+  'firewalld-reject': {
+    id: 'firewalld-reject',
+    explanation: 'firewalld rejects the connection with an ICMP "prohibited" message, which clients report as "No route to host" or "Permission denied": it looks like a routing problem, but it is the server firewall.',
+    proof: 'The answer was a fast EHOSTUNREACH/EACCES, firewalld is active, and its reject rule counted the probes.',
+    remediation: [
+      {
+        text: 'Open the port in the zone of the receiving interface, permanently, and reload.',
+        commands: [
+          { platform: 'linux', command: 'sudo firewall-cmd --get-active-zones' },
+          { platform: 'linux', command: 'sudo firewall-cmd --permanent --add-port={port}/tcp && sudo firewall-cmd --reload' },
+        ],
+      },
+    ],
+    verify: recheck,
+  },
+  'dnat-dead-backend': {
+    id: 'dnat-dead-backend',
+    explanation: 'The server forwards port {port} (a DNAT rule) to another address, and nothing answers there: the backend is down, its port is closed, or the forward points at the wrong place.',
+    proof: 'A DNAT rule for the port counted the probes; the refusal or "no route" comes from the backend side.',
+    remediation: [
+      { text: 'Check the backend the rule points to, and update or remove the forward.', commands: [{ platform: 'linux', command: 'sudo iptables -t nat -S; sudo nft list ruleset' }] },
+    ],
+    verify: recheck,
+  },
+  'firewall-drop': {
+    id: 'firewall-drop',
+    explanation: 'A firewall rule on the server silently drops connections to port {port}, so clients wait and time out instead of being refused.',
+    proof: "A DROP rule's (or a DROP policy's) counter rose by the number of probes sent.",
+    remediation: [{ text: 'Allow the port before the dropping rule, or remove it, then save the rule set.', commands: [{ platform: 'linux', command: 'sudo iptables-save -c | grep -n DROP; sudo nft -a list ruleset' }] }],
+    verify: recheck,
+  },
+  'host-firewall-suspected': {
+    id: 'host-firewall-suspected',
+    explanation: 'The service listens and answers on the server itself, so the refusal comes from something between: most likely the server firewall, whose rules this account cannot read.',
+    proof: 'Listener fine, self-probe fine, firewall rules unreadable without root.',
+    remediation: [
+      { text: "Read the rules as root, or allow Portwise to use `sudo -n` for read-only commands in the profile.", commands: [{ platform: 'linux', command: 'sudo iptables-save -c; sudo nft list ruleset; sudo ufw status verbose' }] },
+    ],
+    verify: recheck,
+  },
   'not-reproduced': {
     id: 'not-reproduced',
     explanation:

@@ -17,6 +17,8 @@ export interface Capabilities {
   busybox: boolean;
   /** The probe ran in bash, so /dev/tcp self-probes work. */
   bashDevTcp: boolean;
+  /** What plain `iptables` is on this server: the nf_tables or the legacy backend (null: no iptables). */
+  iptablesBackend: 'nf_tables' | 'legacy' | null;
 }
 
 /** The tools the command catalog may choose between. */
@@ -38,6 +40,7 @@ export const CAPABILITY_PROBE = [
   'echo "user=$(id -un 2>/dev/null)"',
   "if [ -r /etc/os-release ]; then . /etc/os-release 2>/dev/null; echo \"os_id=$ID\"; echo \"os_version=$VERSION_ID\"; fi",
   `for t in ${probedTools.join(' ')}; do if command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || [ -x "/sbin/$t" ]; then echo "tool=$t"; fi; done`,
+  'echo "iptables_version=$(iptables -V 2>/dev/null | head -n 1)"',
   'if command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then echo sudo=yes; else echo sudo=no; fi',
   'if [ -d /run/systemd/system ]; then echo systemd=yes; else echo systemd=no; fi',
   'case "$(readlink -f /bin/sh 2>/dev/null)" in *busybox*) echo busybox=yes;; *) echo busybox=no;; esac',
@@ -78,5 +81,6 @@ export function parseCapabilities(text: string): Result<Capabilities, Capability
     systemd: values.get('systemd') === 'yes',
     busybox: values.get('busybox') === 'yes',
     bashDevTcp: tools.has('bash'),
+    iptablesBackend: /nf_tables/.test(values.get('iptables_version') ?? '') ? 'nf_tables' : /legacy/.test(values.get('iptables_version') ?? '') ? 'legacy' : null,
   });
 }

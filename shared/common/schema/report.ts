@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { Target } from './target';
+import { EvidenceStatus } from './evidence-status';
 import { ListenerTable } from './listener';
 import { Outcome, ProbeAttempt, ProbeOptions, Resolution } from './probe';
 import { ProxySettings } from './proxy';
+import { RemoteFacts } from './remote';
 
 export const Confidence = z.enum(['high', 'medium', 'low']);
 export type Confidence = z.infer<typeof Confidence>;
 
-export const EvidenceStatus = z.enum(['ok', 'error', 'timeout', 'needs-privilege', 'unsupported', 'skipped']);
-export type EvidenceStatus = z.infer<typeof EvidenceStatus>;
+export { EvidenceStatus } from './evidence-status';
 
 /** The parsed facts of one piece of evidence, by the check that produced it. */
 export const EvidenceFacts = z.discriminatedUnion('check', [
@@ -16,13 +17,26 @@ export const EvidenceFacts = z.discriminatedUnion('check', [
   z.object({ check: z.literal('tcp-probe'), attempts: z.array(ProbeAttempt) }),
   z.object({ check: z.literal('local-listeners'), table: ListenerTable }),
   z.object({ check: z.literal('proxy-env'), proxy: ProxySettings }),
+  /** One read-only command on the server: how it ended (the raw output is the evidence's `raw`). */
+  z.object({ check: z.literal('remote-command'), id: z.string(), exitCode: z.number().int().nullable(), stderr: z.string(), sudo: z.boolean(), truncated: z.boolean() }),
+  /** Logging in to the server: each hop's host key, or the failure (with the hop that failed). */
+  z.object({
+    check: z.literal('ssh-login'),
+    server: z.string(),
+    ok: z.boolean(),
+    errorKind: z.string().nullable(),
+    hops: z.array(z.object({ hop: z.string(), keyType: z.string(), fingerprint: z.string(), status: z.string() })),
+  }),
+  /** What the server's commands add up to, as the decision tree read it. */
+  z.object({ check: z.literal('server-facts'), remote: RemoteFacts }),
 ]);
 export type EvidenceFacts = z.infer<typeof EvidenceFacts>;
 export type CheckId = EvidenceFacts['check'];
 
 export const Evidence = z.object({
   id: z.string(),
-  where: z.literal('workstation'),
+  /** `workstation`, or the server (user@host:port) a command ran on. */
+  where: z.string(),
   /** What was run or read, as a person could repeat it. */
   command: z.string(),
   startedAt: z.string(),
@@ -82,5 +96,7 @@ export const Report = z.object({
   diagnosis: Diagnosis,
   path: z.array(PathStep),
   evidence: z.array(Evidence),
+  /** Set when SSH evidence was asked for and logging in failed (the CLI then exits 4). */
+  sshFailure: z.object({ kind: z.string(), message: z.string(), hop: z.number().int() }).nullable(),
 });
 export type Report = z.infer<typeof Report>;

@@ -2,6 +2,7 @@ import type { Target } from '../schema/target';
 import type { ListenerTable, Listener } from '../schema/listener';
 import type { ConnectStatus, Outcome, ProbeAttempt, Resolution, ResolvedAddress } from '../schema/probe';
 import type { ProxySettings } from '../schema/proxy';
+import type { RemoteFacts } from './remote-facts';
 
 /** Everything the decision tree may look at. Collected by the engine, read by pure `decide`s. */
 export interface DiagnosisFacts {
@@ -11,6 +12,8 @@ export interface DiagnosisFacts {
   /** The workstation's own listener table (read for local targets; null when not collected). */
   localListeners: ListenerTable | null;
   proxy: ProxySettings | null;
+  /** Evidence from the server over SSH; null when there is no access. */
+  remote: RemoteFacts | null;
 }
 
 /** One address and how its attempts ended: a single status when they agree, `mixed` otherwise. */

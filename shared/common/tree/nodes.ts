@@ -12,6 +12,7 @@ import {
   medianMs,
   type AddressResult,
 } from './facts';
+import { remoteNodes, remoteVerdictForDropOrProhibit } from './remote-nodes';
 import type { Decision, NodeId, TreeNode } from './types';
 
 const next = (node: NodeId, reason: string): Decision => ({ kind: 'next', node, reason });
@@ -194,6 +195,7 @@ const T6: TreeNode = {
     const failFamilies = families(failing);
     const okFamilies = families(connected);
     const seen = results.map((r) => `${r.address.address} ${r.status}`).join(', ');
+    if (facts.remote) return next('T11', `The addresses answer differently (${seen}); the server's own view decides which listener or rule is involved.`);
     const missing = serverEvidence(port);
     const uniq = (ids: CauseId[]) => [...new Set(ids)];
     const [failFamily] = failFamilies;
@@ -241,6 +243,7 @@ const T10: TreeNode = {
   checks: [],
   ask: 'Can you log in to the server, or paste command output from it?',
   decide(facts) {
+    if (facts.remote) return next('T11', `Logged in to ${facts.remote.server} as uid ${facts.remote.uid}${facts.remote.sudo ? ' (sudo -n allowed)' : ''}.`);
     return {
       kind: 'inconclusive',
       reason: `The server refuses ${facts.target.host}:${facts.target.port} consistently, but no server-side evidence was collected to tell why.`,
@@ -257,6 +260,8 @@ const T20: TreeNode = {
   checks: ['tcp-probe'],
   ask: 'Is a firewall such as firewalld enabled on the server? Is the host up?',
   decide(facts) {
+    const fromServer = remoteVerdictForDropOrProhibit(facts, 'refuse');
+    if (fromServer) return fromServer;
     const results = addressResults(facts).filter((r) => r.attempts.some((a) => a.status === 'unreachable'));
     const ms = medianMs(results.flatMap((r) => r.attempts.filter((a) => a.status === 'unreachable')));
     const slow = ms >= 2500;
@@ -300,6 +305,8 @@ const T40: TreeNode = {
   checks: ['tcp-probe'],
   ask: 'Is there a cloud security group, a firewall or a VPN between you and the server?',
   decide(facts) {
+    const fromServer = remoteVerdictForDropOrProhibit(facts, 'drop');
+    if (fromServer) return fromServer;
     const ms = Math.max(...facts.probes.map((p) => p.ms));
     return { kind: 'leaf', cause: 'timeout-filtered', confidence: 'medium', reason: `No answer within ${formatMs(ms)} on any address: the SYN is silently dropped (or the host is down).` };
   },
@@ -326,6 +333,6 @@ const T50: TreeNode = {
   },
 };
 
-export const treeNodes: Readonly<Record<NodeId, TreeNode>> = { T0, T1, T2, T3, T4, T6, T9, T10, T20, T30, T40, T50 };
+export const treeNodes: Readonly<Record<NodeId, TreeNode>> = { T0, T1, T2, T3, T4, T6, T9, T10, ...remoteNodes, T20, T30, T40, T50 };
 
 export const ROOT_NODE: NodeId = 'T0';

@@ -8,7 +8,9 @@ export type Decision =
   | { kind: 'leaf'; cause: VerdictCauseId; confidence: Confidence; reason: string }
   | { kind: 'inconclusive'; reason: string; missing: string[]; candidates: CauseId[] };
 
-export type NodeId = 'T0' | 'T1' | 'T2' | 'T3' | 'T4' | 'T6' | 'T9' | 'T10' | 'T20' | 'T30' | 'T40' | 'T50';
+export type NodeId =
+  | 'T0' | 'T1' | 'T2' | 'T3' | 'T4' | 'T6' | 'T9' | 'T10' | 'T11' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18'
+  | 'T20' | 'T30' | 'T40' | 'T50';
 
 /** One decision node of refused-catalog.md §3, as data. */
 export interface TreeNode {

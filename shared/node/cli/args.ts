@@ -1,11 +1,23 @@
 import { parseArgs } from 'node:util';
 import { ProbeOptions, defaultProbeOptions } from '../../common/schema/probe';
+import { parseSshDestination, type SshDestination } from '../../common/schema/ssh-destination';
 import { parseTarget, shown, type Target } from '../../common/schema/target';
+
+/** How to reach the server over SSH (absent: workstation evidence only). */
+export interface SshOptions {
+  destination: SshDestination;
+  jumps: SshDestination[];
+  identityFiles: string[];
+  knownHostsFiles: string[];
+  acceptNewHostKey: boolean;
+  /** May root-only commands be retried with `sudo -n`? */
+  sudo: boolean;
+}
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'diagnose'; input: string; target: Target; json: boolean; color: boolean | null; options: ProbeOptions };
+  | { kind: 'diagnose'; input: string; target: Target; json: boolean; color: boolean | null; options: ProbeOptions; ssh: SshOptions | null; service: string | null };
 
 export type ParsedArgs = { ok: true; command: Command } | { ok: false; message: string };
 
@@ -19,11 +31,20 @@ Options:
   --timeout MS      connect deadline per probe, 100-60000 (default ${defaultProbeOptions.timeoutMs})
   --probes N        rounds of probes per address, 1-10 (default ${defaultProbeOptions.rounds})
   --no-color        no colours (NO_COLOR is honoured too)
+
+Server evidence over SSH (read-only commands):
+  --ssh USER@HOST[:PORT]     log in to the server that should answer
+  --jump USER@HOST[:PORT]    through this jump host (repeat for a chain, in order)
+  --identity FILE            private key to offer (repeatable; the agent is used too)
+  --known-hosts FILE         extra known_hosts file to trust (repeatable)
+  --accept-new-host-key      trust an unknown host key (it is then saved in Portwise's own file)
+  --sudo                     retry root-only reads with \`sudo -n\` (never prompts)
+  --service NAME             the service that should listen (systemd unit), to read its state and log
   -h, --help        show this help
   -v, --version     show the version
 
 Targets: host:port, [IPv6]:port, or a URL such as postgres://db.example.com:5432.
-Exit codes: 0 a cause was found, 3 inconclusive, 2 bad usage, 1 internal error.
+Exit codes: 0 a cause was found, 3 inconclusive, 2 bad usage, 4 SSH failed, 1 internal error.
 `;
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): { ok: true; value: number } | { ok: false; message: string } {
@@ -47,6 +68,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         timeout: { type: 'string' },
         probes: { type: 'string' },
         'no-color': { type: 'boolean' },
+        ssh: { type: 'string' },
+        jump: { type: 'string', multiple: true },
+        identity: { type: 'string', multiple: true },
+        'known-hosts': { type: 'string', multiple: true },
+        'accept-new-host-key': { type: 'boolean' },
+        sudo: { type: 'boolean' },
+        service: { type: 'string' },
         color: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -73,5 +101,34 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (!probes.ok) return probes;
   const options = ProbeOptions.parse({ ...defaultProbeOptions, timeoutMs: timeout.value, rounds: probes.value });
   const color = values['no-color'] ? false : values.color ? true : null;
-  return { ok: true, command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options } };
+  const service = values.service ?? null;
+  // A service name travels to the server as one quoted word; only what no unit name can hold is refused here.
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (service !== null && (service === '' || service.length > 256 || /[\u0000-\u001f\u007f]/.test(service))) {
+    return { ok: false, message: `--service takes a unit name (at most 256 characters, no control characters), not "${shown(service)}".` };
+  }
+  let ssh: SshOptions | null = null;
+  const sshOnly = ['jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'service'] as const;
+  if (values.ssh === undefined) {
+    const stray = sshOnly.find((name) => values[name] !== undefined);
+    if (stray) return { ok: false, message: `--${stray} needs --ssh USER@HOST.` };
+  } else {
+    const destination = parseSshDestination(values.ssh);
+    if (!destination.ok) return { ok: false, message: `--ssh: ${destination.error.message}` };
+    const jumps: SshDestination[] = [];
+    for (const jump of values.jump ?? []) {
+      const parsed = parseSshDestination(jump);
+      if (!parsed.ok) return { ok: false, message: `--jump: ${parsed.error.message}` };
+      jumps.push(parsed.value);
+    }
+    ssh = {
+      destination: destination.value,
+      jumps,
+      identityFiles: values.identity ?? [],
+      knownHostsFiles: values['known-hosts'] ?? [],
+      acceptNewHostKey: values['accept-new-host-key'] ?? false,
+      sudo: values.sudo ?? false,
+    };
+  }
+  return { ok: true, command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service } };
 }

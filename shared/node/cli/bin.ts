@@ -7,4 +7,5 @@ process.exitCode = await runCli({
   stdout: process.stdout,
   stderr: process.stderr,
   onInterrupt: (handler) => process.once('SIGINT', handler),
+  tty: process.stdin.isTTY && process.stderr.isTTY ? { input: process.stdin, output: process.stderr } : null,
 });

@@ -5,6 +5,7 @@ import { formatAddressPort } from '../../common/schema/target';
 import { startDiagnosis } from '../session';
 import { VERSION } from '../version';
 import { parseCommandLine, usage } from './args';
+import { cliPromptPort, type TtyIo } from './tty-prompt';
 
 export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
 
@@ -14,6 +15,8 @@ export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   onInterrupt(handler: () => void): void;
+  /** The terminal for passphrase and password prompts; absent in scripts (then nothing is asked). */
+  tty?: TtyIo | null;
 }
 
 /** The `portwise` command. Returns the exit code; all output goes through `io`. */
@@ -45,6 +48,7 @@ export async function runCli(io: CliIo): Promise<number> {
     options: command.options,
     env: io.env,
     onEvent: (event) => reportProgress(event, progress, errStyle),
+    remote: command.ssh ? { access: command.ssh, service: command.service, prompt: cliPromptPort(io.tty ?? null) } : null,
   });
   io.onInterrupt(() => run.cancel());
   const end = await run.done;
@@ -57,6 +61,10 @@ export async function runCli(io: CliIo): Promise<number> {
     return EXIT.internal;
   }
   io.stdout.write(command.json ? `${JSON.stringify(end.report, null, 2)}\n` : renderReportText(end.report, colorOut ? ansiStyle : plainStyle));
+  if (end.report.sshFailure) {
+    io.stderr.write(`portwise: SSH failed: ${end.report.sshFailure.message}\n`);
+    return EXIT.ssh;
+  }
   return end.report.diagnosis.cause === 'inconclusive' ? EXIT.inconclusive : EXIT.found;
 }
 
@@ -68,6 +76,9 @@ function reportProgress(event: DiagnosisEvent, line: (s: string) => void, style:
     case 'resolved':
       if (event.resolution.status === 'resolved') line(style.dim(`Resolved to ${event.resolution.addresses.map((a) => a.address).join(', ')}`));
       else line(style.dim(`Resolution failed: ${event.resolution.errno}`));
+      break;
+    case 'evidence':
+      if (event.evidence.where !== 'workstation' || event.evidence.id === 'ssh-login') line(style.dim(`  ${event.evidence.where === 'workstation' ? '' : `[${event.evidence.where}] `}${event.evidence.summary}`));
       break;
     case 'probe': {
       const a = event.attempt;

@@ -5,7 +5,7 @@
  * below records method names and key paths, never a passphrase, password or answer.
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
-import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type ParsedKey } from './ssh2';
 import { SshError } from './errors';
 import type { HopLabel, PromptPort } from './prompt';
 

@@ -3,7 +3,7 @@
  * (ssh2 README, "Connection hopping"). Every hop verifies its own host key and authenticates with its
  * own methods; a failure on hop k is reported as hop k's and closes the hops before it.
  */
-import { Client, type ClientChannel } from 'ssh2';
+import { Client, type ClientChannel } from './ssh2';
 import { errnoText } from '../probes/classify';
 import { authFailedError, createAuthHandler, type AuthSpec } from './auth';
 import { SshError, type ChainHopStatus } from './errors';

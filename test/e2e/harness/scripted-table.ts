@@ -102,6 +102,7 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     diagnosis,
     path,
     evidence: [],
+    sshFailure: null,
   };
   return [
     { type: 'resolved', resolution: { status: 'resolved', name: target.host, addresses, dnsQueried: true, dnsOnlyAddresses: ['192.0.2.99'], hostsFile: '/etc/hosts', ms: 4.2 } },

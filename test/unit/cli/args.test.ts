@@ -17,7 +17,44 @@ describe('parseCommandLine: accepted', () => {
       json: false,
       color: null,
       options: defaultProbeOptions,
+      ssh: null,
+      service: null,
     });
+  });
+
+  it('reads the SSH options: destination, a jump chain in order, identities, known hosts, sudo, service', () => {
+    const c = command(['diagnose', 'db:5432', '--ssh', 'alice@db.example.com:2222', '--jump', 'bob@bastion', '--jump', 'carol@[2001:2::1]:2200', '--identity', '/k/a', '--identity', '/k/b', '--known-hosts', '/kh', '--accept-new-host-key', '--sudo', '--service', 'postgresql@15-main']);
+    expect(c.kind === 'diagnose' && c.ssh).toEqual({
+      destination: { user: 'alice', host: 'db.example.com', port: 2222 },
+      jumps: [
+        { user: 'bob', host: 'bastion', port: 22 },
+        { user: 'carol', host: '2001:2::1', port: 2200 },
+      ],
+      identityFiles: ['/k/a', '/k/b'],
+      knownHostsFiles: ['/kh'],
+      acceptNewHostKey: true,
+      sudo: true,
+    });
+    expect(c.kind === 'diagnose' && c.service).toBe('postgresql@15-main');
+  });
+
+  it('keeps a hostile service name as data (it is quoted on the server), but refuses control characters', () => {
+    const c = command(['diagnose', 'db:5432', '--ssh', 'db', '--service', 'x;touch /tmp/p']);
+    expect(c.kind === 'diagnose' && c.service).toBe('x;touch /tmp/p');
+    const bad = parseCommandLine(['diagnose', 'db:5432', '--ssh', 'db', '--service', 'a\nb']);
+    expect(bad.ok).toBe(false);
+  });
+
+  it.each([
+    [['diagnose', 'db:5432', '--ssh', '-oProxyCommand=x@db'], /--ssh/],
+    [['diagnose', 'db:5432', '--ssh', 'db;rm', '--json'], /--ssh/],
+    [['diagnose', 'db:5432', '--jump', 'b@bastion'], /--jump needs --ssh/],
+    [['diagnose', 'db:5432', '--service', 'nginx'], /--service needs --ssh/],
+    [['diagnose', 'db:5432', '--ssh', 'db', '--jump', 'x y'], /--jump/],
+  ])('refuses %j', (argv, message) => {
+    const parsed = parseCommandLine(argv);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toMatch(message);
   });
 
   it('reads --json, --timeout, --probes in any position and either form', () => {

@@ -8,6 +8,7 @@ import { REPORT_SCHEMA, type Report } from '../../../shared/common/schema/report
 import { parseTarget, type Target } from '../../../shared/common/schema/target';
 import { evaluate } from '../../../shared/common/tree/evaluate';
 import { overallOutcome, type DiagnosisFacts } from '../../../shared/common/tree/facts';
+import type { RemoteFacts } from '../../../shared/common/tree/remote-facts';
 
 export function target(input: string): Target {
   const r = parseTarget(input);
@@ -68,9 +69,9 @@ export function listenerTable(...listeners: Listener[]): ListenerTable {
 
 export const unavailableTable: ListenerTable = { status: 'unavailable', source: 'listener table', reason: 'reading listeners on darwin is not supported yet' };
 
-export function facts(input: string, resolution: Resolution, probes: ProbeAttempt[], extra: { localListeners?: ListenerTable | null; proxy?: ProxySettings | null } = {}): DiagnosisFacts {
+export function facts(input: string, resolution: Resolution, probes: ProbeAttempt[], extra: { localListeners?: ListenerTable | null; proxy?: ProxySettings | null; remote?: RemoteFacts | null } = {}): DiagnosisFacts {
   const t = target(input);
-  return { target: t, resolution, probes: probes.map((p) => ({ ...p, port: t.port })), localListeners: extra.localListeners ?? null, proxy: extra.proxy ?? null };
+  return { target: t, resolution, probes: probes.map((p) => ({ ...p, port: t.port })), localListeners: extra.localListeners ?? null, proxy: extra.proxy ?? null, remote: extra.remote ?? null };
 }
 
 /** A full Report, built from facts through the real tree and diagnosis, as the session would. */
@@ -88,5 +89,6 @@ export function reportFrom(f: DiagnosisFacts, input = `${f.target.host}:${f.targ
     diagnosis: buildDiagnosis(verdict, f.target),
     path,
     evidence: [],
+    sshFailure: null,
   };
 }

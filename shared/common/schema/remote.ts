@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { FirewallRule, FirewallSnapshot } from './firewall';
+import { Listener } from './listener';
+import { EvidenceStatus } from './evidence-status';
+
+/** Schemas of the evidence collected on the server; the tree reads the inferred types. */
+
+export const SelfProbeStatus = z.enum(['open', 'refused', 'timeout', 'unreachable', 'error']);
+
+export const SelfProbe = z.object({ address: z.string(), port: z.number().int(), status: SelfProbeStatus, detail: z.string() });
+
+export const RuleCulprit = z.object({ rule: FirewallRule, delta: z.number().int() });
+
+export const PolicyCulprit = z.object({ source: z.string(), table: z.string(), chain: z.string(), policy: z.string(), delta: z.number().int() });
+
+export const LogSignature = z.enum(['port-in-use', 'address-unavailable', 'permission-denied', 'oom-kill', 'start-limit']);
+
+export const ServiceFacts = z.object({
+  unit: z.string(),
+  loadState: z.string(),
+  activeState: z.string(),
+  subState: z.string(),
+  result: z.string(),
+  unitFileState: z.string(),
+  nRestarts: z.number().int().nullable(),
+  /** Catalog Appendix B signatures found in its recent log, each with the line that matched. */
+  signatures: z.array(z.object({ signature: LogSignature, line: z.string() })),
+});
+
+export const RemoteFacts = z.object({
+  /** user@host:port of the server, as the user named it. */
+  server: z.string(),
+  uid: z.number().int(),
+  sudo: z.boolean(),
+  /** Per probed target address: is it one of the server's own? null when it could not be told. */
+  ownership: z.array(z.object({ address: z.string(), owned: z.boolean().nullable(), how: z.string() })),
+  listeners: z.object({ status: EvidenceStatus, source: z.string(), listeners: z.array(Listener), reason: z.string().nullable() }),
+  selfProbes: z.array(SelfProbe),
+  firewall: z.object({
+    snapshots: z.array(FirewallSnapshot),
+    /** Rule sets that could not be read, and why (no root is evidence, not "no firewall"). */
+    unreadable: z.array(z.object({ source: z.string(), status: EvidenceStatus, reason: z.string() })),
+    /** Firewall managers whose service is active (ufw, firewalld, nftables, fail2ban). */
+    activeManagers: z.array(z.string()),
+  }),
+  /** Counter correlation around the workstation's probes; null when it could not run. */
+  correlation: z.object({ probes: z.number().int(), culprits: z.array(RuleCulprit), policies: z.array(PolicyCulprit) }).nullable(),
+  service: ServiceFacts.nullable(),
+});

@@ -1,0 +1,238 @@
+import { isNoSystemd } from '../../common/parsers/command-failure';
+import { parseIptablesSave, type IptablesSource } from '../../common/parsers/iptables-save';
+import { matchSignatures, parseJournalJson } from '../../common/parsers/journalctl-json';
+import { parseNetstatListeners } from '../../common/parsers/netstat';
+import { parseNftJson } from '../../common/parsers/nft-json';
+import { parseProcNetTcp, procListeners } from '../../common/parsers/proc-net-tcp';
+import { parseSelfProbe } from '../../common/parsers/self-probe';
+import { parseSsListeners } from '../../common/parsers/ss';
+import { parseSystemctlShow, findUnit } from '../../common/parsers/systemctl-show';
+import { parseIpRouteGet } from '../../common/parsers/ip-route';
+import { diffSnapshots, whoRefused } from '../../common/firewall/counters';
+import type { FirewallSnapshot } from '../../common/schema/firewall';
+import type { Listener } from '../../common/schema/listener';
+import type { ResolvedAddress } from '../../common/schema/probe';
+import type { Evidence } from '../../common/schema/report';
+import { sh } from '../../common/shell';
+import type { RemoteFacts, SelfProbe, ServiceFacts } from '../../common/tree/remote-facts';
+import type { RemoteSession } from './access';
+import type { CommandRun, CommandSpec } from './runner';
+
+export interface CollectRequest {
+  port: number;
+  /** The addresses the workstation could not connect to: what the server has to explain. */
+  failing: readonly ResolvedAddress[];
+  service: string | null;
+  /** Sends `count` probes from the workstation to `address` (for the counter correlation). */
+  reprobe(address: ResolvedAddress, count: number): Promise<void>;
+  onEvidence(evidence: Evidence): void;
+}
+
+const RAW_CAP = 64 * 1024;
+const CORRELATION_PROBES = 3;
+const SERVICE_PROPERTIES = 'Id,LoadState,ActiveState,SubState,Result,UnitFileState,NRestarts,MainPID,ExecMainStatus,ExecMainCode,ExecMainStartTimestamp,ActiveEnterTimestamp,InactiveEnterTimestamp,FragmentPath';
+
+/**
+ * Collects the server's side: listeners, address ownership, self-probes, firewall rules with a
+ * counter correlation around fresh probes, and the service state. Every command is read-only, every
+ * run becomes evidence (with its raw output), and every failure is typed evidence, not a crash.
+ */
+export async function collectRemote(session: RemoteSession, request: CollectRequest): Promise<RemoteFacts> {
+  const { runner, capabilities: caps, server } = session;
+  const has = (tool: string) => caps.tools.has(tool);
+  const record = (run: CommandRun, summary: string): CommandRun => {
+    const raw = run.result.stdout.length > RAW_CAP ? `${run.result.stdout.slice(0, RAW_CAP)}\n[... cut at ${RAW_CAP} bytes]` : run.result.stdout;
+    request.onEvidence({
+      id: `server:${run.id}`,
+      where: server,
+      command: `${run.sudo ? 'sudo -n ' : ''}${run.command}`,
+      startedAt: run.startedAt,
+      ms: Math.round(run.result.ms),
+      status: run.status,
+      summary,
+      raw,
+      facts: { check: 'remote-command', id: run.id, exitCode: run.result.code, stderr: run.result.stderr.slice(0, 4096), sudo: run.sudo, truncated: run.result.truncated },
+    });
+    return run;
+  };
+
+  const [listeners, ownership, selfProbes, managers, service] = await Promise.all([
+    collectListeners(),
+    collectOwnership(),
+    collectSelfProbes(),
+    collectManagers(),
+    collectService(),
+  ]);
+  const firewall = await collectFirewall();
+  return { server, uid: caps.uid, sudo: caps.sudo, ownership, listeners, selfProbes, firewall: { ...firewall.read, activeManagers: managers }, correlation: firewall.correlation, service };
+
+  async function collectListeners(): Promise<RemoteFacts['listeners']> {
+    const filter = `sport = :${request.port}`;
+    if (has('ss')) {
+      const families = [4, 6] as const;
+      const runs = await runner.runAll(
+        families.map((f) => ({ id: `listeners-ss${f}`, command: sh`ss -Htlnpe${f} ${filter} 2>/dev/null || ss -tlnpe${f} ${filter}`, wantsRoot: true })),
+      );
+      const all: Listener[] = [];
+      for (const [i, run] of runs.entries()) {
+        const parsed = parseSsListeners(run.result.stdout, { family: families[i] });
+        record(run, parsed.ok ? `${parsed.value.length} listener(s) on port ${request.port} (IPv${families[i]})` : parsed.error.message);
+        if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: 'ss', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
+        all.push(...parsed.value);
+      }
+      return { status: 'ok', source: 'ss -Htlnpe', listeners: all, reason: null };
+    }
+    if (has('netstat')) {
+      const run = await runner.run({ id: 'listeners-netstat', command: sh`netstat -tlnpW 2>/dev/null || netstat -tlnp 2>/dev/null || netstat -tln`, wantsRoot: true });
+      const parsed = parseNetstatListeners(run.result.stdout);
+      const mine = parsed.ok ? parsed.value.filter((l) => l.port === request.port) : [];
+      record(run, parsed.ok ? `${mine.length} listener(s) on port ${request.port}` : parsed.error.message);
+      if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: 'netstat', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
+      return { status: 'ok', source: 'netstat -tln', listeners: mine, reason: null };
+    }
+    const runs = await runner.runAll(['tcp', 'tcp6'].map((f) => ({ id: `listeners-proc-${f}`, command: sh`cat ${`/proc/net/${f}`}`, wantsRoot: false })));
+    const all: Listener[] = [];
+    for (const run of runs) {
+      const parsed = parseProcNetTcp(run.result.stdout);
+      record(run, parsed.ok ? `${procListeners(parsed.value).filter((l) => l.port === request.port).length} listener(s) on port ${request.port}` : parsed.error.message);
+      if (run.id.endsWith('tcp6') && run.status !== 'ok') continue; // IPv6 disabled: no tcp6 file.
+      if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: '/proc/net/tcp', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
+      all.push(...procListeners(parsed.value).filter((l) => l.port === request.port));
+    }
+    return { status: 'ok', source: '/proc/net/tcp', listeners: all, reason: null };
+  }
+
+  async function collectOwnership(): Promise<RemoteFacts['ownership']> {
+    if (!has('ip')) return request.failing.map((a) => ({ address: a.address, owned: null, how: 'no `ip` command on the server' }));
+    const runs = await runner.runAll(request.failing.map((a, i) => ({ id: `route-get-${i + 1}`, command: sh`ip route get ${a.address}`, wantsRoot: false })));
+    return runs.map((run, i) => {
+      const address = request.failing[i]!.address;
+      const parsed = parseIpRouteGet(run.result.stdout + run.result.stderr);
+      const first = (run.result.stdout || run.result.stderr).split('\n')[0]?.trim() ?? '';
+      record(run, first);
+      if (!parsed.ok) return { address, owned: null, how: parsed.error.message };
+      return { address, owned: parsed.value.type === 'local', how: `ip route get: ${first}` };
+    });
+  }
+
+  async function collectSelfProbes(): Promise<SelfProbe[]> {
+    const loopbacks = [...new Set(request.failing.map((a) => (a.family === 6 ? '::1' : '127.0.0.1')))];
+    const targets = [...loopbacks, ...request.failing.map((a) => a.address)];
+    const spec = (address: string, i: number): CommandSpec | null => {
+      const timed = has('timeout') ? 'timeout 3 ' : '';
+      if (has('bash')) return { id: `self-probe-${i + 1}`, command: { text: `${timed}${sh`bash -c ${'exec 3<>"/dev/tcp/$1/$2" && echo open'} _ ${address} ${request.port}`.text}` }, wantsRoot: false, okCodes: [0, 1, 124] };
+      if (has('nc')) return { id: `self-probe-${i + 1}`, command: sh`nc -vz -w 3 ${address} ${request.port}`, wantsRoot: false, okCodes: [0, 1] };
+      return null;
+    };
+    const specs = targets.map((a, i) => spec(a, i)).filter((s): s is CommandSpec => s !== null);
+    const runs = await runner.runAll(specs);
+    return runs.map((run, i) => {
+      const parsed = parseSelfProbe(run.result.stdout, run.result.stderr, run.result.code);
+      record(run, `${targets[i]}:${request.port} ${parsed.status}`);
+      return { address: targets[i]!, port: request.port, status: parsed.status, detail: parsed.detail };
+    });
+  }
+
+  async function collectManagers(): Promise<string[]> {
+    if (!has('systemctl') || !caps.systemd) return [];
+    const names = ['ufw', 'firewalld', 'nftables', 'fail2ban'];
+    const run = await runner.run({ id: 'firewall-managers', command: sh`systemctl is-active ${names}`, wantsRoot: false, okCodes: [0, 1, 3, 4] });
+    const states = run.result.stdout.split('\n').map((l) => l.trim());
+    const active = names.filter((_, i) => states[i] === 'active');
+    record(run, active.length ? `active: ${active.join(', ')}` : 'no firewall manager service is active');
+    return active;
+  }
+
+  async function collectService(): Promise<ServiceFacts | null> {
+    const unit = request.service;
+    if (unit === null || !has('systemctl')) return null;
+    const [show, journal] = await runner.runAll([
+      { id: 'service-state', command: sh`systemctl show ${unit} -p ${SERVICE_PROPERTIES} --no-pager`, wantsRoot: false, okCodes: [0, 1] },
+      { id: 'service-log', command: sh`journalctl -u ${unit} -n 100 -o json --no-pager -q`, wantsRoot: true, okCodes: [0, 1] },
+    ]);
+    const parsedShow = parseSystemctlShow(show!.result.stdout + show!.result.stderr);
+    const state = parsedShow.ok ? (findUnit(parsedShow.value, unit) ?? parsedShow.value.units[0]) : undefined;
+    record(show!, state ? `${state.id ?? unit}: ${state.activeState}/${state.subState}` : isNoSystemd(show!.result.stderr) ? 'systemd is not running on the server' : 'no unit state');
+    const parsedJournal = parseJournalJson(journal!.result.stdout);
+    const signatures = matchSignatures(parsedJournal.entries).map((m) => ({ signature: m.signature, line: m.entry.message ?? '' }));
+    record(journal!, `${parsedJournal.entries.length} log entries${parsedJournal.partial ? ' (only this user\'s: no journal group)' : ''}; ${signatures.length ? `signatures: ${[...new Set(signatures.map((s) => s.signature))].join(', ')}` : 'no known error signature'}`);
+    if (!state) return null;
+    return {
+      unit: state.id ?? unit,
+      loadState: state.loadState ?? '',
+      activeState: state.activeState ?? '',
+      subState: state.subState ?? '',
+      result: state.result ?? '',
+      unitFileState: state.unitFileState ?? '',
+      nRestarts: state.nRestarts,
+      signatures,
+    };
+  }
+
+  async function collectFirewall(): Promise<{ read: Pick<RemoteFacts['firewall'], 'snapshots' | 'unreadable'>; correlation: RemoteFacts['correlation'] }> {
+    const sources: { source: IptablesSource | 'nft'; spec: CommandSpec }[] = [];
+    const iptables = (tool: string, source: IptablesSource) => has(tool) && sources.push({ source, spec: { id: `rules-${source}`, command: { text: `${tool} -c` }, wantsRoot: true } });
+    if (has('iptables-nft-save') || has('iptables-legacy-save')) {
+      iptables('iptables-nft-save', 'iptables-nft');
+      iptables('ip6tables-nft-save', 'ip6tables-nft');
+      iptables('iptables-legacy-save', 'iptables-legacy');
+      iptables('ip6tables-legacy-save', 'ip6tables-legacy');
+    } else {
+      const legacy = caps.iptablesBackend === 'legacy';
+      iptables('iptables-save', legacy ? 'iptables-legacy' : 'iptables-nft');
+      iptables('ip6tables-save', legacy ? 'ip6tables-legacy' : 'ip6tables-nft');
+    }
+    if (has('nft')) sources.push({ source: 'nft', spec: { id: 'rules-nft', command: sh`nft -j list ruleset`, wantsRoot: true } });
+
+    const snapshotAll = async (round: 'before' | 'after') => {
+      const runs = await runner.runAll(sources.map((s) => ({ ...s.spec, id: `${s.spec.id}-${round}` })));
+      const snapshots: FirewallSnapshot[] = [];
+      const unreadable: RemoteFacts['firewall']['unreadable'] = [];
+      runs.forEach((run, i) => {
+        const source = sources[i]!.source;
+        if (run.status !== 'ok') {
+          record(run, `${source}: ${run.status}`);
+          unreadable.push({ source, status: run.status, reason: run.result.stderr.trim().split('\n')[0] ?? run.status });
+          return;
+        }
+        const parsed = source === 'nft' ? parseNftJson(run.result.stdout) : parseIptablesSave(run.result.stdout, source);
+        record(run, parsed.ok ? `${source}: ${parsed.value.rules.length} rules` : parsed.error.message);
+        if (parsed.ok) snapshots.push(parsed.value);
+        else unreadable.push({ source, status: 'error', reason: parsed.error.message });
+      });
+      return { snapshots: withoutIptablesNftTables(snapshots), unreadable };
+    };
+
+    const before = await snapshotAll('before');
+    const first = request.failing[0];
+    if (before.snapshots.length === 0 || !first) return { read: before, correlation: null };
+    await request.reprobe(first, CORRELATION_PROBES);
+    const after = await snapshotAll('after');
+    const deltas = diffSnapshots(before.snapshots, after.snapshots);
+    const verdict = whoRefused(deltas, { probes: CORRELATION_PROBES, port: request.port, family: first.family });
+    return {
+      read: after,
+      correlation: {
+        probes: CORRELATION_PROBES,
+        culprits: verdict.rules.map((r) => ({ rule: r.rule, delta: r.delta })),
+        policies: verdict.policies.map((p) => ({ source: p.source, table: p.table, chain: p.chain, policy: p.policy, delta: p.delta })),
+      },
+    };
+  }
+}
+
+/**
+ * `nft list ruleset` also shows the tables iptables-nft manages (ip/ip6 filter, nat, ...), so the same
+ * rule would be read twice. When iptables-nft's own listing was read, its tables are dropped from the
+ * nft view (which also loses their comments, catalog §4.5).
+ */
+function withoutIptablesNftTables(snapshots: FirewallSnapshot[]): FirewallSnapshot[] {
+  const iptablesNftFamilies = new Set<string>(snapshots.filter((s) => s.source === 'iptables-nft' || s.source === 'ip6tables-nft').map((s) => (s.source === 'iptables-nft' ? 'ip' : 'ip6')));
+  if (iptablesNftFamilies.size === 0) return snapshots;
+  const xtablesNames = new Set(['filter', 'nat', 'mangle', 'raw', 'security']);
+  return snapshots.map((s) => {
+    if (s.source !== 'nft') return s;
+    const keep = (family: string, table: string) => !(iptablesNftFamilies.has(family) && xtablesNames.has(table));
+    return { ...s, chains: s.chains.filter((c) => keep(c.family, c.table)), rules: s.rules.filter((r) => keep(r.family, r.table)) };
+  });
+}
