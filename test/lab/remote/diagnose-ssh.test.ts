@@ -7,25 +7,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Report } from '../../../shared/common/schema/report';
 import { NS_V4, runOk, type Lab } from '../harness/netns';
 import { startNamespacedSshd, type NamespacedSshd } from '../harness/netns-sshd';
-import { generateKey } from '../harness/sshd';
+import { generateKey, startSshd } from '../harness/sshd';
 import { useLab } from '../harness/suite';
 
 // The whole CLI with --ssh against a real sshd in a namespace, with real listeners and real kernel
 // firewall rules there: each scenario must end in the catalog cause, citing its evidence.
 const CLI = 'out/cli/portwise.js';
+const UNPRIVILEGED = `pwlab${process.pid % 100000}`;
 const lab = useLab();
 let sshd: NamespacedSshd;
 let home: string;
 
 beforeAll(async () => {
   await runOk('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { timeoutMs: 120_000 });
-  sshd = await startNamespacedSshd(lab(), { address: NS_V4 });
+  // An unprivileged account for the "no root" scenario; removed again in afterAll.
+  // '*' as the password hash: no password login, but not "locked" ('!'), which sshd would refuse.
+  await runOk('useradd', ['--no-create-home', '--shell', '/bin/sh', '--password', '*', UNPRIVILEGED]);
+  sshd = await startNamespacedSshd(lab(), { address: NS_V4, users: ['root', UNPRIVILEGED] });
   home = await mkdtemp(join(tmpdir(), 'portwise-home-'));
   await writeFile(join(home, 'known_hosts'), sshd.knownHosts);
 }, 180_000);
 
 afterAll(async () => {
   await sshd?.stop();
+  await runOk('userdel', [UNPRIVILEGED]).catch(() => undefined);
   if (home) await rm(home, { recursive: true, force: true });
 });
 
@@ -36,10 +41,10 @@ interface CliRun {
   report: Report | null;
 }
 
-function cli(args: string[], knownHosts = join(home, 'known_hosts')): Promise<CliRun> {
+function cli(args: string[], knownHosts = join(home, 'known_hosts'), user = 'root'): Promise<CliRun> {
   return new Promise((resolve) => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PORTWISE_HOME: join(home, 'portwise'), LANG: 'C' };
-    const child = spawn('node', [CLI, 'diagnose', ...args, '--ssh', `root@${NS_V4}`, '--identity', sshd.clientKey.path, '--known-hosts', knownHosts, '--json', '--probes', '2'], { env });
+    const child = spawn('node', [CLI, 'diagnose', ...args, '--ssh', `${user}@${NS_V4}`, '--identity', sshd.clientKey.path, '--known-hosts', knownHosts, '--json', '--probes', '2'], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -172,6 +177,36 @@ describe('diagnose --ssh in the netns lab', () => {
       expect(cause(run), run.stderr).toBe('dnat-dead-backend');
       expect(reason(run)).toContain('198.18.0.99');
     });
+  });
+
+  it('as a user without root, unreadable rules make host-firewall-suspected (never "no firewall")', async () => {
+    const listener = await lab().startListener({ address: '0.0.0.0', port: port(12), mode: 'accept' });
+    try {
+      await withRules(lab(), [['iptables', '-A', 'INPUT', '-i', lab().nsIf, '-p', 'tcp', '--dport', String(port(12)), '-j', 'REJECT']], async () => {
+        const run = await cli([`${NS_V4}:${port(12)}`], join(home, 'known_hosts'), UNPRIVILEGED);
+        expect(cause(run), `${run.stderr}\n${JSON.stringify(run.report?.path, null, 1)}`).toBe('host-firewall-suspected');
+        const rules = run.report!.evidence.filter((e) => e.id.startsWith('server:rules-'));
+        expect(rules.length).toBeGreaterThan(0);
+        expect(rules.every((e) => e.status === 'needs-privilege' || e.status === 'unsupported')).toBe(true);
+      });
+    } finally {
+      await listener.stop();
+    }
+  });
+
+  it('through a jump host: the chain is used and the verdict is the target\'s', async () => {
+    const jump = await startSshd({ authorizedKeys: [sshd.clientKey.publicLine] });
+    try {
+      const knownHosts = join(home, 'known_hosts_jump');
+      await writeFile(knownHosts, `${sshd.knownHosts}${jump.knownHostsLine()}\n`);
+      const run = await cli([`${NS_V4}:${port(13)}`, '--jump', `${jump.user}@127.0.0.1:${jump.port}`], knownHosts);
+      expect(cause(run), run.stderr).toBe('service-not-running');
+      const login = run.report!.evidence.find((e) => e.id === 'ssh-login');
+      expect(login?.facts.check === 'ssh-login' && login.facts.hops.map((h) => h.hop)).toEqual([`${jump.user}@127.0.0.1:${jump.port}`, `root@${NS_V4}:22`]);
+      expect(jump.log()).toMatch(new RegExp(`server_request_direct_tcpip: .*target ${NS_V4.replaceAll('.', '\\.')} port 22`));
+    } finally {
+      await jump.stop();
+    }
   });
 
   it('a hostile service name is data: it reaches systemctl as one word and nothing runs', async () => {
