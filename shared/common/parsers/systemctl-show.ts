@@ -156,3 +156,14 @@ function int(value: string | undefined): number | null {
   if (value === undefined || !/^[0-9]{1,15}$/.test(value)) return null;
   return Number(value);
 }
+
+/**
+ * `Tue 2026-11-24 10:11:12 UTC` -> milliseconds since the epoch. Only UTC is read: the runner sets
+ * TZ=UTC on the server so that systemd prints every timestamp in it. Anything else is null.
+ */
+export function parseSystemdTimestamp(text: string | null): number | null {
+  const m = /^(?:[A-Za-z]{3} )?(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d+)? UTC$/.exec(text?.trim() ?? '');
+  if (!m) return null;
+  const ms = Date.parse(`${m[1]}T${m[2]}${m[3] ?? ''}Z`);
+  return Number.isNaN(ms) ? null : ms;
+}

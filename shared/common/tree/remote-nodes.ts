@@ -51,9 +51,11 @@ export function causeOfRule(rule: FirewallRule, activeManagers: readonly string[
   return rule.source === 'nft' ? 'nftables-reject' : 'iptables-reject';
 }
 
-/** DNAT rules that forward the target port somewhere else (catalog D3). */
-function dnatRules(remote: RemoteFacts, port: number, family: 4 | 6): FirewallRule[] {
-  return remote.firewall.snapshots.flatMap((s) => s.rules).filter((r) => r.action === 'dnat' && ruleMatchesProbe(r, { port, protocol: 'tcp', family }));
+/** DNAT rules that forward the target port (for the failing addresses) somewhere else (catalog D3). */
+function dnatRules(remote: RemoteFacts, port: number, addresses: readonly AddressResult[]): FirewallRule[] {
+  return remote.firewall.snapshots
+    .flatMap((s) => s.rules)
+    .filter((r) => r.action === 'dnat' && addresses.some((a) => ruleMatchesProbe(r, { port, protocol: 'tcp', family: a.address.family, destination: a.address.address })));
 }
 
 /** A verdict from the counter correlation, if a rule or policy counted the probes. */
@@ -73,11 +75,11 @@ function fromCorrelation(remote: RemoteFacts, wanted: 'refuse' | 'drop'): Decisi
   return null;
 }
 
-/** Without a correlation: reject rules that match the port, read statically (less certain). */
-function matchingRejects(remote: RemoteFacts, port: number, families: Set<4 | 6>): FirewallRule[] {
+/** Without a correlation: reject rules that match the port and address, read statically (less certain). */
+function matchingRejects(remote: RemoteFacts, port: number, addresses: readonly AddressResult[]): FirewallRule[] {
   return remote.firewall.snapshots
     .flatMap((s) => s.rules)
-    .filter((r) => isRejectLike(r) && [...families].some((family) => ruleMatchesProbe(r, { port, protocol: 'tcp', family })));
+    .filter((r) => isRejectLike(r) && addresses.some((a) => ruleMatchesProbe(r, { port, protocol: 'tcp', family: a.address.family, destination: a.address.address })));
 }
 
 const T11: TreeNode = {
@@ -126,8 +128,7 @@ const T13: TreeNode = {
     const remote = remoteOf(facts);
     const port = facts.target.port;
     const fails = failing(facts);
-    const families = new Set(fails.map((r) => r.address.family));
-    const dnat = [...families].flatMap((f) => dnatRules(remote, port, f));
+    const dnat = dnatRules(remote, port, fails);
     if (dnat[0]) {
       const counted = remote.correlation?.culprits.find((c) => c.rule.action === 'dnat');
       return leaf('dnat-dead-backend', counted ? 'high' : 'medium', `Port ${port} is forwarded elsewhere by ${counted ? describeCulprit(counted) : describeRule(dnat[0])}; the refusal comes from the forward's destination.`);
@@ -150,7 +151,8 @@ const T13: TreeNode = {
       return leaf('v6only-listener-ipv4-refused', 'high', `The only wildcard listener is ${seen} with v6only:1, so IPv4 (${v4Fails.map((r) => r.address.address).join(', ')}) is refused.`);
     }
     if (v6Fails.length > 0 && listeners.every((l) => l.family === 4)) {
-      return leaf('aaaa-without-ipv6-listener', 'high', `The service listens on IPv4 only (${seen}), so IPv6 (${v6Fails.map((r) => r.address.address).join(', ')}) is refused.`);
+      const outcome = v6Fails.every((r) => r.status === 'refused') ? 'is refused' : `cannot connect (${v6Fails.map((r) => r.status).join(', ')})`;
+      return leaf('aaaa-without-ipv6-listener', 'high', `The service listens on IPv4 only (${seen}), so IPv6 (${v6Fails.map((r) => r.address.address).join(', ')}) ${outcome}.`);
     }
     return leaf('bind-wrong-interface-ip', 'high', `The service listens on ${seen}, which does not cover ${uncovered.map((r) => r.address.address).join(', ')}.`);
   },
@@ -254,10 +256,12 @@ const T18: TreeNode = {
   decide(facts) {
     const remote = remoteOf(facts);
     const port = facts.target.port;
-    const counted = fromCorrelation(remote, 'refuse');
+    const fails = failing(facts);
+    // A timeout points at a DROP first; a refusal at a reject. Either rule counting the probes decides.
+    const timedOut = fails.some((r) => r.status === 'timeout');
+    const counted = timedOut ? (fromCorrelation(remote, 'drop') ?? fromCorrelation(remote, 'refuse')) : (fromCorrelation(remote, 'refuse') ?? fromCorrelation(remote, 'drop'));
     if (counted) return counted;
-    const families = new Set(failing(facts).map((r) => r.address.family));
-    const [staticMatch] = matchingRejects(remote, port, families);
+    const [staticMatch] = matchingRejects(remote, port, fails);
     if (staticMatch) {
       const why = remote.correlation ? 'no counter moved during the probes' : 'counters could not be compared';
       return leaf(causeOfRule(staticMatch, remote.firewall.activeManagers), 'medium', `${describeRule(staticMatch)} rejects port ${port} (${why}).`);
@@ -267,7 +271,9 @@ const T18: TreeNode = {
     const candidates: CauseId[] = selfRefused ? ['other-netns-listener', 'restart-reload-gap', 'iptables-reject', 'nftables-reject'] : ['middlebox-rst', 'other-netns-listener', 'iptables-reject', 'nftables-reject'];
     return {
       kind: 'inconclusive',
-      reason: legacy
+      reason: !remote.correlation
+        ? 'The rule counters could not be compared around fresh probes, and no rule that was read rejects the port.'
+        : legacy
         ? 'No rule that was read counted the probes, and iptables warns that legacy tables exist which were not read.'
         : selfRefused
           ? 'No rule counted the probes and none rejects the port, yet the server itself is refused: the listener may live in another network namespace, or the service restarted meanwhile.'
@@ -286,8 +292,7 @@ export function remoteVerdictForDropOrProhibit(facts: DiagnosisFacts, kind: 'dro
   const fromCounters = fromCorrelation(facts.remote, kind);
   if (fromCounters) return fromCounters;
   const port = facts.target.port;
-  const families = new Set(failing(facts).map((r) => r.address.family));
-  const dnat = [...families].flatMap((f) => dnatRules(facts.remote!, port, f));
+  const dnat = dnatRules(facts.remote, port, failing(facts));
   if (dnat[0]) return leaf('dnat-dead-backend', 'medium', `Port ${port} is forwarded elsewhere by ${describeRule(dnat[0])}.`);
   return null;
 }

@@ -6,7 +6,7 @@ import { parseNftJson } from '../../common/parsers/nft-json';
 import { parseProcNetTcp, procListeners } from '../../common/parsers/proc-net-tcp';
 import { parseSelfProbe } from '../../common/parsers/self-probe';
 import { parseSsListeners } from '../../common/parsers/ss';
-import { parseSystemctlShow, findUnit } from '../../common/parsers/systemctl-show';
+import { findUnit, parseSystemctlShow, parseSystemdTimestamp } from '../../common/parsers/systemctl-show';
 import { parseIpRouteGet } from '../../common/parsers/ip-route';
 import { diffSnapshots, whoRefused } from '../../common/firewall/counters';
 import type { FirewallSnapshot } from '../../common/schema/firewall';
@@ -30,7 +30,7 @@ export interface CollectRequest {
 
 const RAW_CAP = 64 * 1024;
 const CORRELATION_PROBES = 3;
-const SERVICE_PROPERTIES = 'Id,LoadState,ActiveState,SubState,Result,UnitFileState,NRestarts,MainPID,ExecMainStatus,ExecMainCode,ExecMainStartTimestamp,ActiveEnterTimestamp,InactiveEnterTimestamp,FragmentPath';
+const SERVICE_PROPERTIES = 'Id,LoadState,ActiveState,SubState,Result,UnitFileState,NRestarts,MainPID,ExecMainStatus,ExecMainCode,ExecMainStartTimestamp,ActiveEnterTimestamp,InactiveEnterTimestamp,InactiveExitTimestamp,FragmentPath';
 
 /**
  * Collects the server's side: listeners, address ownership, self-probes, firewall rules with a
@@ -154,7 +154,11 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     const state = parsedShow.ok ? (findUnit(parsedShow.value, unit) ?? parsedShow.value.units[0]) : undefined;
     record(show!, state ? `${state.id ?? unit}: ${state.activeState}/${state.subState}` : isNoSystemd(show!.result.stderr) ? 'systemd is not running on the server' : 'no unit state');
     const parsedJournal = parseJournalJson(journal!.result.stdout);
-    const signatures = matchSignatures(parsedJournal.entries).map((m) => ({ signature: m.signature, line: m.entry.message ?? '' }));
+    // Only lines since the unit last tried to start count: an old "Address already in use" must not
+    // explain today's failure. (Some slack for clock rounding: timestamps are whole seconds.)
+    const lastStart = parseSystemdTimestamp(state?.timestamps.inactiveExit ?? state?.timestamps.execMainStart ?? null);
+    const recent = lastStart === null ? parsedJournal.entries : parsedJournal.entries.filter((e) => e.realtimeMs === null || e.realtimeMs >= lastStart - 2000);
+    const signatures = matchSignatures(recent).map((m) => ({ signature: m.signature, line: m.entry.message ?? '' }));
     record(journal!, `${parsedJournal.entries.length} log entries${parsedJournal.partial ? ' (only this user\'s: no journal group)' : ''}; ${signatures.length ? `signatures: ${[...new Set(signatures.map((s) => s.signature))].join(', ')}` : 'no known error signature'}`);
     if (!state) return null;
     return {

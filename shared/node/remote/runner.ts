@@ -42,8 +42,8 @@ export interface RunnerOptions {
 
 export const defaultRunnerOptions: RunnerOptions = { concurrency: 4, sudo: false, defaultTimeoutMs: 10_000, defaultMaxBytes: 1024 * 1024, serverTimeout: false };
 
-/** Environment for every command: C locale, no pager, no colour (catalog §4.12). */
-const QUIET_ENV = 'LC_ALL=C LANG=C LANGUAGE= NO_COLOR=1 SYSTEMD_COLORS=0 SYSTEMD_PAGER= SYSTEMD_LESS= PAGER=cat TERM=dumb';
+/** Environment for every command: C locale, UTC timestamps, no pager, no colour (catalog §4.12). */
+const QUIET_ENV = 'LC_ALL=C LANG=C LANGUAGE= TZ=UTC NO_COLOR=1 SYSTEMD_COLORS=0 SYSTEMD_PAGER= SYSTEMD_LESS= PAGER=cat TERM=dumb';
 
 /**
  * Wraps a command so that only its own output counts: profiles and MOTDs can print to stdout, so the

@@ -84,6 +84,10 @@ export interface NspawnServer {
   rootfs: string;
   nspawnPid: number;
   timings: ServerTimings;
+  /** The per-run client private key (OpenSSH ed25519, no passphrase) that root's authorized_keys accepts. */
+  clientKeyPath: string;
+  /** The known_hosts line pinning this run's host key: `198.18.1.2 ssh-ed25519 AAAA...` (no newline). */
+  knownHostsLine: string;
   /** Runs a shell command line as root in the container (LC_ALL=C, no colours, no pager). Never rejects. */
   ssh(command: string, timeoutMs?: number): Promise<ExecResult>;
   /** Same, but a non-zero exit is an Error with stderr. */
@@ -283,7 +287,8 @@ export async function bootServer(log: (line: string) => void = () => {}): Promis
     await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'portwise-lab-client', '-f', clientKey]);
     const hostKey = join(rootfs, 'etc/ssh/ssh_host_ed25519_key');
     await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${SERVER_HOSTNAME}`, '-f', hostKey]);
-    await writeFile(knownHosts, `${SERVER_V4} ${(await readFile(`${hostKey}.pub`, 'utf8')).trim()}\n`);
+    const knownHostsLine = `${SERVER_V4} ${(await readFile(`${hostKey}.pub`, 'utf8')).trim()}`;
+    await writeFile(knownHosts, `${knownHostsLine}\n`);
     await mkdir(join(rootfs, 'root/.ssh'), { recursive: true, mode: 0o700 });
     await chmod(join(rootfs, 'root/.ssh'), 0o700);
     await writeFile(join(rootfs, 'root/.ssh/authorized_keys'), await readFile(`${clientKey}.pub`), { mode: 0o600 });
@@ -339,6 +344,8 @@ export async function bootServer(log: (line: string) => void = () => {}): Promis
       rootfs,
       nspawnPid: proc.pid ?? -1,
       timings: { rootfsBuildMs: tarball.buildMs, unpackMs, bootToSshMs, bootToRunningMs },
+      clientKeyPath: clientKey,
+      knownHostsLine,
       ssh,
       async sshOk(command, timeoutMs) {
         const r = await ssh(command, timeoutMs);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findUnit, parseSystemctlShow, type SystemctlShow, type SystemctlUnit } from '../../../shared/common/parsers/systemctl-show';
+import { findUnit, parseSystemctlShow, parseSystemdTimestamp, type SystemctlShow, type SystemctlUnit } from '../../../shared/common/parsers/systemctl-show';
 
 // Real output of systemd 252 (Debian 12) in the nspawn lab; see test/fixtures/systemd/README.md.
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/systemd/${name}`, import.meta.url), 'utf8');
@@ -169,5 +169,19 @@ describe('parseSystemctlShow edge cases', () => {
     const u = only(`Id=x.service\n${long}\n${noise}\n${nearMiss}\n`);
     expect(performance.now() - started).toBeLessThan(500);
     expect(u.properties.Environment).toHaveLength(100_000);
+  });
+});
+
+describe('parseSystemdTimestamp', () => {
+  it('reads UTC timestamps as systemd prints them, with or without the weekday and microseconds', () => {
+    expect(parseSystemdTimestamp('Tue 2026-11-24 04:25:57 UTC')).toBe(Date.UTC(2026, 10, 24, 4, 25, 57));
+    expect(parseSystemdTimestamp('2026-11-24 04:25:57.123456 UTC')).toBe(Date.UTC(2026, 10, 24, 4, 25, 57, 123));
+  });
+
+  it('returns null for other zones, empty values and garbage', () => {
+    expect(parseSystemdTimestamp('Tue 2026-11-24 05:25:57 CET')).toBeNull();
+    expect(parseSystemdTimestamp('')).toBeNull();
+    expect(parseSystemdTimestamp(null)).toBeNull();
+    expect(parseSystemdTimestamp('n/a')).toBeNull();
   });
 });
