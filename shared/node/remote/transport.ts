@@ -1,22 +1,9 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
-export interface ExecOptions {
-  timeoutMs: number;
-  /** Bytes kept per stream; the rest is read and dropped, and `truncated` says so. */
-  maxBytes: number;
-  signal?: AbortSignal;
-}
-
-export interface ExecResult {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-  timedOut: boolean;
-  ms: number;
-}
+// One shape for every transport: the SSH exec channel defines it, the local shell follows it.
+export type { ExecOptions, ExecResult } from '../ssh/connect';
+import type { ExecOptions, ExecResult } from '../ssh/connect';
 
 /**
  * Runs one shell command string somewhere: over an SSH exec channel on the server, or here for the

@@ -6,7 +6,13 @@ import { defaultProbeOptions, type ConnectStatus, type ProbeAttempt, type Resolu
 import type { ProxySettings } from '../../../shared/common/schema/proxy';
 import { REPORT_SCHEMA, type Report } from '../../../shared/common/schema/report';
 import { parseTarget, type Target } from '../../../shared/common/schema/target';
+import { expect } from 'vitest';
+import { isCauseId } from '../../../shared/common/causes/catalog';
+import { causeDefinitions } from '../../../shared/common/causes/definitions';
+import { Diagnosis } from '../../../shared/common/schema/report';
 import { evaluate } from '../../../shared/common/tree/evaluate';
+import { ROOT_NODE, treeNodes } from '../../../shared/common/tree/nodes';
+import type { NodeId } from '../../../shared/common/tree/types';
 import { overallOutcome, type DiagnosisFacts } from '../../../shared/common/tree/facts';
 import type { RemoteFacts } from '../../../shared/common/tree/remote-facts';
 
@@ -91,4 +97,25 @@ export function reportFrom(f: DiagnosisFacts, input = `${f.target.host}:${f.targ
     evidence: [],
     sshFailure: null,
   };
+}
+
+/** Every evaluation, whatever its facts: a path from the root, no node twice, real nodes and catalog ids, pure, and words that pass the schema. */
+export function expectWellFormed(f: DiagnosisFacts): void {
+  const { path, verdict } = evaluate(f);
+  expect(path[0]?.node).toBe(ROOT_NODE);
+  expect(new Set(path.map((s) => s.node)).size).toBe(path.length);
+  path.forEach((step, i) => {
+    const node = treeNodes[step.node as NodeId];
+    expect(node, step.node).toBeDefined();
+    expect(step.title).toBe(node.title);
+    expect(step.reason.length).toBeGreaterThan(10);
+    const following = path[i + 1];
+    if (following) expect(step.next).toBe(following.node);
+  });
+  expect(path.at(-1)?.next).toBe(verdict.cause);
+  expect(verdict.cause in causeDefinitions).toBe(true);
+  for (const id of verdict.candidates) expect(isCauseId(id), id).toBe(true);
+  expect(new Set(verdict.candidates).size).toBe(verdict.candidates.length);
+  expect(evaluate(f)).toEqual({ path, verdict });
+  expect(() => Diagnosis.parse(buildDiagnosis(verdict, f.target))).not.toThrow();
 }
