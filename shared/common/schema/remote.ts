@@ -46,4 +46,9 @@ export const RemoteFacts = z.object({
   /** Counter correlation around the workstation's probes; null when it could not run. */
   correlation: z.object({ probes: z.number().int(), culprits: z.array(RuleCulprit), policies: z.array(PolicyCulprit) }).nullable(),
   service: ServiceFacts.nullable(),
+  /**
+   * The server's own answer counters (/proc/net/snmp, readable without root) around the same fresh
+   * probes: how many ICMP unreachables and TCP resets the server itself sent. Null when not read.
+   */
+  kernelAnswers: z.object({ probes: z.number().int(), icmpUnreachable: z.number().int(), icmp6Unreachable: z.number().int(), tcpResets: z.number().int() }).nullable(),
 });

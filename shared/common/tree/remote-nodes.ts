@@ -82,6 +82,18 @@ function matchingRejects(remote: RemoteFacts, port: number, addresses: readonly 
     .filter((r) => isRejectLike(r) && addresses.some((a) => ruleMatchesProbe(r, { port, protocol: 'tcp', family: a.address.family, destination: a.address.address })));
 }
 
+/** What the server's own counters say about the fresh probes: it answered them itself, or not at all. */
+function kernelAnswered(remote: RemoteFacts): { answered: boolean; text: string } | null {
+  const k = remote.kernelAnswers;
+  if (!k) return null;
+  const icmp = k.icmpUnreachable + k.icmp6Unreachable;
+  const answered = icmp + k.tcpResets >= k.probes;
+  return {
+    answered,
+    text: `during ${k.probes} fresh probes the server itself sent ${k.tcpResets} TCP reset${k.tcpResets === 1 ? '' : 's'} and ${icmp} ICMP unreachable${icmp === 1 ? '' : 's'} (/proc/net/snmp)`,
+  };
+}
+
 const T11: TreeNode = {
   id: 'T11',
   title: "Is the target one of the server's own addresses?",
@@ -240,7 +252,9 @@ const T17: TreeNode = {
     if (fw.snapshots.length === 0) {
       const why = fw.unreadable.map((u) => `${u.source}: ${u.status}`).join(', ') || 'no firewall tool found';
       const managers = fw.activeManagers.length > 0 ? `; active: ${fw.activeManagers.join(', ')}` : '';
-      return leaf('host-firewall-suspected', 'medium', `The listener is fine and the server reaches it, but the firewall rules could not be read (${why}${managers}).`);
+      const k = kernelAnswered(remote);
+      const answered = k?.answered ? `; ${k.text}, so the rejection happens on the server` : '';
+      return leaf('host-firewall-suspected', k?.answered ? 'high' : 'medium', `The listener is fine and the server reaches it, but the firewall rules could not be read (${why}${managers})${answered}.`);
     }
     const read = fw.snapshots.map((s) => `${s.source} (${s.rules.length} rules)`).join(', ');
     return next('T18', `Rule sets read: ${read}${fw.unreadable.length ? `; unreadable: ${fw.unreadable.map((u) => u.source).join(', ')}` : ''}.`);
@@ -267,22 +281,33 @@ const T18: TreeNode = {
       return leaf(causeOfRule(staticMatch, remote.firewall.activeManagers), 'medium', `${describeRule(staticMatch)} rejects port ${port} (${why}).`);
     }
     const legacy = remote.firewall.snapshots.some((s) => s.warnings.some((w) => /legacy tables present/.test(w))) && !remote.firewall.snapshots.some((s) => s.source.endsWith('-legacy'));
-    const selfRefused = remote.selfProbes.some((p) => p.status === 'refused');
+    // Only a positive count proves something: resets sent by a netfilter `REJECT --reject-with
+    // tcp-reset` never reach the TCP counters (measured in the lab), ICMP errors always do.
+    const k = kernelAnswered(remote);
+    const serverAnswered = k?.answered ? ` The server did answer the probes itself: ${k.text}.` : '';
+    const selfRefused = selfRefusedOf(remote);
     const candidates: CauseId[] = selfRefused ? ['other-netns-listener', 'restart-reload-gap', 'iptables-reject', 'nftables-reject'] : ['middlebox-rst', 'other-netns-listener', 'iptables-reject', 'nftables-reject'];
     return {
       kind: 'inconclusive',
-      reason: !remote.correlation
-        ? 'The rule counters could not be compared around fresh probes, and no rule that was read rejects the port.'
-        : legacy
-        ? 'No rule that was read counted the probes, and iptables warns that legacy tables exist which were not read.'
-        : selfRefused
-          ? 'No rule counted the probes and none rejects the port, yet the server itself is refused: the listener may live in another network namespace, or the service restarted meanwhile.'
-          : 'No rule counted the probes and none rejects the port: the refusal may come from a device in front of the server.',
+      reason:
+        (!remote.correlation
+          ? 'The rule counters could not be compared around fresh probes, and no rule that was read rejects the port.'
+          : legacy
+            ? 'No rule that was read counted the probes, and iptables warns that legacy tables exist which were not read.'
+            : selfRefused
+              ? 'No rule counted the probes and none rejects the port, yet the server itself is refused: the listener may live in another network namespace, or the service restarted meanwhile.'
+              : serverAnswered
+                ? 'No rule that was read counted the probes and none rejects the port.'
+                : 'No rule counted the probes and none rejects the port: the refusal may come from a device in front of the server.') + serverAnswered,
       missing: legacy ? ['`iptables-legacy-save -c` output (as root)'] : ['A packet capture on the server during a probe (`tcpdump -ni any port PORT`)'],
       candidates,
     };
   },
 };
+
+function selfRefusedOf(remote: RemoteFacts): boolean {
+  return remote.selfProbes.some((p) => p.status === 'refused');
+}
 
 export const remoteNodes = { T11, T12, T13, T14, T15, T16, T17, T18 } as const;
 
@@ -292,7 +317,17 @@ export function remoteVerdictForDropOrProhibit(facts: DiagnosisFacts, kind: 'dro
   const fromCounters = fromCorrelation(facts.remote, kind);
   if (fromCounters) return fromCounters;
   const port = facts.target.port;
-  const dnat = dnatRules(facts.remote, port, failing(facts));
+  const fails = failing(facts);
+  const dnat = dnatRules(facts.remote, port, fails);
   if (dnat[0]) return leaf('dnat-dead-backend', 'medium', `Port ${port} is forwarded elsewhere by ${describeRule(dnat[0])}.`);
+  if (kind === 'refuse') {
+    // firewalld's own rules carry no counters, so the server's ICMP counter is the proof that it answered.
+    const k = kernelAnswered(facts.remote);
+    const prohibited = matchingRejects(facts.remote, port, fails).filter((r) => /prohibited/.test(r.rejectWith ?? ''));
+    if (k?.answered && facts.remote.firewall.activeManagers.includes('firewalld')) {
+      return leaf('firewalld-reject', 'high', `firewalld is active and ${k.text}${prohibited[0] ? `; the rule: ${describeRule(prohibited[0])}` : ''}.`);
+    }
+    if (prohibited[0]) return leaf(causeOfRule(prohibited[0], facts.remote.firewall.activeManagers), k?.answered ? 'high' : 'medium', `${describeRule(prohibited[0])} answers with an ICMP "prohibited" message${k ? `; ${k.text}` : ''}.`);
+  }
   return null;
 }

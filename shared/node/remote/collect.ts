@@ -8,6 +8,7 @@ import { parseSelfProbe } from '../../common/parsers/self-probe';
 import { parseSsListeners } from '../../common/parsers/ss';
 import { findUnit, parseSystemctlShow, parseSystemdTimestamp } from '../../common/parsers/systemctl-show';
 import { parseIpRouteGet } from '../../common/parsers/ip-route';
+import { diffCounters, parseProcNetstat, type Counters } from '../../common/parsers/nstat';
 import { diffSnapshots, whoRefused } from '../../common/firewall/counters';
 import type { FirewallSnapshot } from '../../common/schema/firewall';
 import type { Listener } from '../../common/schema/listener';
@@ -64,7 +65,18 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     collectService(),
   ]);
   const firewall = await collectFirewall();
-  return { server, uid: caps.uid, sudo: caps.sudo, ownership, listeners, selfProbes, firewall: { ...firewall.read, activeManagers: managers }, correlation: firewall.correlation, service };
+  return {
+    server,
+    uid: caps.uid,
+    sudo: caps.sudo,
+    ownership,
+    listeners,
+    selfProbes,
+    firewall: { ...firewall.read, activeManagers: managers },
+    correlation: firewall.correlation,
+    service,
+    kernelAnswers: firewall.kernelAnswers,
+  };
 
   async function collectListeners(): Promise<RemoteFacts['listeners']> {
     const filter = `sport = :${request.port}`;
@@ -173,7 +185,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     };
   }
 
-  async function collectFirewall(): Promise<{ read: Pick<RemoteFacts['firewall'], 'snapshots' | 'unreadable'>; correlation: RemoteFacts['correlation'] }> {
+  async function collectFirewall(): Promise<{ read: Pick<RemoteFacts['firewall'], 'snapshots' | 'unreadable'>; correlation: RemoteFacts['correlation']; kernelAnswers: RemoteFacts['kernelAnswers'] }> {
     const sources: { source: IptablesSource | 'nft'; spec: CommandSpec }[] = [];
     const iptables = (tool: string, source: IptablesSource) => has(tool) && sources.push({ source, spec: { id: `rules-${source}`, command: { text: `${tool} -c` }, wantsRoot: true } });
     if (has('iptables-nft-save') || has('iptables-legacy-save')) {
@@ -207,11 +219,26 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       return { snapshots: withoutIptablesNftTables(snapshots), unreadable };
     };
 
-    const before = await snapshotAll('before');
+    // The kernel's own answer counters need no root: they prove whether the server itself sent the
+    // resets or ICMP errors, even where the rule sets cannot be read.
+    const kernelCounters = async (round: 'before' | 'after'): Promise<Counters | null> => {
+      const run = await runner.run({ id: `kernel-counters-${round}`, command: sh`cat /proc/net/snmp; cat /proc/net/snmp6 2>/dev/null; true`, wantsRoot: false });
+      const parsed = parseProcNetstat(run.result.stdout);
+      const counters = parsed.ok ? parsed.value : null;
+      record(run, counters ? `IcmpOutDestUnreachs=${counters.IcmpOutDestUnreachs ?? '?'} Icmp6OutDestUnreachs=${counters.Icmp6OutDestUnreachs ?? '?'} TcpOutRsts=${counters.TcpOutRsts ?? '?'}` : 'counters unreadable');
+      return counters;
+    };
+
+    const [before, countersBefore] = await Promise.all([snapshotAll('before'), kernelCounters('before')]);
     const first = request.failing[0];
-    if (before.snapshots.length === 0 || !first) return { read: before, correlation: null };
+    if (!first) return { read: before, correlation: null, kernelAnswers: null };
     await request.reprobe(first, CORRELATION_PROBES);
-    const after = await snapshotAll('after');
+    const [after, countersAfter] = await Promise.all([before.snapshots.length > 0 ? snapshotAll('after') : Promise.resolve(before), kernelCounters('after')]);
+    const delta = countersBefore && countersAfter ? diffCounters(countersBefore, countersAfter) : null;
+    const kernelAnswers = delta
+      ? { probes: CORRELATION_PROBES, icmpUnreachable: delta.IcmpOutDestUnreachs ?? 0, icmp6Unreachable: delta.Icmp6OutDestUnreachs ?? 0, tcpResets: delta.TcpOutRsts ?? 0 }
+      : null;
+    if (before.snapshots.length === 0) return { read: before, correlation: null, kernelAnswers };
     const deltas = diffSnapshots(before.snapshots, after.snapshots);
     const verdict = whoRefused(deltas, { probes: CORRELATION_PROBES, port: request.port, family: first.family });
     return {
@@ -221,6 +248,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
         culprits: verdict.rules.map((r) => ({ rule: r.rule, delta: r.delta })),
         policies: verdict.policies.map((p) => ({ source: p.source, table: p.table, chain: p.chain, policy: p.policy, delta: p.delta })),
       },
+      kernelAnswers,
     };
   }
 }

@@ -33,6 +33,7 @@ export function remote(over: RemoteOver = {}): RemoteFacts {
     selfProbes: [],
     correlation: null,
     service: null,
+    kernelAnswers: null,
     ...rest,
     firewall: { snapshots: [], unreadable: [], activeManagers: [], ...firewall },
   });

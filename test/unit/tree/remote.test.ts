@@ -949,3 +949,43 @@ describe('server-side tree: branches fixed after these tests found them', () => 
     check({ name: 'docker dnat', facts: f, path: TO_T13, cause: 'bind-loopback-only', confidence: 'high', reason: ['127.0.0.1:8080 only'] });
   });
 });
+
+describe("server-side tree: the server's own answer counters (/proc/net/snmp)", () => {
+  const answers = (icmpUnreachable: number, tcpResets: number, icmp6Unreachable = 0) => ({ probes: 3, icmpUnreachable, icmp6Unreachable, tcpResets });
+
+  it('T20: firewalld active, uncounted rules, and the server sent the ICMP errors itself -> firewalld-reject, high', () => {
+    const f = perAddress(healthy({ firewall: { snapshots: [snapshot('nft', [])], activeManagers: ['firewalld'] }, correlation: correlation(), kernelAnswers: answers(3, 0) }), [[V4, ['unreachable', { ms: 2, errno: 'EHOSTUNREACH' }]]]);
+    const { path, verdict } = evaluate(f);
+    expect(path.map((s) => s.node)).toEqual(['T0', 'T1', 'T20']);
+    expect(verdict).toMatchObject({ cause: 'firewalld-reject', confidence: 'high' });
+    expect(verdict.reason).toContain('sent 0 TCP resets and 3 ICMP unreachables');
+    expectWellFormed(f);
+  });
+
+  it('T20: the same answers without firewalld and without a prohibited rule stay undecided', () => {
+    const f = perAddress(healthy({ firewall: { snapshots: [snapshot('nft', [])] }, correlation: correlation(), kernelAnswers: answers(3, 0) }), [[V4, ['unreachable', { ms: 2, errno: 'EHOSTUNREACH' }]]]);
+    expect(evaluate(f).verdict.cause).toBe('inconclusive');
+  });
+
+  it('T17: rules unreadable, but the server itself sent the resets -> host-firewall-suspected with high confidence', () => {
+    const f = refused(healthy({ uid: 1000, sudo: false, firewall: { unreadable: [unreadable('iptables-nft')] }, kernelAnswers: answers(0, 3) }));
+    const { verdict } = evaluate(f);
+    expect(verdict).toMatchObject({ cause: 'host-firewall-suspected', confidence: 'high' });
+    expect(verdict.reason).toContain('the rejection happens on the server');
+    expectWellFormed(f);
+  });
+
+  it('T18: no rule counted, but the server itself sent ICMP errors: the reason says so (a rule set was not read)', () => {
+    const f = refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [])] }, correlation: correlation(), kernelAnswers: answers(3, 0) }));
+    const { path, verdict } = evaluate(f);
+    expect(path.at(-1)?.node).toBe('T18');
+    expect(verdict.cause).toBe('inconclusive');
+    expect(verdict.reason).toContain('The server did answer the probes itself: during 3 fresh probes the server itself sent 0 TCP resets and 3 ICMP unreachables');
+    expectWellFormed(f);
+  });
+
+  it('T18: no count from the server is not proof of a middlebox (netfilter resets are not counted)', () => {
+    const f = refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [])] }, correlation: correlation(), kernelAnswers: answers(0, 0) }));
+    expect(evaluate(f).verdict.reason).not.toContain('did answer');
+  });
+});
