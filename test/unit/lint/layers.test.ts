@@ -10,7 +10,8 @@ async function restrictedImportErrors(filePath: string, code: string): Promise<s
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('layer rules', () => {
+// A cold ESLint (typescript-eslint, svelte parser) can take several seconds on a busy 2-core machine.
+describe('layer rules', { timeout: 60_000 }, () => {
   it.each([
     ['renderer/probe.ts', "import { startDiagnosis } from '../shared/node/session';\nexport const x = startDiagnosis;\n"],
     ['renderer/probe.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;\n"],
