@@ -268,7 +268,7 @@ export const causeDefinitions = {
   'firewalld-reject': {
     id: 'firewalld-reject',
     explanation: 'firewalld rejects the connection with an ICMP "prohibited" message, which clients report as "No route to host" or "Permission denied": it looks like a routing problem, but it is the server firewall.',
-    proof: 'The answer was a fast EHOSTUNREACH/EACCES, firewalld is active, and its reject rule counted the probes.',
+    proof: 'The answer was a fast EHOSTUNREACH/EACCES, firewalld is active, and the server itself sent the ICMP unreachables while Portwise probed (its /proc/net/snmp counter rose; firewalld\'s own rules carry no counters).',
     remediation: [
       {
         text: 'Open the port in the zone of the receiving interface, permanently, and reload.',

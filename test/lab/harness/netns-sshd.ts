@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOk, waitFor, type Lab } from './netns';
-import { generateKey, SSHD, type KeyPair } from './sshd';
+import { generateKey, privateSshdConfig, SSHD, type KeyPair } from './sshd';
 
 /** A real OpenSSH server inside a lab namespace: the "remote server" the CLI logs in to. */
 export interface NamespacedSshd {
@@ -33,21 +33,7 @@ export async function startNamespacedSshd(lab: Lab, options: NamespacedSshdOptio
   const hostKey = await generateKey(dir, 'host_ed25519');
   const clientKey = await generateKey(dir, 'client_ed25519');
   await writeFile(join(dir, 'authorized_keys'), `${clientKey.publicLine}\n`, { mode: 0o644 });
-  const config = [
-    `Port ${port}`,
-    `ListenAddress ${options.address}`,
-    `HostKey ${hostKey.path}`,
-    `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PermitRootLogin prohibit-password',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    'StrictModes no',
-    'UseDNS no',
-    'LogLevel VERBOSE',
-    `AllowUsers ${(options.users ?? ['root']).join(' ')}`,
-  ];
+  const config = privateSshdConfig({ port, listen: options.address, hostKeys: [hostKey], dir, users: options.users ?? ['root'], logLevel: 'VERBOSE' });
   const configPath = join(dir, 'sshd_config');
   await writeFile(configPath, `${config.join('\n')}\n`, { mode: 0o600 });
   await runOk(SSHD, ['-t', '-f', configPath]);

@@ -29,7 +29,10 @@ const SUITE = 'bookworm';
 const VARIANT = 'minbase';
 export const ROOTFS_PACKAGES = [
   'systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'nginx-light', 'ufw', 'iproute2', 'iptables',
-  'nftables', 'procps', 'python3-minimal', 'netcat-openbsd', 'curl',
+  'nftables', 'procps', 'python3-minimal', 'netcat-openbsd', 'curl', 'firewalld',
+  // firewalld needs polkitd, which needs `default-logind | logind`: virtual packages that debootstrap
+  // does not resolve. libpam-systemd provides them (as on a stock Debian server: SSH logins get a logind session).
+  'libpam-systemd',
 ] as const;
 
 /** Files written into the cached rootfs (path relative to the rootfs -> content). Part of the cache key. */
@@ -51,6 +54,11 @@ const STATIC_FILES: Readonly<Record<string, string>> = {
   'etc/systemd/journald.conf.d/portwise-lab.conf': '[Journal]\nRateLimitBurst=0\n',
 };
 const ENABLE_UNITS = ['systemd-networkd.service'];
+// Installed but off at boot: firewalld's postinst enables it, and a running firewalld would reject
+// every port but ssh for all scenarios. A scenario starts it (`systemctl start firewalld`) and stops it
+// again; disabled, not masked, so that start works. (ufw.service stays enabled: it only loads rules
+// when /etc/ufw/ufw.conf says ENABLED=yes, which is off until a scenario runs `ufw enable`.)
+const DISABLE_UNITS = ['firewalld.service'];
 // No login prompts on the console; nothing waits for "online" (there is no uplink).
 const MASK_UNITS = ['systemd-networkd-wait-online.service', 'console-getty.service', 'getty@tty1.service', 'systemd-timesyncd.service', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'e2scrub_all.timer', 'fstrim.timer'];
 
@@ -130,7 +138,7 @@ export function cacheDir(): string {
 }
 
 export function rootfsKey(): string {
-  const recipe = { RECIPE_VERSION, SUITE, VARIANT, packages: [...ROOTFS_PACKAGES].sort(), files: STATIC_FILES, enable: ENABLE_UNITS, mask: MASK_UNITS };
+  const recipe = { RECIPE_VERSION, SUITE, VARIANT, packages: [...ROOTFS_PACKAGES].sort(), files: STATIC_FILES, enable: ENABLE_UNITS, disable: DISABLE_UNITS, mask: MASK_UNITS };
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
 }
 
@@ -152,7 +160,7 @@ export function debianMirror(): string {
 const TAR_FLAGS = ['--numeric-owner', '--xattrs', '--xattrs-include=*', '--acls'];
 
 /**
- * The cached rootfs tarball for the current recipe, built now if missing (debootstrap, ~1.5–2.5 min).
+ * The cached rootfs tarball for the current recipe, built now if missing (debootstrap, ~2.5–4 min).
  * Built in a temp dir beside the cache and renamed into place, so a crashed build leaves no tarball.
  */
 export async function ensureRootfs(log: (line: string) => void = () => {}): Promise<RootfsTarball> {
@@ -172,7 +180,7 @@ export async function ensureRootfs(log: (line: string) => void = () => {}): Prom
   const rootfs = join(work, 'rootfs');
   try {
     const mirror = debianMirror();
-    log(`nspawn lab: building the ${SUITE} rootfs with debootstrap from ${mirror} (first run only, ~2 min) -> ${path}`);
+    log(`nspawn lab: building the ${SUITE} rootfs with debootstrap from ${mirror} (first run only, ~3 min) -> ${path}`);
     const boot = await run('debootstrap', [`--variant=${VARIANT}`, `--include=${ROOTFS_PACKAGES.join(',')}`, SUITE, rootfs, mirror], { timeoutMs: BUILD_TIMEOUT_MS });
     if (boot.code !== 0) throw new Error(`debootstrap failed (exit ${boot.code}): ${(boot.stdout + boot.stderr).trim().split('\n').slice(-15).join('\n')}`);
     await configureRootfs(rootfs);
@@ -200,6 +208,7 @@ async function configureRootfs(rootfs: string): Promise<void> {
   }
   // `systemctl --root` edits the symlinks offline; it needs no running systemd.
   await runOk('systemctl', ['--root', rootfs, 'enable', ...ENABLE_UNITS]);
+  await runOk('systemctl', ['--root', rootfs, 'disable', ...DISABLE_UNITS]);
   await runOk('systemctl', ['--root', rootfs, 'mask', ...MASK_UNITS]);
   // Per-run identity: host keys and machine-id are written by bootServer, never shared between runs.
   for (const name of readdirSync(join(rootfs, 'etc/ssh'))) {

@@ -138,26 +138,42 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function startOnce(dir: string, options: SshdOptions, hostKeys: KeyPair[]): Promise<Sshd> {
-  const port = await freePort();
-  const user = userInfo().username;
-  const config = [
-    `Port ${port}`,
-    `ListenAddress ${LOOPBACK}`,
-    ...hostKeys.map((k) => `HostKey ${k.path}`),
-    `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+export interface PrivateSshdConfig {
+  port: number;
+  listen: string;
+  hostKeys: readonly KeyPair[];
+  /** Holds sshd.pid and authorized_keys. */
+  dir: string;
+  users: readonly string[];
+  logLevel: 'VERBOSE' | 'DEBUG1';
+  extra?: readonly string[];
+}
+
+/** An sshd_config of our own: key auth only, keys in a temp folder, nothing read from /etc/ssh. */
+export function privateSshdConfig(c: PrivateSshdConfig): string[] {
+  return [
+    `Port ${c.port}`,
+    `ListenAddress ${c.listen}`,
+    ...c.hostKeys.map((k) => `HostKey ${k.path}`),
+    `PidFile ${join(c.dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(c.dir, 'authorized_keys')}`,
     'PermitRootLogin prohibit-password',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'UsePAM no',
     'StrictModes no', // the keys sit under /tmp
     'UseDNS no',
-    'LogLevel DEBUG1',
+    `LogLevel ${c.logLevel}`,
     'AllowTcpForwarding yes',
-    `AllowUsers ${user}`,
-    ...(options.extraConfig ?? []),
+    `AllowUsers ${c.users.join(' ')}`,
+    ...(c.extra ?? []),
   ];
+}
+
+async function startOnce(dir: string, options: SshdOptions, hostKeys: KeyPair[]): Promise<Sshd> {
+  const port = await freePort();
+  const user = userInfo().username;
+  const config = privateSshdConfig({ port, listen: LOOPBACK, hostKeys, dir, users: [user], logLevel: 'DEBUG1', extra: options.extraConfig ?? [] });
   const configPath = join(dir, 'sshd_config');
   await writeFile(configPath, `${config.join('\n')}\n`, { mode: 0o600 });
   await runOk(SSHD, ['-t', '-f', configPath]);

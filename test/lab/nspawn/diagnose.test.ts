@@ -1,6 +1,6 @@
 // The whole CLI against the nspawn lab's real systemd server (test/lab/harness/nspawn.ts): each
 // scenario breaks the server the way it breaks in production (a failed unit, a port conflict, a
-// crash loop, ufw, a native nft table), then runs `portwise diagnose HOST:PORT --ssh root@HOST
+// crash loop, ufw, firewalld, a native nft table), then runs `portwise diagnose HOST:PORT --ssh root@HOST
 // --service UNIT` from the host and checks the catalog cause, the evidence its reason cites and the
 // exit code. Every scenario starts from the same baseline (see `baseline`), so the order does not matter.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -87,13 +87,15 @@ const why = (r: CliRun) => `path: ${JSON.stringify(r.report?.path ?? null)}\nstd
 const reasonOf = (r: CliRun) => r.report?.diagnosis.reason ?? '';
 
 /**
- * The state every scenario starts from: ufw reset (inactive, no rules), no pwlab nft table, no lab
+ * The state every scenario starts from: firewalld stopped (installed, disabled at boot; stopping it
+ * removes its nft tables), ufw reset (inactive, no rules), no pwlab nft table, no lab
  * units, nginx with its stock config running on :80, and an empty journal. The journal matters:
  * the service log is read as the unit's last 100 lines whatever their age, so an "Address already
  * in use" left by an earlier scenario would decide a later one.
  */
 async function baseline(): Promise<void> {
   await lab().sshOk([
+    'systemctl stop firewalld.service',
     'ufw --force reset >/dev/null',
     'nft delete table inet pwlab 2>/dev/null; true',
     "systemctl stop 'pw-*.service' 2>/dev/null; systemctl reset-failed 2>/dev/null; true",
@@ -205,6 +207,28 @@ describe.sequential('diagnose --ssh against the nspawn server (Debian 12, system
     expect(r.code).toBe(0);
   }, SCENARIO_TIMEOUT_MS);
 
+  it('firewalld running, the port not in its zone: "no route to host", firewalld-reject citing the ICMP count', async () => {
+    const s = lab();
+    await baseline();
+    const unit = await listenOn(8085);
+    // The default zone (public) allows ssh and dhcpv6-client only: 8085 gets firewalld's final
+    // `reject with icmpx admin-prohibited`, which the host's connect() reports as EHOSTUNREACH.
+    await s.sshOk('systemctl start firewalld.service');
+    await waitFor('firewall-cmd --state = running', async () => ((await s.ssh('firewall-cmd --state')).stdout.trim() === 'running' ? true : undefined), 30_000, 200);
+    expect(await s.sshOk('firewall-cmd --get-default-zone; firewall-cmd --list-services; firewall-cmd --list-ports')).toBe('public\ndhcpv6-client ssh\n\n');
+    const r = await diagnose(8085, unit, ['--timeout', '3000']);
+    expect(r.report, r.stderr).not.toBeNull();
+    expect(r.report!.outcome, why(r)).toBe('unreachable');
+    expect(r.report!.diagnosis.cause, why(r)).toBe('firewalld-reject');
+    // firewalld's nft rules carry no counters: the proof is the server's own IcmpOutDestUnreachs.
+    const counted = /^firewalld is active and during (\d+) fresh probes the server itself sent \d+ TCP resets? and (\d+) ICMP unreachables? \(\/proc\/net\/snmp\)/.exec(reasonOf(r));
+    expect(counted, `${reasonOf(r)}\n${why(r)}`).not.toBeNull();
+    expect(Number(counted![2])).toBeGreaterThanOrEqual(Number(counted![1]));
+    expect(reasonOf(r)).toContain('the rule: nft inet firewalld filter_INPUT: `reject with icmpx admin-prohibited`');
+    expect(r.code).toBe(0);
+    await s.sshOk('systemctl stop firewalld.service');
+  }, SCENARIO_TIMEOUT_MS);
+
   it('a native nft table dropping the port: a timeout, firewall-drop naming the nft rule', async () => {
     const s = lab();
     await baseline();
@@ -225,7 +249,7 @@ describe.sequential('diagnose --ssh against the nspawn server (Debian 12, system
 
   it('leaves the server at its baseline', async () => {
     await baseline();
-    const state = await lab().sshOk("ufw status | head -1; nft list tables | grep -c pwlab; systemctl list-units --all --no-legend --plain 'pw-*' | wc -l; systemctl is-active nginx.service; ss -Htln 'sport = :80' | wc -l; journalctl -u nginx -q --no-pager | grep -c 'already in use'; true");
-    expect(state).toBe('Status: inactive\n0\n0\nactive\n2\n0\n');
+    const state = await lab().sshOk("systemctl is-enabled firewalld.service; systemctl is-active firewalld.service; nft list tables | grep -c firewalld; ufw status | head -1; nft list tables | grep -c pwlab; systemctl list-units --all --no-legend --plain 'pw-*' | wc -l; systemctl is-active nginx.service; ss -Htln 'sport = :80' | wc -l; journalctl -u nginx -q --no-pager | grep -c 'already in use'; true");
+    expect(state).toBe('disabled\ninactive\n0\nStatus: inactive\n0\n0\nactive\n2\n0\n');
   }, SCENARIO_TIMEOUT_MS);
 });
