@@ -13,6 +13,8 @@ export const Listener = z.object({
   uid: z.number().int().nullable(),
   inode: z.number().int().nullable(),
   processes: z.array(z.object({ name: z.string(), pid: z.number().int() })),
+  /** The owning process's cgroup (`ss -e`: /system.slice/nginx.service), when the source shows it. */
+  cgroup: z.string().nullable().optional(),
 });
 export type Listener = z.infer<typeof Listener>;
 

@@ -151,6 +151,12 @@ const T13: TreeNode = {
     const listeners = portListeners(remote, port);
     const seen = listeners.map(describeListener).join(', ');
     if (listeners.length === 0) return next('T14', `Nothing listens on port ${port} on ${remote.server} (${remote.listeners.source}).`);
+    const squatters = heldByAnotherUnit(remote, listeners);
+    if (squatters) {
+      const svc = remote.service!;
+      const logLine = svc.signatures.find((x) => x.signature === 'port-in-use')?.line;
+      return leaf('port-in-use-conflict', 'high', `${svc.unit} is ${svc.activeState}/${svc.subState}, and port ${port} is held by another program: ${squatters}${logLine ? `; its log says "${logLine.slice(0, 200)}"` : ''}.`);
+    }
     if (listeners.every((l) => isLoopbackAddress(l.address) || l.device === 'lo')) {
       const self = remote.selfProbes.find((p) => isLoopbackAddress(p.address));
       return leaf('bind-loopback-only', 'high', `The service listens on ${seen} only${self?.status === 'open' ? `, and the server itself connects to ${formatAddressPort(self.address, port)}` : ''}: connections from other machines are refused.`);
@@ -304,6 +310,21 @@ const T18: TreeNode = {
     };
   },
 };
+
+/**
+ * The service that should own the port is down, and the port's listeners all belong to other
+ * units (by the cgroup `ss -e` prints): another program took the port (catalog B8). Null when the
+ * owner cannot be told or it is the service itself.
+ */
+function heldByAnotherUnit(remote: RemoteFacts, listeners: readonly Listener[]): string | null {
+  const svc = remote.service;
+  if (!svc || svc.activeState === 'active' || svc.activeState === 'activating') return null;
+  const owners = listeners.map((l) => l.cgroup ?? null);
+  if (owners.some((cg) => cg === null || cg === '' || cg.endsWith(`/${svc.unit}`))) return null;
+  return listeners
+    .map((l) => `${describeListener(l)} (${l.processes.map((p) => `${p.name} pid ${p.pid}`).join(', ') || 'process not shown'}, cgroup ${l.cgroup})`)
+    .join(', ');
+}
 
 function selfRefusedOf(remote: RemoteFacts): boolean {
   return remote.selfProbes.some((p) => p.status === 'refused');

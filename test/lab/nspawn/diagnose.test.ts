@@ -142,8 +142,8 @@ describe.sequential('diagnose --ssh against the nspawn server (Debian 12, system
     const s = lab();
     await baseline();
     // nc holds 0.0.0.0:80 (the very socket nginx wants), nginx fails to bind, then nc goes away: the
-    // listener table is empty, so T13 -> T14 -> T15 reads the log. (With the squatter still on
-    // 127.0.0.1 only, T13 would stop at bind-loopback-only, from the listener table alone.)
+    // listener table is empty, so T13 -> T14 -> T15 reads the log. (A squatter that stays is named at
+    // T13 from its cgroup: the next scenario.)
     await s.sshOk('systemctl stop nginx.service && systemd-run -q --unit=pw-squatter nc -lk 0.0.0.0 80');
     await waitForListeners(80, (ss) => ss.includes('0.0.0.0:80'), 'nc listening on 0.0.0.0:80');
     const start = await s.ssh('systemctl start nginx.service');
@@ -156,6 +156,23 @@ describe.sequential('diagnose --ssh against the nspawn server (Debian 12, system
     expect(r.report!.diagnosis.cause, why(r)).toBe('port-in-use-conflict');
     expect(reasonOf(r)).toContain('nginx.service is failed/failed (Result=exit-code)');
     expect(reasonOf(r)).toContain('bind() to 0.0.0.0:80 failed (98: Address already in use)');
+    expect(r.code).toBe(0);
+  }, SCENARIO_TIMEOUT_MS);
+
+  it('nginx failed because another unit still holds 127.0.0.1:80: port-in-use-conflict, naming the holder', async () => {
+    const s = lab();
+    await baseline();
+    // The squatter stays, on loopback only: the listener table alone would say bind-loopback-only,
+    // but its cgroup (ss -e) shows it is not nginx's, and nginx is down.
+    await s.sshOk('systemctl stop nginx.service && systemd-run -q --unit=pw-squatter nc -lk 127.0.0.1 80');
+    await waitForListeners(80, (ss) => ss.includes('127.0.0.1:80'), 'nc listening on 127.0.0.1:80');
+    const start = await s.ssh('systemctl start nginx.service');
+    expect(start.code, start.stderr).toBe(1);
+    const r = await diagnose(80, 'nginx');
+    expect(r.report, r.stderr).not.toBeNull();
+    expect(r.report!.diagnosis.cause, why(r)).toBe('port-in-use-conflict');
+    expect(reasonOf(r)).toContain('cgroup /system.slice/pw-squatter.service');
+    expect(reasonOf(r)).toContain('Address already in use');
     expect(r.code).toBe(0);
   }, SCENARIO_TIMEOUT_MS);
 

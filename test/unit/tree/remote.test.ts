@@ -989,3 +989,30 @@ describe("server-side tree: the server's own answer counters (/proc/net/snmp)", 
     expect(evaluate(f).verdict.reason).not.toContain('did answer');
   });
 });
+
+describe('server-side tree: a port held by another unit (catalog B8, by the cgroup ss -e prints)', () => {
+  const squat = (cgroup: string | null, activeState = 'failed') =>
+    refused(
+      remote({
+        ownership: [owns(V4)],
+        listeners: listeners(listener('127.0.0.1', 5432, { cgroup, processes: [{ name: 'nc', pid: 4242 }] })),
+        service: service({ unit: 'postgresql.service', activeState, subState: activeState === 'failed' ? 'failed' : 'running', result: 'exit-code', signatures: [signature('port-in-use', 'could not bind IPv4 address "0.0.0.0": Address already in use')] }),
+      }),
+    );
+
+  it('the service failed and another unit holds the port -> port-in-use-conflict, naming the holder', () => {
+    const f = squat('/system.slice/pw-squatter.service');
+    const { path, verdict } = evaluate(f);
+    expect(path.at(-1)?.node).toBe('T13');
+    expect(verdict).toMatchObject({ cause: 'port-in-use-conflict', confidence: 'high' });
+    expect(verdict.reason).toContain('nc pid 4242, cgroup /system.slice/pw-squatter.service');
+    expect(verdict.reason).toContain('Address already in use');
+    expectWellFormed(f);
+  });
+
+  it('the listener is the service itself, or its owner is unknown, or the service runs -> the listener table decides', () => {
+    expect(evaluate(squat('/system.slice/postgresql.service')).verdict.cause).toBe('bind-loopback-only');
+    expect(evaluate(squat(null)).verdict.cause).toBe('bind-loopback-only');
+    expect(evaluate(squat('/system.slice/pw-squatter.service', 'active')).verdict.cause).toBe('bind-loopback-only');
+  });
+});
