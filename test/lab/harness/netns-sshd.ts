@@ -24,15 +24,17 @@ export interface NamespacedSshdOptions {
   port?: number;
   /** Users allowed to log in with the client key (their authorized keys point at our file). */
   users?: readonly string[];
+  /** More public key lines to accept (e.g. another server's client key, for a jump chain). */
+  extraAuthorizedKeys?: readonly string[];
 }
 
-export async function startNamespacedSshd(lab: Lab, options: NamespacedSshdOptions): Promise<NamespacedSshd> {
+export async function startNamespacedSshd(lab: Pick<Lab, 'ns'>, options: NamespacedSshdOptions): Promise<NamespacedSshd> {
   const port = options.port ?? 22;
   const dir = await mkdtemp(join(tmpdir(), 'portwise-nsd-'));
   await chmod(dir, 0o755);
   const hostKey = await generateKey(dir, 'host_ed25519');
   const clientKey = await generateKey(dir, 'client_ed25519');
-  await writeFile(join(dir, 'authorized_keys'), `${clientKey.publicLine}\n`, { mode: 0o644 });
+  await writeFile(join(dir, 'authorized_keys'), `${[clientKey.publicLine, ...(options.extraAuthorizedKeys ?? [])].join('\n')}\n`, { mode: 0o644 });
   const config = privateSshdConfig({ port, listen: options.address, hostKeys: [hostKey], dir, users: options.users ?? ['root'], logLevel: 'VERBOSE' });
   const configPath = join(dir, 'sshd_config');
   await writeFile(configPath, `${config.join('\n')}\n`, { mode: 0o600 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Report } from '../../../shared/common/schema/report';
 import { NS_V4, runOk, type Lab } from '../harness/netns';
 import { startNamespacedSshd, type NamespacedSshd } from '../harness/netns-sshd';
-import { generateKey, startSshd } from '../harness/sshd';
+import { generateKey } from '../harness/sshd';
 import { useLab } from '../harness/suite';
 
 // The whole CLI with --ssh against a real sshd in a namespace, with real listeners and real kernel
@@ -41,10 +41,10 @@ interface CliRun {
   report: Report | null;
 }
 
-function cli(args: string[], knownHosts = join(home, 'known_hosts'), user = 'root'): Promise<CliRun> {
+function cli(args: string[], knownHosts = join(home, 'known_hosts'), user = 'root', server = `${user}@${NS_V4}`): Promise<CliRun> {
   return new Promise((resolve) => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PORTWISE_HOME: join(home, 'portwise'), LANG: 'C' };
-    const child = spawn('node', [CLI, 'diagnose', ...args, '--ssh', `${user}@${NS_V4}`, '--identity', sshd.clientKey.path, '--known-hosts', knownHosts, '--json', '--probes', '2'], { env });
+    const child = spawn('node', [CLI, 'diagnose', ...args, '--ssh', server, '--identity', sshd.clientKey.path, '--known-hosts', knownHosts, '--json', '--probes', '2'], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -194,18 +194,45 @@ describe('diagnose --ssh in the netns lab', () => {
     }
   });
 
-  it('through a jump host: the chain is used and the verdict is the target\'s', async () => {
-    const jump = await startSshd({ authorizedKeys: [sshd.clientKey.publicLine] });
+  it('through a jump host in its own namespace, reaching the server on an inner network', async () => {
+    // workstation --198.18.2.0/24--> jump namespace --198.18.3.0/24--> the server's namespace: the
+    // bastion alone reaches the server's inner address, as in a real DMZ.
+    const id = `${process.pid % 100000}`;
+    const jumpNs = `pwj${id}`;
+    const links = { host: `pwjh${id}`, jumpOut: `pwjo${id}`, jumpIn: `pwji${id}`, server: `pwjs${id}` };
+    await runOk('ip', ['netns', 'add', jumpNs]);
+    let jump: NamespacedSshd | null = null;
+    let inner: NamespacedSshd | null = null;
     try {
+      await runOk('ip', ['link', 'add', links.host, 'type', 'veth', 'peer', 'name', links.jumpOut]);
+      await runOk('ip', ['link', 'set', links.jumpOut, 'netns', jumpNs]);
+      await runOk('ip', ['addr', 'add', '198.18.2.1/24', 'dev', links.host]);
+      await runOk('ip', ['link', 'set', links.host, 'up']);
+      await runOk('ip', ['link', 'add', links.jumpIn, 'netns', jumpNs, 'type', 'veth', 'peer', 'name', links.server, 'netns', lab().ns]);
+      for (const [dev, addr] of [[links.jumpOut, '198.18.2.2/24'], [links.jumpIn, '198.18.3.1/24']] as const) {
+        await runOk('ip', ['-n', jumpNs, 'addr', 'add', addr, 'dev', dev]);
+        await runOk('ip', ['-n', jumpNs, 'link', 'set', dev, 'up']);
+      }
+      await runOk('ip', ['-n', jumpNs, 'link', 'set', 'lo', 'up']);
+      await runOk('ip', ['-n', lab().ns, 'addr', 'add', '198.18.3.2/24', 'dev', links.server]);
+      await runOk('ip', ['-n', lab().ns, 'link', 'set', links.server, 'up']);
+      jump = await startNamespacedSshd({ ns: jumpNs }, { address: '198.18.2.2', extraAuthorizedKeys: [sshd.clientKey.publicLine] });
+      inner = await startNamespacedSshd(lab(), { address: '198.18.3.2', extraAuthorizedKeys: [sshd.clientKey.publicLine] });
       const knownHosts = join(home, 'known_hosts_jump');
-      await writeFile(knownHosts, `${sshd.knownHosts}${jump.knownHostsLine()}\n`);
-      const run = await cli([`${NS_V4}:${port(13)}`, '--jump', `${jump.user}@127.0.0.1:${jump.port}`], knownHosts);
+      await writeFile(knownHosts, `${jump.knownHosts}${inner.knownHosts}`);
+      const run = await cli([`${NS_V4}:${port(13)}`, '--jump', 'root@198.18.2.2'], knownHosts, 'root', 'root@198.18.3.2');
       expect(cause(run), run.stderr).toBe('service-not-running');
       const login = run.report!.evidence.find((e) => e.id === 'ssh-login');
-      expect(login?.facts.check === 'ssh-login' && login.facts.hops.map((h) => h.hop)).toEqual([`${jump.user}@127.0.0.1:${jump.port}`, `root@${NS_V4}:22`]);
-      expect(jump.log()).toMatch(new RegExp(`server_request_direct_tcpip: .*target ${NS_V4.replaceAll('.', '\\.')} port 22`));
+      expect(login?.facts.check === 'ssh-login' && login.facts.hops.map((h) => h.hop)).toEqual(['root@198.18.2.2:22', 'root@198.18.3.2:22']);
+      expect(jump.log()).toMatch(/Accepted publickey for root/);
+      expect(inner.log()).toMatch(/Accepted publickey for root from 198\.18\.3\.1/);
+      // The server's own view of the probed address: it holds it (T11), though SSH came in elsewhere.
+      expect(run.report!.path.find((s) => s.node === 'T11')?.reason).toContain('local 198.18.0.2');
     } finally {
-      await jump.stop();
+      await inner?.stop();
+      await jump?.stop();
+      await runOk('ip', ['netns', 'del', jumpNs]).catch(() => undefined);
+      await runOk('ip', ['link', 'del', links.host]).catch(() => undefined);
     }
   });
 
