@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isCauseId, type CauseId } from '../../../shared/common/causes/catalog';
+import { isCauseId } from '../../../shared/common/causes/catalog';
 import { causeDefinitions } from '../../../shared/common/causes/definitions';
-import type { Confidence } from '../../../shared/common/schema/report';
 import { evaluate } from '../../../shared/common/tree/evaluate';
-import { addressResults, listenerCovers, overallOutcome, type DiagnosisFacts } from '../../../shared/common/tree/facts';
+import { addressResults, listenerCovers, overallOutcome } from '../../../shared/common/tree/facts';
 import { treeNodes } from '../../../shared/common/tree/nodes';
 import type { NodeId, TreeNode } from '../../../shared/common/tree/types';
-import { addr, attempt, expectWellFormed, facts, failedResolution, listener, listenerTable, resolved, rounds, unavailableTable } from './factories';
+import { addr, attempt, expectVerdict, expectWellFormed, facts, failedResolution, listener, listenerTable, resolved, rounds, unavailableTable } from './factories';
+import type { VerdictCase } from './factories';
 
-interface Case {
-  name: string;
-  facts: DiagnosisFacts;
-  path: NodeId[];
-  cause: string;
-  confidence?: Confidence;
-  candidates?: CauseId[];
-  notCandidates?: CauseId[];
-  missing?: RegExp;
-  reason?: RegExp;
-  /** A reason some step on the path must give. */
-  step?: [NodeId, RegExp];
-}
+type Case = VerdictCase;
 
 const REDIS_DENIED = '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user.\r\n';
 const LOCAL = ['T0', 'T1', 'T2', 'T3', 'T4'] as NodeId[];
@@ -311,25 +299,7 @@ const cases: Case[] = [
 ];
 
 describe('evaluate: facts -> path and verdict', () => {
-  it.each(cases)('$name', (c) => {
-    const { path, verdict } = evaluate(c.facts);
-    expect(path.map((s) => s.node)).toEqual(c.path);
-    expect(verdict.cause).toBe(c.cause);
-    if (c.confidence) expect(verdict.confidence).toBe(c.confidence);
-    if (c.cause === 'inconclusive') {
-      expect(verdict.confidence).toBe('low');
-      expect(verdict.candidates.length).toBeGreaterThan(0);
-      expect(verdict.missing.length).toBeGreaterThan(0);
-    } else {
-      expect(verdict.candidates).toEqual([]);
-      expect(verdict.missing).toEqual([]);
-    }
-    for (const id of c.candidates ?? []) expect(verdict.candidates).toContain(id);
-    for (const id of c.notCandidates ?? []) expect(verdict.candidates).not.toContain(id);
-    if (c.missing) expect(verdict.missing.join('\n')).toMatch(c.missing);
-    if (c.reason) expect(verdict.reason).toMatch(c.reason);
-    if (c.step) expect(path.find((s) => s.node === c.step![0])?.reason).toMatch(c.step[1]);
-  });
+  it.each(cases)('$name', expectVerdict);
 
   it.each(cases)('$name: the path is well formed and every id exists', (c) => expectWellFormed(c.facts));
 

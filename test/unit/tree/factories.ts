@@ -7,9 +7,9 @@ import type { ProxySettings } from '../../../shared/common/schema/proxy';
 import { REPORT_SCHEMA, type Report } from '../../../shared/common/schema/report';
 import { parseTarget, type Target } from '../../../shared/common/schema/target';
 import { expect } from 'vitest';
-import { isCauseId } from '../../../shared/common/causes/catalog';
+import { isCauseId, type CauseId } from '../../../shared/common/causes/catalog';
 import { causeDefinitions } from '../../../shared/common/causes/definitions';
-import { Diagnosis } from '../../../shared/common/schema/report';
+import { Diagnosis, type Confidence } from '../../../shared/common/schema/report';
 import { evaluate } from '../../../shared/common/tree/evaluate';
 import { ROOT_NODE, treeNodes } from '../../../shared/common/tree/nodes';
 import type { NodeId } from '../../../shared/common/tree/types';
@@ -118,4 +118,47 @@ export function expectWellFormed(f: DiagnosisFacts): void {
   expect(new Set(verdict.candidates).size).toBe(verdict.candidates.length);
   expect(evaluate(f)).toEqual({ path, verdict });
   expect(() => Diagnosis.parse(buildDiagnosis(verdict, f.target))).not.toThrow();
+}
+
+/** A table row of the tree tests: the facts, and what the evaluation must say about them. */
+export interface VerdictCase {
+  name: string;
+  facts: DiagnosisFacts;
+  path: NodeId[];
+  cause: string;
+  confidence?: Confidence;
+  candidates?: CauseId[];
+  notCandidates?: CauseId[];
+  missing?: RegExp;
+  /** Evidence the verdict's reason must quote (a string is looked for as is). */
+  reason?: RegExp | string | readonly (RegExp | string)[];
+  /** A reason some step on the path must give. */
+  step?: [NodeId, RegExp | string];
+}
+
+function expectText(text: string | undefined, want: RegExp | string): void {
+  if (typeof want === 'string') expect(text).toContain(want);
+  else expect(text).toMatch(want);
+}
+
+/** The path, the cause and its confidence, and that inconclusive verdicts (only) name what is missing. */
+export function expectVerdict(c: VerdictCase): void {
+  const { path, verdict } = evaluate(c.facts);
+  expect(path.map((s) => s.node)).toEqual(c.path);
+  expect(verdict.cause).toBe(c.cause);
+  if (c.confidence) expect(verdict.confidence).toBe(c.confidence);
+  if (c.cause === 'inconclusive') {
+    expect(verdict.confidence).toBe('low');
+    expect(verdict.candidates.length).toBeGreaterThan(0);
+    expect(verdict.missing.length).toBeGreaterThan(0);
+  } else {
+    expect(verdict.candidates).toEqual([]);
+    expect(verdict.missing).toEqual([]);
+  }
+  for (const id of c.candidates ?? []) expect(verdict.candidates).toContain(id);
+  for (const id of c.notCandidates ?? []) expect(verdict.candidates).not.toContain(id);
+  if (c.missing) expect(verdict.missing.join('\n')).toMatch(c.missing);
+  const reasons = c.reason === undefined ? [] : Array.isArray(c.reason) ? c.reason : [c.reason];
+  for (const r of reasons as (RegExp | string)[]) expectText(verdict.reason, r);
+  if (c.step) expectText(path.find((s) => s.node === c.step![0])?.reason, c.step[1]);
 }

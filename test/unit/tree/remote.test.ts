@@ -3,10 +3,9 @@
  * table-driven: facts in, path node ids, cause, confidence and the evidence the reason cites out.
  */
 import { describe, expect, it } from 'vitest';
-import { isCauseId, type CauseId } from '../../../shared/common/causes/catalog';
+import { isCauseId } from '../../../shared/common/causes/catalog';
 import { causeDefinitions } from '../../../shared/common/causes/definitions';
 import type { FirewallRule } from '../../../shared/common/schema/firewall';
-import type { Confidence } from '../../../shared/common/schema/report';
 import { evaluate } from '../../../shared/common/tree/evaluate';
 import type { DiagnosisFacts } from '../../../shared/common/tree/facts';
 import { treeNodes } from '../../../shared/common/tree/nodes';
@@ -14,7 +13,7 @@ import { causeOfRule, describeRule, remoteNodes } from '../../../shared/common/t
 import type { RemoteFacts } from '../../../shared/common/tree/remote-facts';
 import type { NodeId } from '../../../shared/common/tree/types';
 import type { ConnectStatus, ProbeAttempt } from '../../../shared/common/schema/probe';
-import { addr, expectWellFormed, facts, listener, resolved, rounds } from './factories';
+import { addr, expectVerdict, expectWellFormed, facts, listener, resolved, rounds, type VerdictCase } from './factories';
 import {
   LEGACY_WARNING,
   SERVER,
@@ -36,20 +35,7 @@ import {
   unreadableListeners,
 } from './remote-factories';
 
-interface Case {
-  name: string;
-  facts: DiagnosisFacts;
-  path: NodeId[];
-  cause: string;
-  confidence?: Confidence;
-  candidates?: CauseId[];
-  notCandidates?: CauseId[];
-  missing?: RegExp;
-  /** Evidence the verdict's reason must quote. */
-  reason?: (RegExp | string)[];
-  /** A reason some step on the path must give. */
-  step?: [NodeId, RegExp | string];
-}
+type Case = VerdictCase;
 
 const V4 = '192.0.2.10';
 const V6 = '2001:db8::10';
@@ -762,36 +748,9 @@ const cases: Case[] = [
   },
 ];
 
-function check(c: Case) {
-  const { path, verdict } = evaluate(c.facts);
-  expect(path.map((s) => s.node)).toEqual(c.path);
-  expect(verdict.cause).toBe(c.cause);
-  if (c.confidence) expect(verdict.confidence).toBe(c.confidence);
-  if (c.cause === 'inconclusive') {
-    expect(verdict.confidence).toBe('low');
-    expect(verdict.candidates.length).toBeGreaterThan(0);
-    expect(verdict.missing.length).toBeGreaterThan(0);
-  } else {
-    expect(verdict.candidates).toEqual([]);
-    expect(verdict.missing).toEqual([]);
-  }
-  for (const id of c.candidates ?? []) expect(verdict.candidates).toContain(id);
-  for (const id of c.notCandidates ?? []) expect(verdict.candidates).not.toContain(id);
-  if (c.missing) expect(verdict.missing.join('\n')).toMatch(c.missing);
-  for (const r of c.reason ?? []) {
-    if (typeof r === 'string') expect(verdict.reason).toContain(r);
-    else expect(verdict.reason).toMatch(r);
-  }
-  if (c.step) {
-    const [node, want] = c.step;
-    const got = path.find((s) => s.node === node)?.reason;
-    if (typeof want === 'string') expect(got).toContain(want);
-    else expect(got).toMatch(want);
-  }
-}
 
 describe('server-side tree: facts -> path and verdict', () => {
-  it.each(cases)('$name', check);
+  it.each(cases)('$name', expectVerdict);
 
   it.each(cases)('$name: well formed, catalog ids, diagnosis parses', (c) => expectWellFormed(c.facts));
 
@@ -908,7 +867,7 @@ describe('server-side tree: branches fixed after these tests found them', () => 
       }),
       [[V6, 'timeout'], [V4, 'connected']],
     );
-    check({
+    expectVerdict({
       name: 'drop at T18',
       facts: f,
       path: ['T0', 'T1', 'T6', 'T11', 'T13', 'T16', 'T17', 'T18'],
@@ -929,7 +888,7 @@ describe('server-side tree: branches fixed after these tests found them', () => 
       }),
       [[V6, 'timeout'], [V4, 'connected']],
     );
-    check({ name: 'policy drop at T18', facts: f, path: ['T0', 'T1', 'T6', 'T11', 'T13', 'T16', 'T17', 'T18'], cause: 'firewall-drop', confidence: 'high', reason: ['DROP policy of ip6tables-nft filter INPUT'] });
+    expectVerdict({ name: 'policy drop at T18', facts: f, path: ['T0', 'T1', 'T6', 'T11', 'T13', 'T16', 'T17', 'T18'], cause: 'firewall-drop', confidence: 'high', reason: ['DROP policy of ip6tables-nft filter INPUT'] });
   });
 
   it('T13: a DNAT rule limited to another destination (docker -p 127.0.0.1:8080:80) does not forward the target address', () => {
@@ -946,7 +905,7 @@ describe('server-side tree: branches fixed after these tests found them', () => 
         firewall: { snapshots: [snapshot('iptables-nft', [docker])] },
       }),
     });
-    check({ name: 'docker dnat', facts: f, path: TO_T13, cause: 'bind-loopback-only', confidence: 'high', reason: ['127.0.0.1:8080 only'] });
+    expectVerdict({ name: 'docker dnat', facts: f, path: TO_T13, cause: 'bind-loopback-only', confidence: 'high', reason: ['127.0.0.1:8080 only'] });
   });
 });
 
