@@ -36,6 +36,10 @@ export interface RunState {
   /** The user pressed Cancel and the engine has not confirmed yet. */
   cancelRequested: boolean;
   error: HumanError | null;
+  /** Manual mode: an answer is being applied to the finished report. */
+  answering: boolean;
+  /** Why the last answer could not be applied, one sentence each (a paste that is not what was asked...). */
+  answerErrors: readonly string[];
 }
 
 export function newRun(init: { runId: string; input: string; target: Target; rounds: number; timeoutMs: number }): RunState {
@@ -50,7 +54,14 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
     status: 'running',
     cancelRequested: false,
     error: null,
+    answering: false,
+    answerErrors: [],
   };
+}
+
+/** The finished run, walked again with a person's answers: the revised report replaces the old one. */
+export function reviseRun(run: RunState, report: Report): RunState {
+  return { ...run, report, steps: report.path, evidence: report.evidence, answering: false, answerErrors: [] };
 }
 
 function rowFor(address: ResolvedAddress, previous: readonly AddressRow[]): AddressRow {

@@ -1,7 +1,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallResponse, EventPayload, PortwiseApi } from '../../shared/common/ipc';
 import { defaultProbeOptions } from '../../shared/common/schema/probe';
-import { applyEvent, newRun, type HumanError, type RunState } from './run';
+import type { NodeAnswer } from '../../shared/common/schema/answers';
+import { applyEvent, newRun, reviseRun, type HumanError, type RunState } from './run';
 
 /**
  * The wizard's state and the only code that talks to `window.portwise`. Components read the store
@@ -35,6 +36,11 @@ export interface Wizard {
   store: StoreApi<WizardState>;
   start(values: FormValues): Promise<void>;
   cancel(): Promise<void>;
+  /**
+   * Manual mode: answer one step of the finished run (a choice, pasted output, an override), or
+   * withdraw the answer with null. The report is walked again with every answer given so far.
+   */
+  answer(node: string, answer: NodeAnswer | null): Promise<void>;
   /** Back to the form; a run still going is cancelled and its late events are ignored. */
   startOver(): void;
   dispose(): void;
@@ -132,6 +138,24 @@ export function createWizard(api: PortwiseApi): Wizard {
     }
   }
 
+  async function answer(node: string, given: NodeAnswer | null): Promise<void> {
+    const run = store.getState().run;
+    if (!run?.report || run.status !== 'finished' || run.answering) return;
+    const { [node]: _previous, ...others } = run.report.answers;
+    const answers = given ? { ...others, [node]: given } : others;
+    store.setState({ run: { ...run, answering: true, answerErrors: [] } });
+    try {
+      const response = await api.answerDiagnosis({ report: run.report, answers });
+      const current = store.getState().run;
+      if (current?.runId !== run.runId) return;
+      store.setState({ run: response.ok ? reviseRun(current, response.report) : { ...current, answering: false, answerErrors: response.errors } });
+    } catch (error) {
+      const current = store.getState().run;
+      if (current?.runId !== run.runId) return;
+      store.setState({ run: { ...current, answering: false, answerErrors: [`Portwise could not apply the answer: ${describeThrown(error).split('\n')[0]}`] } });
+    }
+  }
+
   function startOver(): void {
     const { run } = store.getState();
     generation++;
@@ -140,5 +164,5 @@ export function createWizard(api: PortwiseApi): Wizard {
     store.setState({ screen: 'target', starting: false, startError: null, run: null });
   }
 
-  return { store, start, cancel, startOver, dispose: unsubscribe };
+  return { store, start, cancel, answer, startOver, dispose: unsubscribe };
 }

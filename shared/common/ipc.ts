@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { CallName, EventName } from './ipc-names';
 import { DiagnosisEvent } from './schema/events';
 import { ProbeOptions } from './schema/probe';
+import { Answers } from './schema/answers';
+import { Report } from './schema/report';
 import { Target } from './schema/target';
 
 /**
@@ -28,6 +30,14 @@ export const calls = {
   cancelDiagnosis: {
     request: z.object({ runId: RunId }).strict(),
     response: z.object({ cancelled: z.boolean() }),
+  },
+  /**
+   * Manual mode: walk a finished report's tree again with a person's answers (choices, pasted
+   * output, overrides). The answers replace the report's previous ones.
+   */
+  answerDiagnosis: {
+    request: z.object({ report: Report, answers: Answers }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), report: Report }), z.object({ ok: z.literal(false), errors: z.array(z.string()) })]),
   },
   getAppInfo: {
     request: z.object({}).strict(),

@@ -5,6 +5,7 @@ import type { CallName, EventName } from '../common/ipc-names';
 import { parseTarget } from '../common/schema/target';
 import { defaultProbeOptions } from '../common/schema/probe';
 import { startDiagnosis, type RunningDiagnosis } from './session';
+import { reviseReport } from '../common/tree/revise';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
 export interface EventSink {
@@ -73,6 +74,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       if (!run) return { cancelled: false };
       run.cancel();
       return { cancelled: true };
+    },
+    async answerDiagnosis(request) {
+      const { report, answers } = parseRequest('answerDiagnosis', request);
+      const revised = reviseReport(report, answers, new Date());
+      return calls.answerDiagnosis.response.parse(revised.ok ? { ok: true, report: revised.value } : { ok: false, errors: revised.error });
     },
     async getAppInfo(request) {
       parseRequest('getAppInfo', request);

@@ -1,10 +1,11 @@
 import os from 'node:os';
-import { buildDiagnosis } from '../common/causes/diagnosis';
 import type { DiagnosisEvent } from '../common/schema/events';
 import type { ProbeAttempt, ProbeOptions } from '../common/schema/probe';
 import { REPORT_SCHEMA, type Evidence, type Report } from '../common/schema/report';
-import { formatTarget, type Target } from '../common/schema/target';
-import { evaluate } from '../common/tree/evaluate';
+import { formatAddressPort, formatTarget, type Target } from '../common/schema/target';
+import type { Answers } from '../common/schema/answers';
+import type { SshDestination } from '../common/schema/ssh-destination';
+import { conclude } from '../common/tree/conclude';
 import { isLocalAddress, overallOutcome, type DiagnosisFacts } from '../common/tree/facts';
 import { resolveTarget, defaultResolveOptions } from './probes/dns';
 import { readLocalListeners } from './probes/listeners';
@@ -36,6 +37,10 @@ export interface DiagnosisRequest {
   onEvent: (event: DiagnosisEvent) => void;
   env?: NodeJS.ProcessEnv;
   remote?: RemoteRequest | null;
+  /** The service that should listen, as the user named it (for manual commands and the fix). */
+  serviceHint?: string | null;
+  /** A person's answers, pasted outputs and overrides, by node id (manual mode). */
+  answers?: Answers;
 }
 
 export type RunEnd = { status: 'finished'; report: Report } | { status: 'cancelled' } | { status: 'failed'; message: string; detail: string };
@@ -83,6 +88,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     status: 'ok',
     summary: proxy.variables.length === 0 ? 'No proxy variables are set.' : `${proxy.variables.map((v) => `${v.name}=${v.value}`).join(', ')}${proxy.proxyForTarget ? `; ${formatTarget(target)} would go through ${proxy.proxyForTarget}` : ''}.`,
     raw: null,
+    origin: 'collected',
     facts: { check: 'proxy-env', proxy },
   });
 
@@ -99,6 +105,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     status: resolution.status === 'resolved' ? 'ok' : 'error',
     summary: resolution.status === 'resolved' ? `${resolution.addresses.map((a) => `${a.address} (${a.sources.join('+')})`).join(', ')}` : `${resolution.errno}: ${resolution.message}`,
     raw: dnsRaw,
+    origin: 'collected',
     facts: { check: 'dns', resolution },
   });
 
@@ -119,6 +126,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
       status: 'ok',
       summary: summariseProbes(probes),
       raw: null,
+      origin: 'collected',
       facts: { check: 'tcp-probe', attempts: probes },
     });
     if (listenerRead) {
@@ -134,6 +142,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
         status: read.table.status === 'ok' ? 'ok' : 'unsupported',
         summary: read.table.status === 'ok' ? listenerSummary(read.table.listeners.filter((l) => l.port === target.port), target.port) : read.table.reason,
         raw: read.raw || null,
+        origin: 'collected',
         facts: { check: 'local-listeners', table: read.table },
       });
     }
@@ -141,16 +150,22 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
 
   let remote: DiagnosisFacts['remote'] = null;
   let sshFailure: Report['sshFailure'] = null;
+  let baseline: DiagnosisFacts['baseline'] = null;
   const failing = resolution.status === 'resolved' ? resolution.addresses.filter((a) => probes.some((p) => p.address === a.address && p.status !== 'connected')) : [];
   if (request.remote && failing.length > 0) {
+    baseline = await measureBaseline(request.remote.access.destination, target, failing, options, signal, addEvidence);
+    if (signal.aborted) return { status: 'cancelled' };
     const outcome = await gatherRemote(request.remote, { target, options, failing, env: request.env ?? process.env, signal, addEvidence });
     if (signal.aborted) return { status: 'cancelled' };
     remote = outcome.remote;
     sshFailure = outcome.failure;
   }
 
-  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote };
-  const { path, verdict } = evaluate(facts);
+  const serviceHint = request.serviceHint ?? request.remote?.service ?? null;
+  const answers = request.answers ?? {};
+  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote, baseline, serviceHint };
+  const { path, pending, diagnosis, pastedEvidence } = conclude(facts, answers, new Date());
+  for (const item of pastedEvidence) addEvidence(item);
   for (const step of path) onEvent({ type: 'step', step });
   const report: Report = {
     schema: REPORT_SCHEMA,
@@ -161,8 +176,11 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     outcome: overallOutcome(facts),
-    diagnosis: buildDiagnosis(verdict, target),
+    service: serviceHint,
+    diagnosis,
     path,
+    pending,
+    answers,
     evidence,
     sshFailure,
   };
@@ -197,6 +215,7 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
       status: ssh?.kind === 'timeout' ? 'timeout' : 'error',
       summary: message,
       raw: ssh?.detail ? ssh.detail : null,
+      origin: 'collected',
       facts: { check: 'ssh-login', server, ok: false, errorKind: ssh?.kind ?? 'error', hops: [] },
     });
     return { remote: null, failure: { kind: ssh?.kind ?? 'error', message, hop: ssh?.hop.index ?? 0 } };
@@ -211,6 +230,7 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
       status: 'ok',
       summary: `Logged in to ${session.server} as uid ${session.capabilities.uid}${session.capabilities.sudo ? ' (sudo -n works)' : ''}; ${session.capabilities.osId ?? 'unknown OS'} ${session.capabilities.osVersion ?? ''}`.trim(),
       raw: session.probeOutput,
+      origin: 'collected',
       facts: {
         check: 'ssh-login',
         server: session.server,
@@ -239,12 +259,45 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
       status: 'ok',
       summary: `${remote.listeners.listeners.length} listener(s) on the port; ${remote.firewall.snapshots.length} rule set(s) read${remote.correlation ? `; ${remote.correlation.culprits.length} rule(s) counted the probes` : ''}.`,
       raw: null,
+      origin: 'collected',
       facts: { check: 'server-facts', remote },
     });
     return { remote, failure: null };
   } finally {
     await session.close();
   }
+}
+
+/**
+ * One connect to the SSH port of the same address (catalog §0.3): the round trip the refusal time
+ * is compared with. Only when the SSH server is the target itself; null otherwise.
+ */
+async function measureBaseline(
+  destination: SshDestination,
+  target: Target,
+  failing: readonly ResolvedAddress[],
+  options: ProbeOptions,
+  signal: AbortSignal,
+  addEvidence: (e: Evidence) => void,
+): Promise<DiagnosisFacts['baseline']> {
+  const same = failing.find((a) => a.address === destination.host) ?? (destination.host === target.host ? failing[0] : undefined);
+  if (!same || destination.port === target.port) return null;
+  const started = new Date();
+  const attempt = await probeAddress(same.address, same.family, destination.port, 1, { timeoutMs: options.timeoutMs, closeGraceMs: 0 }, signal);
+  addEvidence({
+    id: 'baseline',
+    where: 'workstation',
+    command: `TCP connect to ${formatAddressPort(same.address, destination.port)} (the SSH port), for a baseline round trip`,
+    startedAt: started.toISOString(),
+    ms: attempt.ms,
+    status: attempt.status === 'connected' ? 'ok' : 'error',
+    summary: `${attempt.status} in ${attempt.ms.toFixed(2)} ms`,
+    raw: null,
+    origin: 'collected',
+    facts: { check: 'baseline', attempt },
+  });
+  if (attempt.status !== 'connected') return null;
+  return { address: same.address, port: destination.port, ms: attempt.ms, source: `TCP connect to the SSH port ${destination.port}` };
 }
 
 function summariseProbes(attempts: readonly ProbeAttempt[]): string {

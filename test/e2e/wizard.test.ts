@@ -82,7 +82,7 @@ describe('the page the app loads', () => {
         bindingsLeft: Object.keys(inPage).filter((k) => k.startsWith('__portwise')),
       };
     });
-    expect(shape).toEqual({ keys: ['cancelDiagnosis', 'getAppInfo', 'onDiagnosisEvent', 'startDiagnosis'], types: ['function', 'function', 'function', 'function'], frozen: true, bindingsLeft: [] });
+    expect(shape).toEqual({ keys: ['answerDiagnosis', 'cancelDiagnosis', 'getAppInfo', 'onDiagnosisEvent', 'startDiagnosis'], types: ['function', 'function', 'function', 'function', 'function'], frozen: true, bindingsLeft: [] });
     const info = await page.evaluate(() => (globalThis as unknown as InPage).portwise?.getAppInfo({}));
     expect(info).toEqual({ name: 'Portwise', version: '0.0.0-e2e', platform: process.platform });
     // The renderer asked for it too, and shows the version in its header.
@@ -123,7 +123,8 @@ describe('wizard', () => {
     expect(await run.decisionPath.count()).toBeGreaterThan(0);
     expect(await page.getByRole('heading', { level: 3, name: 'What proves it' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: /^Copy / }).count()).toBeGreaterThan(0);
-    expect(await page.locator('code', { hasText: `ss -Htlnp 'sport = :${refusedPort}'` }).count()).toBe(1);
+    // The fix step and the verify step both show the listener check, with the port filled in.
+    expect(await page.locator('code', { hasText: `ss -Htlnp 'sport = :${refusedPort}'` }).count()).toBeGreaterThanOrEqual(1);
     expect(finishedReport().diagnosis.cause).toBe('service-not-running');
     await page.screenshot({ path: join(shots, '03-verdict-refused.png'), fullPage: true });
 
@@ -152,6 +153,20 @@ describe('wizard', () => {
     await page.screenshot({ path: join(shots, '04-verdict-open.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: join(shots, '07-verdict-open-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Manual mode: the probe works, so T5 asks how the application connects. The answer walks the
+    // real tree again in main, and the verdict follows it.
+    const step = run.pendingStep('The probe works: does the application?');
+    await step.getByText('Every probe from this computer connects. Does your application still fail?').waitFor();
+    await run.answer('The probe works: does the application?', 'Its configuration names another port');
+    await run.verdictTitle('The client and the service use different ports').waitFor({ timeout: WAIT_MS });
+    const answered = session.bridge.calls.filter((c) => c.name === 'answerDiagnosis');
+    expect(answered).toHaveLength(1);
+    await expect.poll(() => run.pendingStep('The probe works: does the application?').count()).toBe(0);
+    const lastStep = run.decisionPath.last();
+    await expect.poll(() => lastStep.innerText()).toMatch(/Answered by a person: Its configuration names another port/);
+    await page.screenshot({ path: join(shots, '08-manual-answer.png'), fullPage: true });
   });
 
   it('C: "host:notaport" shows the parser\'s message inline and starts nothing', async () => {

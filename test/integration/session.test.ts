@@ -49,7 +49,7 @@ describe('startDiagnosis on loopback (real sockets, real /proc)', () => {
     const { report, events, nodes } = await diagnose(`127.0.0.1:${s.port}`);
     expect(report.outcome).toBe('connected');
     expect(report.diagnosis.cause).toBe('not-reproduced');
-    expect(nodes).toEqual(['T0', 'T1']);
+    expect(nodes).toEqual(['T0', 'T1', 'T5']);
     const probes = events.filter((e) => e.type === 'probe');
     expect(probes.map((e) => e.type === 'probe' && [e.attempt.round, e.attempt.status])).toEqual([
       [1, 'connected'],

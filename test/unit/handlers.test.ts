@@ -118,3 +118,50 @@ describe('createHandlerTable: runs on loopback', () => {
     expect(types.filter((t) => t === 'probe').length).toBeLessThan(10);
   });
 });
+
+describe('answerDiagnosis: manual mode over IPC', () => {
+  async function finishedReport(table: ReturnType<typeof setup>['table'], eventsOf: ReturnType<typeof setup>['eventsOf'], port: number) {
+    const started = await table.startDiagnosis({ target: `127.0.0.1:${port}`, rounds: 1, timeoutMs: 1000 });
+    if (!started.ok) throw new Error('did not start');
+    await waitFor(() => eventsOf(started.runId).some((e) => e.type === 'finished'), 10_000, 'finished');
+    const end = eventsOf(started.runId).find((e) => e.type === 'finished');
+    if (end?.type !== 'finished') throw new Error('no report');
+    return end.report;
+  }
+
+  it('walks the finished run again with an override and a pasted listener table', async () => {
+    const { table, eventsOf } = setup();
+    cleanup.push(() => table.dispose());
+    const port = await closedPort('127.0.0.1');
+    const report = await finishedReport(table, eventsOf, port);
+    expect(report.diagnosis.cause).toBe('service-not-running');
+    const paste = `LISTEN 0      244        127.0.0.1:${port}      0.0.0.0:*    users:(("postgres",pid=812,fd=6)) ino:22561 sk:1 cgroup:/system.slice/postgresql@15-main.service <->\n`;
+    const answered = await table.answerDiagnosis({ report, answers: { T3: { override: { to: 'T6', reason: 'the database is behind this forward' } }, T13: { paste } } });
+    if (!answered.ok) throw new Error(answered.errors.join('; '));
+    expect(answered.report.diagnosis.cause).toBe('bind-loopback-only');
+    expect(answered.report.diagnosis.service?.name).toBe('PostgreSQL');
+    expect(answered.report.evidence.filter((e) => e.origin === 'pasted').map((e) => e.raw)).toContain(paste);
+    // The collected evidence is kept as it was; answering again replaces the earlier answers.
+    expect(answered.report.evidence.filter((e) => e.origin === 'collected')).toEqual(report.evidence);
+    const again = await table.answerDiagnosis({ report: answered.report, answers: {} });
+    if (!again.ok) throw new Error(again.errors.join('; '));
+    expect(again.report.diagnosis.cause).toBe('service-not-running');
+    expect(again.report.evidence).toEqual(report.evidence);
+  });
+
+  it('answers the tree cannot take come back as errors, one sentence each', async () => {
+    const { table, eventsOf } = setup();
+    cleanup.push(() => table.dispose());
+    const report = await finishedReport(table, eventsOf, await closedPort('127.0.0.1'));
+    const answered = await table.answerDiagnosis({ report, answers: { T2: { choice: 'maybe' }, T13: { paste: 'hello world' } } });
+    expect(answered.ok).toBe(false);
+    if (answered.ok) return;
+    expect(answered.errors[0]).toMatch(/^T2: "maybe" is not an answer/);
+  });
+
+  it('a malformed report or answer is refused before the engine', async () => {
+    const { table } = setup();
+    await expect(table.answerDiagnosis({ report: { schema: 'portwise.report/1' }, answers: {} })).rejects.toBeInstanceOf(IpcValidationError);
+    await expect(table.answerDiagnosis({ answers: {} })).rejects.toBeInstanceOf(IpcValidationError);
+  });
+});

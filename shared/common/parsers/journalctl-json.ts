@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { LogSignature } from '../schema/remote';
+
 /**
  * Parses `journalctl ... -o json --no-pager` (catalog §2.1 "Recent logs", §4.9): one JSON object per
  * line. Field values are strings; a value that is not printable UTF-8 is an array of byte integers;
@@ -132,7 +135,8 @@ function smallInt(value: string | null): number | null {
   return value !== null && /^[0-9]{1,15}$/.test(value) ? Number(value) : null;
 }
 
-export type JournalSignature = 'port-in-use' | 'address-unavailable' | 'permission-denied' | 'oom-kill' | 'start-limit';
+/** The catalog signatures a log line can carry: the same members as LogSignature in schema/remote.ts. */
+export type JournalSignature = z.infer<typeof LogSignature>;
 
 export interface SignatureMatch {
   signature: JournalSignature;
@@ -140,17 +144,32 @@ export interface SignatureMatch {
 }
 
 /**
- * Catalog Appendix B rows for B2/B3/B7/B8/B9 as they appear in a Linux journal. Windows socket
- * error numbers (10048, 10049) are left out: in a journal they would match PIDs and ports.
- * Literal alternations only (no nested quantifiers), so a huge line is scanned in linear time.
+ * Catalog Appendix B rows as they appear in a Linux journal (or a pasted log): B2/B3/B7/B8/B9,
+ * B10 (SELinux AVC or AppArmor denying bind), D5 (a proxy whose upstream refuses) and B11
+ * (MySQL/MariaDB with networking switched off). Windows socket error numbers (10048, 10049) are
+ * left out: in a journal they would match PIDs and ports. Literal alternations only (no nested
+ * quantifiers), each tested on its own, so a huge line is scanned in linear time. A Record, so a
+ * new LogSignature member does not compile until it has a pattern here.
  */
-const SIGNATURES: readonly { signature: JournalSignature; pattern: RegExp }[] = [
-  { signature: 'port-in-use', pattern: /Address already in use|\(98: |port is already allocated|EADDRINUSE/i },
-  { signature: 'address-unavailable', pattern: /Cannot assign requested address|\(99: |EADDRNOTAVAIL/i },
-  { signature: 'permission-denied', pattern: /\(13: Permission denied\)|listen EACCES|cannot expose privileged port/i },
-  { signature: 'oom-kill', pattern: /Out of memory: Killed process|oom-kill:|killed by the OOM killer|Failed with result 'oom-kill'/i },
-  { signature: 'start-limit', pattern: /Start request repeated too quickly|start-limit-hit/i },
-];
+const SIGNATURES: Readonly<Record<JournalSignature, (message: string) => boolean>> = {
+  'port-in-use': (m) => /Address already in use|\(98: |port is already allocated|EADDRINUSE/i.test(m),
+  'address-unavailable': (m) => /Cannot assign requested address|\(99: |EADDRNOTAVAIL/i.test(m),
+  'permission-denied': (m) => /\(13: Permission denied\)|listen EACCES|cannot expose privileged port/i.test(m),
+  // SELinux: `avc:  denied  { name_bind } for pid=... comm="nginx" src=8081`; AppArmor prints one
+  // `apparmor="DENIED" operation="bind"` record whose fields may come in any order.
+  'mac-denied': (m) => /avc:\s+denied\s+\{ name_bind \}/i.test(m) || (/apparmor="DENIED"/i.test(m) && /operation="bind"/i.test(m)),
+  'oom-kill': (m) => /Out of memory: Killed process|oom-kill:|killed by the OOM killer|Failed with result 'oom-kill'/i.test(m),
+  'start-limit': (m) => /Start request repeated too quickly|start-limit-hit/i.test(m),
+  'upstream-refused': (m) => /connect\(\) failed \(111: Connection refused\) while connecting to upstream|no live upstreams|has no server available/i.test(m),
+  'networking-disabled': (m) => /skip[-_]networking/i.test(m),
+};
+
+const SIGNATURE_NAMES = Object.keys(SIGNATURES) as JournalSignature[];
+
+/** The signatures one log message carries, in the order of the table above. */
+export function signaturesOf(message: string): JournalSignature[] {
+  return SIGNATURE_NAMES.filter((name) => SIGNATURES[name](message));
+}
 
 /** Every (entry, signature) pair whose MESSAGE (any of them, if repeated) matches, in entry order. */
 export function matchSignatures(entries: readonly JournalEntry[]): SignatureMatch[] {
@@ -158,9 +177,29 @@ export function matchSignatures(entries: readonly JournalEntry[]): SignatureMatc
   for (const entry of entries) {
     const raw = entry.fields.MESSAGE;
     const messages = (Array.isArray(raw) ? raw : [raw ?? null]).filter((m): m is string => typeof m === 'string');
-    for (const { signature, pattern } of SIGNATURES) {
-      if (messages.some((m) => pattern.test(m))) matches.push({ signature, entry });
+    for (const signature of SIGNATURE_NAMES) {
+      if (messages.some((m) => SIGNATURES[signature](m))) matches.push({ signature, entry });
     }
   }
+  return matches;
+}
+
+export interface LineSignatureMatch {
+  signature: JournalSignature;
+  line: string;
+  /** 0-based position of the line in the input array. */
+  index: number;
+}
+
+/**
+ * The same signatures over plain log lines (a pasted `journalctl -u UNIT` without `-o json`, or an
+ * application's own log file): every (line, signature) pair, in line order. Pass the messages
+ * without the `Nov 24 04:25:44 host nginx[166]: ` prefix when the result should equal matchSignatures'.
+ */
+export function matchSignatureLines(lines: readonly string[]): LineSignatureMatch[] {
+  const matches: LineSignatureMatch[] = [];
+  lines.forEach((line, index) => {
+    for (const signature of signaturesOf(line)) matches.push({ signature, line, index });
+  });
   return matches;
 }

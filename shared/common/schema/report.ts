@@ -5,6 +5,7 @@ import { ListenerTable } from './listener';
 import { Outcome, ProbeAttempt, ProbeOptions, Resolution } from './probe';
 import { ProxySettings } from './proxy';
 import { RemoteFacts } from './remote';
+import { Answers } from './answers';
 
 export const Confidence = z.enum(['high', 'medium', 'low']);
 export type Confidence = z.infer<typeof Confidence>;
@@ -29,6 +30,10 @@ export const EvidenceFacts = z.discriminatedUnion('check', [
   }),
   /** What the server's commands add up to, as the decision tree read it. */
   z.object({ check: z.literal('server-facts'), remote: RemoteFacts }),
+  /** A connect to a port known to answer on the same address: the round trip the refusal is compared with. */
+  z.object({ check: z.literal('baseline'), attempt: ProbeAttempt }),
+  /** Output a person pasted at a step of the tree (manual mode); its parsed facts join server-facts. */
+  z.object({ check: z.literal('pasted'), node: z.string(), kind: z.string() }),
 ]);
 export type EvidenceFacts = z.infer<typeof EvidenceFacts>;
 export type CheckId = EvidenceFacts['check'];
@@ -45,6 +50,8 @@ export const Evidence = z.object({
   summary: z.string(),
   /** Raw output, capped; null when the check has none (a socket connect). */
   raw: z.string().nullable(),
+  /** Collected by Portwise, or pasted by a person (manual mode). */
+  origin: z.enum(['collected', 'pasted']),
   facts: EvidenceFacts,
 });
 export type Evidence = z.infer<typeof Evidence>;
@@ -55,12 +62,24 @@ export const PathStep = z.object({
   reason: z.string(),
   /** The next node id, or the cause id of the leaf this step concluded. */
   next: z.string(),
+  /** What decided the step: the evidence, a person's answer, or a person's override. */
+  by: z.enum(['evidence', 'answer', 'override']),
+  /** For an override: where the evidence alone led (null when it could not decide). */
+  automatic: z.string().nullable(),
+  /** For an override: the reason the person gave. */
+  overrideReason: z.string().nullable(),
 });
 export type PathStep = z.infer<typeof PathStep>;
 
+/** Where a command applies: any Linux, a Linux family whose commands differ, another OS, or anywhere. */
+export const Platform = z.enum(['linux', 'debian', 'rhel', 'macos', 'freebsd', 'windows', 'any']);
+export type Platform = z.infer<typeof Platform>;
+
+export const FixCommandOut = z.object({ platform: Platform, command: z.string() });
+
 export const RemediationStepOut = z.object({
   text: z.string(),
-  commands: z.array(z.object({ platform: z.enum(['linux', 'macos', 'windows', 'any']), command: z.string() })),
+  commands: z.array(FixCommandOut),
 });
 
 export const Diagnosis = z.object({
@@ -73,14 +92,29 @@ export const Diagnosis = z.object({
   reason: z.string(),
   explanation: z.string(),
   proof: z.string(),
+  /** The service the fix is written for (catalog Appendix A), when it could be told. */
+  service: z.object({ id: z.string(), name: z.string() }).nullable(),
   remediation: z.array(RemediationStepOut),
-  verify: z.string(),
+  verify: z.object({ text: z.string(), commands: z.array(FixCommandOut) }),
   /** For an inconclusive verdict: what evidence would decide it. */
   missing: z.array(z.string()),
   /** For an inconclusive verdict: the causes still possible. */
   candidates: z.array(z.object({ id: z.string(), title: z.string() })),
 });
 export type Diagnosis = z.infer<typeof Diagnosis>;
+
+/** The step the walk stopped at for want of evidence: what to ask a person, and what to paste. */
+export const PendingQuestion = z.object({
+  node: z.string(),
+  title: z.string(),
+  why: z.string(),
+  question: z.string(),
+  reason: z.string(),
+  choices: z.array(z.object({ id: z.string(), label: z.string(), leadsTo: z.string() })),
+  paste: z.object({ kind: z.string(), hint: z.string(), commands: z.array(z.object({ os: z.string(), command: z.string() })) }).nullable(),
+  missing: z.array(z.string()),
+});
+export type PendingQuestion = z.infer<typeof PendingQuestion>;
 
 export const REPORT_SCHEMA = 'portwise.report/1';
 
@@ -89,12 +123,18 @@ export const Report = z.object({
   tool: z.object({ name: z.literal('portwise'), version: z.string() }),
   target: Target.extend({ input: z.string() }),
   options: ProbeOptions,
+  /** The service the user named (`--service`), if any: it picks the fix and fills the manual commands. */
+  service: z.string().nullable(),
   workstation: z.object({ platform: z.string(), release: z.string(), runtime: z.string() }),
   startedAt: z.string(),
   finishedAt: z.string(),
   outcome: Outcome,
   diagnosis: Diagnosis,
   path: z.array(PathStep),
+  /** Null when the evidence was enough; else the question that would take the walk further. */
+  pending: PendingQuestion.nullable(),
+  /** What people answered, pasted or overrode, by node id (pasted text is in the evidence too). */
+  answers: Answers,
   evidence: z.array(Evidence),
   /** Set when SSH evidence was asked for and logging in failed (the CLI then exits 4). */
   sshFailure: z.object({ kind: z.string(), message: z.string(), hop: z.number().int() }).nullable(),

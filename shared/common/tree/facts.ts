@@ -12,8 +12,23 @@ export interface DiagnosisFacts {
   /** The workstation's own listener table (read for local targets; null when not collected). */
   localListeners: ListenerTable | null;
   proxy: ProxySettings | null;
-  /** Evidence from the server over SSH; null when there is no access. */
+  /** Evidence from the server, over SSH or pasted by a person; null when there is none. */
   remote: RemoteFacts | null;
+  /**
+   * A TCP connect to a port known to answer on the same address (catalog §0.3): how far away the
+   * server is. Null when no such port was probed.
+   */
+  baseline: Baseline | null;
+  /** The service the user named (`--service`), if any. */
+  serviceHint: string | null;
+}
+
+export interface Baseline {
+  address: string;
+  port: number;
+  ms: number;
+  /** Where the figure comes from, in words: `TCP connect to the SSH port`. */
+  source: string;
 }
 
 /** One address and how its attempts ended: a single status when they agree, `mixed` otherwise. */

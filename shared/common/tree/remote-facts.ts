@@ -9,3 +9,4 @@ export type PolicyCulprit = z.infer<typeof S.PolicyCulprit>;
 export type LogSignature = z.infer<typeof S.LogSignature>;
 export type ServiceFacts = z.infer<typeof S.ServiceFacts>;
 export type RemoteFacts = z.infer<typeof S.RemoteFacts>;
+export type ContainerFact = z.infer<typeof S.ContainerFact>;

@@ -17,14 +17,30 @@ export interface SshOptions {
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'diagnose'; input: string; target: Target; json: boolean; color: boolean | null; options: ProbeOptions; ssh: SshOptions | null; service: string | null };
+  | { kind: 'causes'; json: boolean }
+  | { kind: 'explain'; cause: string; service: string | null; json: boolean }
+  | {
+      kind: 'diagnose';
+      input: string;
+      target: Target;
+      json: boolean;
+      color: boolean | null;
+      options: ProbeOptions;
+      ssh: SshOptions | null;
+      service: string | null;
+      /** A JSON file of answers, pasted outputs and overrides keyed by node id (manual mode). */
+      answersFile: string | null;
+    };
 
 export type ParsedArgs = { ok: true; command: Command } | { ok: false; message: string };
 
 export const usage = `Usage: portwise diagnose <host>:<port> [options]
+       portwise causes [--json]
+       portwise explain <cause-id> [--service NAME] [--json]
 
 Finds out why a TCP connection is refused: resolves every address, probes each one,
-and walks the decision tree to a diagnosis.
+and walks the decision tree to a diagnosis. \`causes\` lists every cause it knows;
+\`explain\` prints one, with its fix.
 
 Options:
   --json            print one JSON report (portwise.report/1) on stdout
@@ -39,7 +55,14 @@ Server evidence over SSH (read-only commands):
   --known-hosts FILE         extra known_hosts file to trust (repeatable)
   --accept-new-host-key      trust an unknown host key (it is then saved in Portwise's own file)
   --sudo                     retry root-only reads with \`sudo -n\` (never prompts)
-  --service NAME             the service that should listen (systemd unit), to read its state and log
+  --service NAME             the service that should listen (systemd unit): its state and log are
+                             read, and the fix is written for it
+
+Without SSH (manual mode):
+  --answers FILE    a JSON file keyed by step id: {"T13": {"paste": "<ss -tlnp output>"},
+                    "T2": {"choice": "direct"}, "T9": {"override": {"to": "T10", "reason": "..."}}}.
+                    When the evidence runs out, the report names the step, its question and the
+                    exact command to run on the server.
   -h, --help        show this help
   -v, --version     show the version
 
@@ -75,6 +98,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'accept-new-host-key': { type: 'boolean' },
         sudo: { type: 'boolean' },
         service: { type: 'string' },
+        answers: { type: 'string' },
         color: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -89,7 +113,24 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (values.version) return { ok: true, command: { kind: 'version' } };
   const [verb, ...rest] = positionals;
   if (verb === undefined) return { ok: false, message: 'Missing a command: try "portwise diagnose host:port".' };
-  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port".` };
+  const service = values.service ?? null;
+  // A service name travels to the server as one quoted word; only what no unit name can hold is refused here.
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (service !== null && (service === '' || service.length > 256 || /[\u0000-\u001f\u007f]/.test(service))) {
+    return { ok: false, message: `--service takes a unit name (at most 256 characters, no control characters), not "${shown(service)}".` };
+  }
+  if (verb === 'causes' || verb === 'explain') {
+    const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers'] as const).find((name) => values[name] !== undefined);
+    if (diagnoseOnly) return { ok: false, message: `--${diagnoseOnly} belongs to "portwise diagnose".` };
+    if (verb === 'causes') {
+      if (rest.length > 0) return { ok: false, message: `causes takes no arguments; got ${shown(rest.join(' '))}.` };
+      if (service !== null) return { ok: false, message: '--service belongs to "portwise explain" or "portwise diagnose".' };
+      return { ok: true, command: { kind: 'causes', json: values.json ?? false } };
+    }
+    if (rest.length !== 1) return { ok: false, message: 'explain takes one cause id, as in "portwise explain bind-loopback-only" (see "portwise causes").' };
+    return { ok: true, command: { kind: 'explain', cause: rest[0] ?? '', service, json: values.json ?? false } };
+  }
+  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port", "portwise causes" or "portwise explain CAUSE".` };
   if (rest.length === 0) return { ok: false, message: 'diagnose needs a target, as in "portwise diagnose db.example.com:5432".' };
   if (rest.length > 1) return { ok: false, message: `diagnose takes one target; got ${rest.length}: ${shown(rest.join(' '))}.` };
   const input = rest[0] ?? '';
@@ -101,14 +142,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (!probes.ok) return probes;
   const options = ProbeOptions.parse({ ...defaultProbeOptions, timeoutMs: timeout.value, rounds: probes.value });
   const color = values['no-color'] ? false : values.color ? true : null;
-  const service = values.service ?? null;
-  // A service name travels to the server as one quoted word; only what no unit name can hold is refused here.
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (service !== null && (service === '' || service.length > 256 || /[\u0000-\u001f\u007f]/.test(service))) {
-    return { ok: false, message: `--service takes a unit name (at most 256 characters, no control characters), not "${shown(service)}".` };
-  }
   let ssh: SshOptions | null = null;
-  const sshOnly = ['jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'service'] as const;
+  const sshOnly = ['jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo'] as const;
   if (values.ssh === undefined) {
     const stray = sshOnly.find((name) => values[name] !== undefined);
     if (stray) return { ok: false, message: `--${stray} needs --ssh USER@HOST.` };
@@ -130,5 +165,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       sudo: values.sudo ?? false,
     };
   }
-  return { ok: true, command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service } };
+  const answersFile = values.answers ?? null;
+  if (answersFile === '') return { ok: false, message: '--answers takes a file name.' };
+  return { ok: true, command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile } };
 }

@@ -5,6 +5,11 @@ import { formatAddressPort } from '../../common/schema/target';
 import { startDiagnosis } from '../session';
 import { VERSION } from '../version';
 import { parseCommandLine, usage } from './args';
+import { readAnswersFile } from './answers-file';
+import { isCauseId } from '../../common/causes/catalog';
+import { causeCatalogJson, formatCause, formatCauseList } from '../../common/report/causes-text';
+import type { Answers } from '../../common/schema/answers';
+import { shown } from '../../common/schema/target';
 import { cliPromptPort, type TtyIo } from './tty-prompt';
 
 export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
@@ -35,6 +40,28 @@ export async function runCli(io: CliIo): Promise<number> {
     io.stdout.write(`portwise ${VERSION}\n`);
     return 0;
   }
+  if (command.kind === 'causes') {
+    io.stdout.write(command.json ? `${JSON.stringify(causeCatalogJson(), null, 2)}\n` : formatCauseList());
+    return 0;
+  }
+  if (command.kind === 'explain') {
+    if (!isCauseId(command.cause)) {
+      io.stderr.write(`portwise: "${shown(command.cause)}" is not a cause id; "portwise causes" lists them.\n`);
+      return EXIT.usage;
+    }
+    const entry = causeCatalogJson().find((c) => c.id === command.cause);
+    io.stdout.write(command.json ? `${JSON.stringify(entry, null, 2)}\n` : formatCause(command.cause, command.service));
+    return 0;
+  }
+  let answers: Answers = {};
+  if (command.answersFile !== null) {
+    const read = await readAnswersFile(command.answersFile, { port: command.target.port, service: command.service });
+    if (!read.ok) {
+      io.stderr.write(`portwise: ${read.error}\n`);
+      return EXIT.usage;
+    }
+    answers = read.value;
+  }
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   const colorOut = command.color ?? (!noColor && Boolean(io.stdout.isTTY));
   const colorErr = command.color ?? (!noColor && Boolean(io.stderr.isTTY));
@@ -49,6 +76,8 @@ export async function runCli(io: CliIo): Promise<number> {
     env: io.env,
     onEvent: (event) => reportProgress(event, progress, errStyle),
     remote: command.ssh ? { access: command.ssh, service: command.service, prompt: cliPromptPort(io.tty ?? null) } : null,
+    serviceHint: command.service,
+    answers,
   });
   io.onInterrupt(() => run.cancel());
   const end = await run.done;

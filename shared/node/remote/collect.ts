@@ -1,4 +1,6 @@
+import { containerFacts, containersToInspect, describeContainers } from '../../common/manual/container-facts';
 import { isNoSystemd } from '../../common/parsers/command-failure';
+import { parseDockerError, parseDockerInspect, parseDockerPs } from '../../common/parsers/docker';
 import { parseIptablesSave, type IptablesSource } from '../../common/parsers/iptables-save';
 import { matchSignatures, parseJournalJson } from '../../common/parsers/journalctl-json';
 import { parseNetstatListeners } from '../../common/parsers/netstat';
@@ -17,7 +19,7 @@ import type { Evidence } from '../../common/schema/report';
 import { sh } from '../../common/shell';
 import type { RemoteFacts, SelfProbe, ServiceFacts } from '../../common/tree/remote-facts';
 import type { RemoteSession } from './access';
-import type { CommandRun, CommandSpec } from './runner';
+import type { CommandRun, CommandSpec, RemoteRunner } from './runner';
 
 export interface CollectRequest {
   port: number;
@@ -52,21 +54,24 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       status: run.status,
       summary,
       raw,
+      origin: 'collected',
       facts: { check: 'remote-command', id: run.id, exitCode: run.result.code, stderr: run.result.stderr.slice(0, 4096), sudo: run.sudo, truncated: run.result.truncated },
     });
     return run;
   };
 
-  const [listeners, ownership, selfProbes, managers, service] = await Promise.all([
+  const [listeners, ownership, selfProbes, managers, service, containers] = await Promise.all([
     collectListeners(),
     collectOwnership(),
     collectSelfProbes(),
     collectManagers(),
     collectService(),
+    has('docker') ? collectContainers(runner, request.port, record) : Promise.resolve(null),
   ]);
   const firewall = await collectFirewall();
   return {
     server,
+    origin: 'ssh',
     uid: caps.uid,
     sudo: caps.sudo,
     ownership,
@@ -76,6 +81,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     correlation: firewall.correlation,
     service,
     kernelAnswers: firewall.kernelAnswers,
+    containers,
   };
 
   async function collectListeners(): Promise<RemoteFacts['listeners']> {
@@ -251,6 +257,46 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       kernelAnswers,
     };
   }
+}
+
+/**
+ * Containers (catalog T14a, D1, B2, B3): `docker ps -a`, then `docker inspect` for the containers
+ * that publish or expose the port or are not running, to read OOMKilled and RestartCount. The
+ * docker socket usually needs root or the docker group, so both may retry with `sudo -n`. A daemon
+ * that is down is evidence too (status `unsupported`, with docker's own words).
+ */
+export async function collectContainers(runner: RemoteRunner, port: number, record: (run: CommandRun, summary: string) => CommandRun): Promise<NonNullable<RemoteFacts['containers']>> {
+  const source = 'docker ps -a';
+  const ps = await runner.run({ id: 'containers-ps', command: sh`docker ps -a --no-trunc --format ${'{{json .}}'}`, wantsRoot: true });
+  if (ps.status !== 'ok') {
+    const kind = parseDockerError(ps.result.stderr);
+    const reason = firstLine(ps.result.stderr) || ps.status;
+    record(ps, kind === 'daemon-down' ? `the Docker daemon is not running: ${reason}` : `docker ps: ${ps.status}`);
+    const status = kind === 'daemon-down' ? 'unsupported' : kind === 'needs-privilege' ? 'needs-privilege' : ps.status;
+    return { status, source, containers: [], reason: kind === 'daemon-down' ? `the Docker daemon is not running: ${reason}` : reason };
+  }
+  const parsed = parseDockerPs(ps.result.stdout);
+  if (!parsed.ok) {
+    record(ps, parsed.error.message);
+    return { status: 'error', source, containers: [], reason: parsed.error.message };
+  }
+  const wanted = containersToInspect(parsed.value.containers, port);
+  if (wanted.length === 0) {
+    const facts = containerFacts(parsed.value.containers);
+    record(ps, describeContainers(facts, port));
+    return { status: 'ok', source, containers: facts, reason: null };
+  }
+  // Exit 1 with the found containers on stdout when one was removed in between ("No such object").
+  const inspect = await runner.run({ id: 'containers-inspect', command: sh`docker inspect ${wanted.map((c) => c.id)}`, wantsRoot: true, okCodes: [0, 1] });
+  const inspected = parseDockerInspect(inspect.result.stdout + inspect.result.stderr);
+  const facts = containerFacts(parsed.value.containers, inspected.ok ? inspected.value.containers : []);
+  record(ps, describeContainers(containerFacts(parsed.value.containers), port));
+  record(inspect, inspected.ok ? `${inspected.value.containers.length} inspected${inspected.value.missing.length ? `; gone meanwhile: ${inspected.value.missing.join(', ')}` : ''}: ${describeContainers(facts.filter((f) => wanted.some((w) => w.id === f.id)), port)}` : inspected.error.message);
+  return { status: 'ok', source: inspected.ok ? 'docker ps -a + docker inspect' : source, containers: facts, reason: null };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]?.trim() ?? '';
 }
 
 /**

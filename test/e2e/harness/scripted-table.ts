@@ -55,6 +55,10 @@ export function createScriptedTable(sink: EventSink): HandlerTable & { dispose()
       }
       return calls.startDiagnosis.response.parse({ ok: true, runId, target: parsed.value });
     },
+    async answerDiagnosis(request) {
+      calls.answerDiagnosis.request.parse(request);
+      return { ok: false, errors: ['The scripted engine takes no answers.'] };
+    },
     async cancelDiagnosis(request) {
       calls.cancelDiagnosis.request.parse(request);
       return { cancelled: false };
@@ -81,8 +85,8 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     );
   }
   const path: PathStep[] = [
-    { node: 'T0', title: 'Resolve the name', reason: 'mixed.example resolved to 2 addresses.', next: 'T1' },
-    { node: 'T1', title: 'What did the client really get?', reason: 'IPv4 connects, IPv6 is refused.', next: 'inconclusive' },
+    { node: 'T0', title: 'Resolve the name', reason: 'mixed.example resolved to 2 addresses.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null },
+    { node: 'T1', title: 'What did the client really get?', reason: 'IPv4 connects, IPv6 is refused.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null },
   ];
   const cause: VerdictCauseId = 'inconclusive';
   const candidates: CauseId[] = ['bind-loopback-only', 'service-not-running'];
@@ -95,12 +99,15 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     tool: { name: 'portwise', version: '0.0.0-scripted' },
     target: { ...target, input },
     options: { ...defaultProbeOptions, rounds },
+    service: null,
     workstation: { platform: 'linux', release: 'scripted', runtime: 'node' },
     startedAt: at,
     finishedAt: new Date().toISOString(),
     outcome: 'mixed',
     diagnosis,
     path,
+    pending: null,
+    answers: {},
     evidence: [],
     sshFailure: null,
   };

@@ -95,6 +95,16 @@ export class RunPage {
     return this.page.getByRole('status').filter({ hasText: /^Verdict: / });
   }
 
+  /** Manual mode: the step that asks a person, shown under the verdict. */
+  pendingStep(title: string): Locator {
+    return this.page.getByRole('region', { name: title });
+  }
+
+  /** Answers the pending step with one of its choices, by its label. */
+  async answer(title: string, choice: string): Promise<void> {
+    await this.pendingStep(title).getByRole('button', { name: choice }).click();
+  }
+
   /** The table row of one resolved address. */
   row(address: string): Locator {
     return this.table.getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: address, exact: true }) });

@@ -19,7 +19,17 @@ describe('parseCommandLine: accepted', () => {
       options: defaultProbeOptions,
       ssh: null,
       service: null,
+      answersFile: null,
     });
+  });
+
+  it('takes --service and --answers without --ssh (manual mode)', () => {
+    expect(command(['diagnose', 'db:5432', '--service', 'postgresql', '--answers', 'a.json'])).toMatchObject({ service: 'postgresql', answersFile: 'a.json', ssh: null });
+  });
+
+  it('parses causes and explain', () => {
+    expect(command(['causes', '--json'])).toEqual({ kind: 'causes', json: true });
+    expect(command(['explain', 'bind-loopback-only', '--service', 'postgresql'])).toEqual({ kind: 'explain', cause: 'bind-loopback-only', service: 'postgresql', json: false });
   });
 
   it('reads the SSH options: destination, a jump chain in order, identities, known hosts, sudo, service', () => {
@@ -49,7 +59,13 @@ describe('parseCommandLine: accepted', () => {
     [['diagnose', 'db:5432', '--ssh', '-oProxyCommand=x@db'], /--ssh/],
     [['diagnose', 'db:5432', '--ssh', 'db;rm', '--json'], /--ssh/],
     [['diagnose', 'db:5432', '--jump', 'b@bastion'], /--jump needs --ssh/],
-    [['diagnose', 'db:5432', '--service', 'nginx'], /--service needs --ssh/],
+    [['diagnose', 'db:5432', '--sudo'], /--sudo needs --ssh/],
+    [['diagnose', 'db:5432', '--answers', ''], /--answers takes a file name/],
+    [['causes', 'extra'], /causes takes no arguments/],
+    [['causes', '--service', 'x'], /--service belongs to/],
+    [['explain'], /explain takes one cause id/],
+    [['explain', 'a', 'b'], /explain takes one cause id/],
+    [['explain', 'bind-loopback-only', '--ssh', 'root@h'], /--ssh belongs to "portwise diagnose"/],
     [['diagnose', 'db:5432', '--ssh', 'db', '--jump', 'x y'], /--jump/],
   ])('refuses %j', (argv, message) => {
     const parsed = parseCommandLine(argv);

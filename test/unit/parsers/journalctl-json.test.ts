@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { matchSignatures, parseJournalJson, type JournalEntry } from '../../../shared/common/parsers/journalctl-json';
+import { matchSignatureLines, matchSignatures, parseJournalJson, signaturesOf, type JournalEntry, type JournalSignature } from '../../../shared/common/parsers/journalctl-json';
+import { LogSignature } from '../../../shared/common/schema/remote';
 
 // Real `journalctl -o json` output of systemd 252 (Debian 12) in the nspawn lab; see test/fixtures/systemd/README.md.
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/systemd/${name}`, import.meta.url), 'utf8');
@@ -156,7 +157,7 @@ describe('parseJournalJson edge cases', () => {
   });
 });
 
-describe('matchSignatures (catalog Appendix B, B2/B3/B7/B8/B9)', () => {
+describe('matchSignatures (catalog Appendix B, B2/B3/B7/B8/B9, B10, B11, D5)', () => {
   const entries = (messages: string[]) => parseJournalJson(messages.map((m) => JSON.stringify({ MESSAGE: m })).join('\n')).entries;
 
   it('finds each signature in the wording real services use', () => {
@@ -204,5 +205,64 @@ describe('matchSignatures (catalog Appendix B, B2/B3/B7/B8/B9)', () => {
 
   it('skips entries without a MESSAGE', () => {
     expect(matchSignatures(parseJournalJson('{"_PID":"1"}\n{"MESSAGE":null}\n').entries)).toEqual([]);
+  });
+
+  it('finds a bind denied by SELinux or AppArmor, a proxy whose upstream refuses, networking switched off', () => {
+    // Hand-made in the wording of the audit log, AppArmor, nginx, HAProxy and MySQL/MariaDB.
+    const hits = matchSignatures(entries([
+      'type=AVC msg=audit(1795494602.123:451): avc:  denied  { name_bind } for  pid=812 comm="nginx" src=8081 scontext=system_u:system_r:httpd_t:s0 tcontext=system_u:object_r:unreserved_port_t:s0 tclass=tcp_socket permissive=0',
+      'audit: type=1400 audit(1795494602.1:99): apparmor="DENIED" operation="bind" profile="/usr/sbin/mysqld" pid=990 comm="mysqld" family="inet"',
+      '2026/11/24 04:30:03 [error] 700#700: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 198.18.0.9, upstream: "http://127.0.0.1:8080/"',
+      '2026/11/24 04:30:04 [error] 700#700: *2 no live upstreams while connecting to upstream, client: 198.18.0.9',
+      'backend app has no server available!',
+      "2026-11-24 4:30:05 0 [Note] Server socket not created: skip-networking is set; TCP port is 0 ('skip_networking' in SHOW VARIABLES)",
+    ]));
+    expect(hits.map((h) => [h.entry.line, h.signature])).toEqual([
+      [1, 'mac-denied'], [2, 'mac-denied'], [3, 'upstream-refused'], [4, 'upstream-refused'], [5, 'upstream-refused'], [6, 'networking-disabled'],
+    ]);
+  });
+
+  it('does not take other denials for a bind one', () => {
+    expect(matchSignatures(entries([
+      'avc:  denied  { name_connect } for  pid=700 comm="nginx" dest=8080',
+      'apparmor="DENIED" operation="open" profile="/usr/sbin/mysqld" name="/etc/ssl/key.pem"',
+      'apparmor="ALLOWED" operation="bind" profile="/usr/sbin/mysqld"',
+      'connect() failed (113: No route to host) while connecting to upstream',
+    ]))).toEqual([]);
+  });
+
+  it('has a pattern for every LogSignature of the schema, and for nothing else', () => {
+    const samples: Record<JournalSignature, string> = {
+      'port-in-use': 'Address already in use',
+      'address-unavailable': 'Cannot assign requested address',
+      'permission-denied': 'bind() to 0.0.0.0:80 failed (13: Permission denied)',
+      'mac-denied': 'avc: denied { name_bind } for pid=1',
+      'oom-kill': 'Out of memory: Killed process 1 (x)',
+      'start-limit': 'Start request repeated too quickly.',
+      'upstream-refused': 'no live upstreams',
+      'networking-disabled': 'skip_networking',
+    };
+    expect(Object.keys(samples).sort()).toEqual([...LogSignature.options].sort());
+    for (const [signature, message] of Object.entries(samples)) expect(signaturesOf(message)).toEqual([signature]);
+  });
+});
+
+describe('matchSignatureLines (plain log lines)', () => {
+  it('matches plain lines with the same patterns as JSON entries, in line order', () => {
+    const messages = ['nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)', 'ordinary line', 'ADDRESS ALREADY IN USE and Out of memory: Killed process 9'];
+    expect(matchSignatureLines(messages)).toEqual([
+      { signature: 'port-in-use', line: messages[0], index: 0 },
+      { signature: 'port-in-use', line: messages[2], index: 2 },
+      { signature: 'oom-kill', line: messages[2], index: 2 },
+    ]);
+    const json = matchSignatures(parseJournalJson(messages.map((m) => JSON.stringify({ MESSAGE: m })).join('\n')).entries);
+    expect(matchSignatureLines(messages).map((m) => [m.signature, m.line])).toEqual(json.map((m) => [m.signature, m.entry.message]));
+  });
+
+  it('a 100k-character line is scanned in linear time', () => {
+    const line = `${'avc: denied { name_bin '.repeat(2000)}${'apparmor="DENIED" operation="bin '.repeat(1500)}`.slice(0, 100_000);
+    const started = performance.now();
+    expect(matchSignatureLines([line])).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });

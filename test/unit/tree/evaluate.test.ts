@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCauseId } from '../../../shared/common/causes/catalog';
 import { causeDefinitions } from '../../../shared/common/causes/definitions';
-import { evaluate } from '../../../shared/common/tree/evaluate';
+import { TreeDataError, evaluate } from '../../../shared/common/tree/evaluate';
 import { addressResults, listenerCovers, overallOutcome } from '../../../shared/common/tree/facts';
 import { treeNodes } from '../../../shared/common/tree/nodes';
 import type { NodeId, TreeNode } from '../../../shared/common/tree/types';
@@ -36,7 +36,7 @@ const cases: Case[] = [
       ...rounds('192.0.2.10', 'connected', 'connected'),
       ...rounds('2001:db8::10', 'connected', 'connected'),
     ]),
-    path: ['T0', 'T1'],
+    path: ['T0', 'T1', 'T5'],
     cause: 'not-reproduced',
     confidence: 'high',
     reason: /192\.0\.2\.10:5432, \[2001:db8::10\]:5432/,
@@ -154,7 +154,7 @@ const cases: Case[] = [
       ...rounds('192.0.2.10', 'refused', 'refused'),
       ...rounds('2001:db8::10', 'refused', 'refused'),
     ]),
-    path: [...REMOTE_REFUSED, 'T9', 'T10'],
+    path: [...REMOTE_REFUSED, 'T7', 'T9', 'T10', 'T60'],
     cause: 'inconclusive',
     candidates: ['service-not-running', 'bind-loopback-only', 'bind-wrong-interface-ip', 'iptables-reject'],
     missing: /ss -Htlnpe 'sport = :5432'/,
@@ -166,7 +166,7 @@ const cases: Case[] = [
       ...rounds('2001:db8::10', 'refused', 'refused'),
       ...rounds('192.0.2.10', 'connected', 'connected'),
     ]),
-    path: REMOTE_REFUSED,
+    path: [...REMOTE_REFUSED, 'T6a'],
     cause: 'inconclusive',
     candidates: ['aaaa-without-ipv6-listener'],
     notCandidates: ['v6only-listener-ipv4-refused', 'dns-wrong-target'],
@@ -179,7 +179,7 @@ const cases: Case[] = [
       ...rounds('2001:db8::10', 'connected'),
       ...rounds('192.0.2.10', 'refused'),
     ]),
-    path: REMOTE_REFUSED,
+    path: [...REMOTE_REFUSED, 'T6b'],
     cause: 'inconclusive',
     candidates: ['v6only-listener-ipv4-refused'],
     notCandidates: ['aaaa-without-ipv6-listener'],
@@ -199,17 +199,17 @@ const cases: Case[] = [
   {
     name: 'one address refused then connected -> T50 intermittent',
     facts: facts('db.example.com:5432', resolved('db.example.com', [addr('192.0.2.10')]), rounds('192.0.2.10', 'refused', 'connected', 'refused')),
-    path: ['T0', 'T1', 'T50'],
+    path: ['T0', 'T1', 'T50', 'T51'],
     cause: 'inconclusive',
     candidates: ['service-crash-loop', 'restart-reload-gap', 'ban-or-rate-limit'],
-    reason: /192\.0\.2\.10 r1 refused, 192\.0\.2\.10 r2 connected, 192\.0\.2\.10 r3 refused/,
+    step: ['T50', /192\.0\.2\.10 r1 refused, 192\.0\.2\.10 r2 connected, 192\.0\.2\.10 r3 refused/],
   },
   {
     name: 'local address with mixed statuses also goes to T50 (before T4)',
     facts: facts('127.0.0.1:5432', resolved('127.0.0.1', [addr('127.0.0.1')]), rounds('127.0.0.1', 'connected', 'refused'), {
       localListeners: listenerTable(),
     }),
-    path: ['T0', 'T1', 'T50'],
+    path: ['T0', 'T1', 'T50', 'T51'],
     cause: 'inconclusive',
   },
   {
@@ -293,7 +293,7 @@ const cases: Case[] = [
     facts: facts('db.example.com:5432', resolved('db.example.com', [addr('192.0.2.10')]), rounds('192.0.2.10', 'refused'), {
       proxy: { variables: [{ name: 'ALL_PROXY', value: 'socks5://proxy.corp:1080' }], proxyForTarget: 'socks5://proxy.corp:1080', noProxyMatch: null },
     }),
-    path: [...REMOTE_REFUSED, 'T9', 'T10'],
+    path: [...REMOTE_REFUSED, 'T7', 'T9', 'T10', 'T60'],
     cause: 'inconclusive',
   },
 ];
@@ -344,20 +344,25 @@ describe('evaluate: per-address differences are not intermittency', () => {
 
 describe('evaluate: never loops', () => {
   it('stops inconclusive when the tree data contains a cycle', () => {
-    const back: TreeNode = { ...treeNodes.T1, decide: () => ({ kind: 'next', node: 'T0', reason: 'back to the start (test cycle)' }) };
+    const back: TreeNode = { ...treeNodes.T1, branches: [...treeNodes.T1.branches, 'T0'], decide: () => ({ kind: 'next', node: 'T0', reason: 'back to the start (test cycle)' }) };
     const nodes = { ...treeNodes, T1: back };
     const f = cases[2]!.facts;
-    const { path, verdict } = evaluate(f, nodes);
+    const { path, verdict } = evaluate(f, { nodes });
     expect(path.map((s) => s.node)).toEqual(['T0', 'T1']);
     expect(verdict).toMatchObject({ cause: 'inconclusive', confidence: 'low', candidates: [] });
     expect(verdict.reason).toContain('returned to T0');
   });
 
   it('stops on a self-loop too', () => {
-    const self: TreeNode = { ...treeNodes.T0, decide: () => ({ kind: 'next', node: 'T0', reason: 'again' }) };
-    const { path, verdict } = evaluate(cases[2]!.facts, { ...treeNodes, T0: self });
+    const self: TreeNode = { ...treeNodes.T0, branches: ['T0', 'T1'], decide: () => ({ kind: 'next', node: 'T0', reason: 'again' }) };
+    const { path, verdict } = evaluate(cases[2]!.facts, { nodes: { ...treeNodes, T0: self } });
     expect(path).toHaveLength(1);
     expect(verdict.cause).toBe('inconclusive');
+  });
+
+  it('refuses a decision its node does not declare as a branch (a bug in the tree data)', () => {
+    const stray: TreeNode = { ...treeNodes.T0, decide: () => ({ kind: 'next', node: 'T13', reason: 'skipping ahead' }) };
+    expect(() => evaluate(cases[2]!.facts, { nodes: { ...treeNodes, T0: stray } })).toThrow(TreeDataError);
   });
 });
 

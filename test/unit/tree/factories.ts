@@ -1,4 +1,5 @@
 /** Small builders of DiagnosisFacts for table-driven tree tests. Defaults are plausible, never magic. */
+import type { Answers } from '../../../shared/common/schema/answers';
 import { buildDiagnosis } from '../../../shared/common/causes/diagnosis';
 import { isLoopbackAddress } from '../../../shared/common/net/address';
 import type { Listener, ListenerTable } from '../../../shared/common/schema/listener';
@@ -75,25 +76,42 @@ export function listenerTable(...listeners: Listener[]): ListenerTable {
 
 export const unavailableTable: ListenerTable = { status: 'unavailable', source: 'listener table', reason: 'reading listeners on darwin is not supported yet' };
 
-export function facts(input: string, resolution: Resolution, probes: ProbeAttempt[], extra: { localListeners?: ListenerTable | null; proxy?: ProxySettings | null; remote?: RemoteFacts | null } = {}): DiagnosisFacts {
+export function facts(
+  input: string,
+  resolution: Resolution,
+  probes: ProbeAttempt[],
+  extra: { localListeners?: ListenerTable | null; proxy?: ProxySettings | null; remote?: RemoteFacts | null; baseline?: DiagnosisFacts['baseline']; serviceHint?: string | null } = {},
+): DiagnosisFacts {
   const t = target(input);
-  return { target: t, resolution, probes: probes.map((p) => ({ ...p, port: t.port })), localListeners: extra.localListeners ?? null, proxy: extra.proxy ?? null, remote: extra.remote ?? null };
+  return {
+    target: t,
+    resolution,
+    probes: probes.map((p) => ({ ...p, port: t.port })),
+    localListeners: extra.localListeners ?? null,
+    proxy: extra.proxy ?? null,
+    remote: extra.remote ?? null,
+    baseline: extra.baseline ?? null,
+    serviceHint: extra.serviceHint ?? null,
+  };
 }
 
 /** A full Report, built from facts through the real tree and diagnosis, as the session would. */
-export function reportFrom(f: DiagnosisFacts, input = `${f.target.host}:${f.target.port}`): Report {
-  const { path, verdict } = evaluate(f);
+export function reportFrom(f: DiagnosisFacts, input = `${f.target.host}:${f.target.port}`, answers: Answers = {}): Report {
+  const { path, verdict, pending } = evaluate(f, { answers });
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'portwise', version: '0.0.0-test' },
     target: { ...f.target, input },
     options: defaultProbeOptions,
+    service: f.serviceHint,
     workstation: { platform: 'linux', release: '6.18.44', runtime: 'node 20.20.2' },
     startedAt: '2025-01-01T00:00:00.000Z',
     finishedAt: '2025-01-01T00:00:01.000Z',
     outcome: overallOutcome(f),
-    diagnosis: buildDiagnosis(verdict, f.target),
+    diagnosis: buildDiagnosis(verdict, f.target, { serviceHint: f.serviceHint, processNames: [] }),
     path,
+    pending,
+    answers,
     evidence: [],
     sshFailure: null,
   };
@@ -116,7 +134,7 @@ export function expectWellFormed(f: DiagnosisFacts): void {
   expect(verdict.cause in causeDefinitions).toBe(true);
   for (const id of verdict.candidates) expect(isCauseId(id), id).toBe(true);
   expect(new Set(verdict.candidates).size).toBe(verdict.candidates.length);
-  expect(evaluate(f)).toEqual({ path, verdict });
+  expect(evaluate(f)).toEqual({ path, verdict, pending: evaluate(f).pending });
   expect(() => Diagnosis.parse(buildDiagnosis(verdict, f.target))).not.toThrow();
 }
 
@@ -143,7 +161,7 @@ function expectText(text: string | undefined, want: RegExp | string): void {
 
 /** The path, the cause and its confidence, and that inconclusive verdicts (only) name what is missing. */
 export function expectVerdict(c: VerdictCase): void {
-  const { path, verdict } = evaluate(c.facts);
+  const { path, verdict, pending } = evaluate(c.facts);
   expect(path.map((s) => s.node)).toEqual(c.path);
   expect(verdict.cause).toBe(c.cause);
   if (c.confidence) expect(verdict.confidence).toBe(c.confidence);
@@ -153,7 +171,8 @@ export function expectVerdict(c: VerdictCase): void {
     expect(verdict.missing.length).toBeGreaterThan(0);
   } else {
     expect(verdict.candidates).toEqual([]);
-    expect(verdict.missing).toEqual([]);
+    // A leaf reached as an unanswered question's fallback names what would confirm it.
+    expect(verdict.missing).toEqual(pending ? pending.missing : []);
   }
   for (const id of c.candidates ?? []) expect(verdict.candidates).toContain(id);
   for (const id of c.notCandidates ?? []) expect(verdict.candidates).not.toContain(id);

@@ -26,6 +26,7 @@ export function remote(over: RemoteOver = {}): RemoteFacts {
   const { firewall, ...rest } = over;
   return checked({
     server: SERVER,
+    origin: 'ssh',
     uid: 0,
     sudo: true,
     ownership: [],
@@ -34,6 +35,7 @@ export function remote(over: RemoteOver = {}): RemoteFacts {
     correlation: null,
     service: null,
     kernelAnswers: null,
+    containers: null,
     ...rest,
     firewall: { snapshots: [], unreadable: [], activeManagers: [], ...firewall },
   });

@@ -41,7 +41,7 @@ const V4 = '192.0.2.10';
 const V6 = '2001:db8::10';
 
 /** Every address refused on every round: T0 → T10 is the workstation part. */
-const TO_T11: NodeId[] = ['T0', 'T1', 'T2', 'T3', 'T6', 'T9', 'T10', 'T11'];
+const TO_T11: NodeId[] = ['T0', 'T1', 'T2', 'T3', 'T6', 'T7', 'T9', 'T10', 'T11'];
 const TO_T13: NodeId[] = [...TO_T11, 'T13'];
 const TO_T16: NodeId[] = [...TO_T13, 'T16'];
 const TO_T18: NodeId[] = [...TO_T16, 'T17', 'T18'];
@@ -132,13 +132,13 @@ const cases: Case[] = [
   {
     name: 'T13: a DNAT rule for another port is not this port\'s forward',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [rules.dnatOtherPort])] } })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a', 'T19'],
     cause: 'inconclusive',
   },
   {
     name: 'T13: an ip6tables DNAT does not forward a failing IPv4 address',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('ip6tables-nft', [rules.v6Dnat])] } })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a', 'T19'],
     cause: 'inconclusive',
   },
   {
@@ -457,7 +457,7 @@ const cases: Case[] = [
   {
     name: 'T17: rule sets read -> T18, lists read and unreadable sets',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [rules.acceptPort, rules.otherPort])], unreadable: [unreadable('nft')] } })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a', 'T19'],
     cause: 'inconclusive',
     step: ['T17', 'Rule sets read: iptables-nft (2 rules); unreadable: nft.'],
   },
@@ -543,12 +543,10 @@ const cases: Case[] = [
     cause: 'iptables-reject',
   },
   {
-    // Catalog T18 says a rule in an f2b-* chain is C5 ban-or-rate-limit; that cause has no definition
-    // yet (not a VerdictCauseId), so causeOfRule reads the plain iptables reject. See the report.
-    name: 'T18: a fail2ban chain counted -> iptables-reject today (catalog: ban-or-rate-limit)',
+    name: 'T18: a fail2ban chain counted -> ban-or-rate-limit (catalog C5)',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [rules.f2b])], activeManagers: ['fail2ban'] }, correlation: correlation([culprit(rules.f2b, 3)]) })),
     path: TO_T18,
-    cause: 'iptables-reject',
+    cause: 'ban-or-rate-limit',
     confidence: 'high',
     reason: ['chain f2b-postgresql', '198.51.100.7/32'],
   },
@@ -578,13 +576,13 @@ const cases: Case[] = [
   {
     name: 'T18: a static reject for IPv6 only does not explain an IPv4 refusal',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('ip6tables-nft', [rules.v6Reset])] } })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a', 'T19'],
     cause: 'inconclusive',
   },
   {
     name: 'T18: legacy tables present but not read -> inconclusive, asks for iptables-legacy-save',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [rules.acceptPort], { warnings: [LEGACY_WARNING] })] }, correlation: correlation() })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a'],
     cause: 'inconclusive',
     candidates: ['iptables-reject', 'nftables-reject'],
     reason: ['legacy tables exist which were not read'],
@@ -593,7 +591,7 @@ const cases: Case[] = [
   {
     name: 'T18: legacy warning, but the legacy set was read too -> the ordinary inconclusive',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [rules.acceptPort], { warnings: [LEGACY_WARNING] }), snapshot('iptables-legacy', [])] }, correlation: correlation() })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a', 'T19'],
     cause: 'inconclusive',
     reason: ['may come from a device in front of the server'],
     missing: /tcpdump/,
@@ -601,7 +599,7 @@ const cases: Case[] = [
   {
     name: 'T18: nothing counted, nothing rejects, the server reaches itself -> inconclusive, middlebox first',
     facts: refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [rules.acceptPort, rules.otherPort])] }, correlation: correlation() })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a', 'T19'],
     cause: 'inconclusive',
     candidates: ['middlebox-rst', 'other-netns-listener', 'iptables-reject', 'nftables-reject'],
     notCandidates: ['restart-reload-gap'],
@@ -611,7 +609,7 @@ const cases: Case[] = [
   {
     name: 'T18: nothing counted and the server is refused by itself -> namespace or restart candidates',
     facts: refused(healthy({ selfProbes: [selfProbe('127.0.0.1', 'refused'), selfProbe(V4, 'refused')], firewall: { snapshots: [snapshot('iptables-nft', [rules.acceptPort])] }, correlation: correlation() })),
-    path: TO_T18,
+    path: [...TO_T18, 'T18a', 'T19'],
     cause: 'inconclusive',
     candidates: ['other-netns-listener', 'restart-reload-gap'],
     notCandidates: ['middlebox-rst'],
@@ -622,7 +620,7 @@ const cases: Case[] = [
   {
     name: 'T6: IPv6 refused, IPv4 connects, server listens on 0.0.0.0 -> T11 -> aaaa-without-ipv6-listener',
     facts: perAddress(remote({ ownership: [owns(V6)], listeners: listeners(listener('0.0.0.0', 5432)) }), [[V6, 'refused'], [V4, 'connected']]),
-    path: ['T0', 'T1', 'T2', 'T3', 'T6', 'T11', 'T13'],
+    path: ['T0', 'T1', 'T2', 'T3', 'T6', 'T6a', 'T11', 'T13'],
     cause: 'aaaa-without-ipv6-listener',
     confidence: 'high',
     step: ['T6', '2001:db8::10 refused, 192.0.2.10 connected'],
@@ -631,14 +629,14 @@ const cases: Case[] = [
   {
     name: 'T6: IPv4 refused, IPv6 connects, [::] v6only:1 -> T11 -> v6only-listener-ipv4-refused',
     facts: perAddress(remote({ ownership: [owns(V4)], listeners: listeners(listener('::', 5432, { v6only: true })) }), [[V6, 'connected'], [V4, 'refused']]),
-    path: ['T0', 'T1', 'T2', 'T3', 'T6', 'T11', 'T13'],
+    path: ['T0', 'T1', 'T2', 'T3', 'T6', 'T6b', 'T11', 'T13'],
     cause: 'v6only-listener-ipv4-refused',
     confidence: 'high',
   },
   {
     name: 'T6: IPv4 refused, IPv6 connects, an IPv4-only reject counted -> iptables-reject',
     facts: perAddress(healthy({ listeners: listeners(listener('::', 5432, { v6only: false })), firewall: { snapshots: [snapshot('iptables-nft', [rules.tcpReset])] }, correlation: correlation([culprit(rules.tcpReset)]) }), [[V6, 'connected'], [V4, 'refused']]),
-    path: ['T0', 'T1', 'T2', 'T3', 'T6', 'T11', 'T13', 'T16', 'T17', 'T18'],
+    path: ['T0', 'T1', 'T2', 'T3', 'T6', 'T6b', 'T11', 'T13', 'T16', 'T17', 'T18'],
     cause: 'iptables-reject',
     confidence: 'high',
   },
@@ -654,7 +652,7 @@ const cases: Case[] = [
       }),
       [[V6, ['unreachable', { errno: 'EACCES', ms: 1 }]], [V4, 'connected']],
     ),
-    path: ['T0', 'T1', 'T6', 'T11', 'T13', 'T16', 'T17', 'T18'],
+    path: ['T0', 'T1', 'T6', 'T6a', 'T11', 'T13', 'T16', 'T17', 'T18'],
     cause: 'iptables-reject',
     confidence: 'high',
     reason: ['ip6tables-nft table filter, chain INPUT, rule 3', 'icmp6-adm-prohibited', 'rose by 6'],
@@ -757,12 +755,9 @@ describe('server-side tree: facts -> path and verdict', () => {
   it('every server-side node, called on every case, names only catalog ids and real nodes', () => {
     for (const c of cases) {
       for (const node of Object.values(remoteNodes)) {
-        let decision;
-        try {
-          decision = node.decide(c.facts);
-        } catch {
-          continue; // T15 assumes a service, which only T14 guarantees
-        }
+        const asked = node.decide(c.facts);
+        const decision = asked.kind === 'ask' ? asked.fallback : asked;
+        expect(node.branches, node.id).toContain(decision.kind === 'next' ? decision.node : decision.kind === 'leaf' ? decision.cause : 'inconclusive');
         if (decision.kind === 'inconclusive') for (const id of decision.candidates) expect(isCauseId(id), `${node.id}: ${id}`).toBe(true);
         if (decision.kind === 'next') expect(treeNodes[decision.node], `${node.id} -> ${decision.node}`).toBeDefined();
         if (decision.kind === 'leaf') expect(decision.cause in causeDefinitions, `${node.id}: ${decision.cause}`).toBe(true);
@@ -770,9 +765,12 @@ describe('server-side tree: facts -> path and verdict', () => {
     }
   });
 
-  it('the server nodes refuse to run without server facts', () => {
+  it('without server facts every server node asks for them (or goes on), and never throws', () => {
     const bare = refused(remote());
-    for (const node of Object.values(remoteNodes)) expect(() => node.decide({ ...bare, remote: null }), node.id).toThrow(/without remote facts/);
+    for (const node of Object.values(remoteNodes)) {
+      const decision = node.decide({ ...bare, remote: null });
+      if (decision.kind !== 'next') expect(decision.kind, node.id).toBe('ask');
+    }
   });
 });
 
@@ -805,10 +803,10 @@ describe('causeOfRule', () => {
     ['plain ip6tables reject', 'iptables-reject', rules.v6Reset, []],
     ['iptables-legacy reject', 'iptables-reject', { ...rules.tcpReset, source: 'iptables-legacy' }, []],
     ['plain nft reject', 'nftables-reject', rules.nftReset, []],
-    // Catalog T18 answers C5 ban-or-rate-limit and D4 k8s-service-no-endpoints for these two; neither is
-    // a verdict cause yet, so they read as plain rejects (listed as gaps, not asserted as failures).
-    ['fail2ban f2b-* chain (catalog: ban-or-rate-limit)', 'iptables-reject', rules.f2b, ['fail2ban']],
-    ['KUBE-SERVICES has no endpoints (catalog: k8s-service-no-endpoints)', 'iptables-reject', kube, []],
+    ['fail2ban f2b-* chain', 'ban-or-rate-limit', rules.f2b, ['fail2ban']],
+    ['a -m recent --hitcount reject outside ufw', 'ban-or-rate-limit', { ...rules.tcpReset, text: '-A INPUT -p tcp -m tcp --dport 5432 -m recent --update --seconds 60 --hitcount 5 --name pg -j REJECT --reject-with tcp-reset' }, []],
+    ['ufw-user-limit with -m recent stays ufw', 'ufw-reject-or-limit', { ...rules.ufwLimit, text: '-A ufw-user-limit -m recent --update --seconds 30 --hitcount 6 -j REJECT' }, []],
+    ['KUBE-SERVICES has no endpoints', 'k8s-service-no-endpoints', kube, []],
   ];
   it.each(table)('%s -> %s', (_name, want, rule, managers) => {
     const got = causeOfRule(rule, managers);
@@ -870,7 +868,7 @@ describe('server-side tree: branches fixed after these tests found them', () => 
     expectVerdict({
       name: 'drop at T18',
       facts: f,
-      path: ['T0', 'T1', 'T6', 'T11', 'T13', 'T16', 'T17', 'T18'],
+      path: ['T0', 'T1', 'T6', 'T6a', 'T11', 'T13', 'T16', 'T17', 'T18'],
       cause: 'firewall-drop',
       confidence: 'high',
       reason: ['ip6tables-nft table filter, chain INPUT, rule 5', '-j DROP', 'rose by 3'],
@@ -888,7 +886,7 @@ describe('server-side tree: branches fixed after these tests found them', () => 
       }),
       [[V6, 'timeout'], [V4, 'connected']],
     );
-    expectVerdict({ name: 'policy drop at T18', facts: f, path: ['T0', 'T1', 'T6', 'T11', 'T13', 'T16', 'T17', 'T18'], cause: 'firewall-drop', confidence: 'high', reason: ['DROP policy of ip6tables-nft filter INPUT'] });
+    expectVerdict({ name: 'policy drop at T18', facts: f, path: ['T0', 'T1', 'T6', 'T6a', 'T11', 'T13', 'T16', 'T17', 'T18'], cause: 'firewall-drop', confidence: 'high', reason: ['DROP policy of ip6tables-nft filter INPUT'] });
   });
 
   it('T13: a DNAT rule limited to another destination (docker -p 127.0.0.1:8080:80) does not forward the target address', () => {
@@ -905,7 +903,8 @@ describe('server-side tree: branches fixed after these tests found them', () => 
         firewall: { snapshots: [snapshot('iptables-nft', [docker])] },
       }),
     });
-    expectVerdict({ name: 'docker dnat', facts: f, path: TO_T13, cause: 'bind-loopback-only', confidence: 'high', reason: ['127.0.0.1:8080 only'] });
+    // docker-proxy owns the listener (catalog T13a): the container is published on loopback only (D1).
+    expectVerdict({ name: 'docker dnat', facts: f, path: [...TO_T13, 'T13a'], cause: 'docker-publish-problem', confidence: 'high', reason: ['docker-proxy holds 127.0.0.1:8080', 'published on loopback only'] });
   });
 });
 
@@ -937,9 +936,10 @@ describe("server-side tree: the server's own answer counters (/proc/net/snmp)", 
   it('T18: no rule counted, but the server itself sent ICMP errors: the reason says so (a rule set was not read)', () => {
     const f = refused(healthy({ firewall: { snapshots: [snapshot('iptables-nft', [])] }, correlation: correlation(), kernelAnswers: answers(3, 0) }));
     const { path, verdict } = evaluate(f);
-    expect(path.at(-1)?.node).toBe('T18');
+    expect(path.map((s) => s.node).slice(-3)).toEqual(['T18', 'T18a', 'T19']);
     expect(verdict.cause).toBe('inconclusive');
-    expect(verdict.reason).toContain('The server did answer the probes itself: during 3 fresh probes the server itself sent 0 TCP resets and 3 ICMP unreachables');
+    expect(verdict.candidates).toEqual(['iptables-reject', 'nftables-reject']);
+    expect(verdict.reason).toContain('yet during 3 fresh probes the server itself sent 0 TCP resets and 3 ICMP unreachables');
     expectWellFormed(f);
   });
 
