@@ -14,6 +14,8 @@ const cli = path.join(root, 'out/cli/portwise.js');
 const CLOSED = 8080;
 const DROPPED = 8083;
 const PROHIBITED = 8086;
+/** A PostgreSQL-like service bound to 127.0.0.1 only, on the PostgreSQL port. */
+const LOOPBACK_ONLY = 5432;
 
 const lab = useLab(async (l) => {
   // Build the CLI from the sources under test, once (about 1 s).
@@ -23,6 +25,7 @@ const lab = useLab(async (l) => {
   await l.startListener({ address: '0.0.0.0', port: PROHIBITED, mode: 'accept' });
   await l.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(DROPPED), '-j', 'DROP']);
   await l.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(PROHIBITED), '-j', 'REJECT', '--reject-with', 'icmp-host-prohibited']);
+  await l.startListener({ address: '127.0.0.1', port: LOOPBACK_ONLY, mode: 'accept' });
 });
 
 /** A small, fixed environment: no proxy variables or colour settings leak in from the caller. */
@@ -37,9 +40,9 @@ function parseReport(r: ExecResult): Report {
   }
 }
 
-async function diagnose(target: string): Promise<{ r: ExecResult; report: Report }> {
+async function diagnose(target: string, ...extra: string[]): Promise<{ r: ExecResult; report: Report }> {
   lab();
-  const r = await run(process.execPath, diagnoseArgs(target), { env: baseEnv(), cwd: root, timeoutMs: 20_000 });
+  const r = await run(process.execPath, [...diagnoseArgs(target), ...extra], { env: baseEnv(), cwd: root, timeoutMs: 20_000 });
   return { r, report: parseReport(r) };
 }
 
@@ -76,8 +79,11 @@ describe('portwise diagnose --json against the lab', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(report.outcome).toBe('refused');
     expect(report.diagnosis.cause).toBe('inconclusive');
-    expect(report.path.map((s) => s.node)).toEqual(['T0', 'T1', 'T2', 'T3', 'T6', 'T9', 'T10']);
+    expect(report.path.map((s) => s.node)).toEqual(['T0', 'T1', 'T2', 'T3', 'T6', 'T7', 'T9', 'T10', 'T60']);
     expect(report.diagnosis.missing.some((m) => /listener table/i.test(m))).toBe(true);
+    // Manual mode: the walk stopped at the interview, which names the exact command to paste from.
+    expect(report.pending).toMatchObject({ node: 'T60', paste: { kind: 'listeners' } });
+    expect(report.pending?.paste?.commands).toContainEqual({ os: 'linux', command: `sudo ss -tlnp 'sport = :${CLOSED}'` });
     const attempts = attemptsOf(report);
     expect(attempts).toHaveLength(2);
     expect(attempts.every((a) => a.status === 'refused' && a.errno === 'ECONNREFUSED')).toBe(true);
@@ -102,6 +108,39 @@ describe('portwise diagnose --json against the lab', () => {
     // Fast answer: the firewall branch, not the "host down" one.
     expect(report.diagnosis.candidates.map((c) => c.id)).toContain('firewalld-reject');
     expect(attemptsOf(report).every((a) => a.status === 'unreachable' && a.errno === 'EHOSTUNREACH')).toBe(true);
+  });
+});
+
+describe('portwise diagnose without SSH, answered by pasting from the server (manual mode)', () => {
+  it('(f) 127.0.0.1:5432 only: the pasted `ss -tlnp` ends at bind-loopback-only, with the PostgreSQL fix', async () => {
+    const first = await diagnose(`${NS_V4}:${LOOPBACK_ONLY}`);
+    expect(first.r.code, first.r.stderr).toBe(3);
+    const pending = first.report.pending;
+    const command = pending?.paste?.commands.find((c) => c.os === 'linux')?.command;
+    expect(command).toBe(`sudo ss -tlnp 'sport = :${LOOPBACK_ONLY}'`);
+    // The person runs the shown command on the server (here: root inside the lab's namespace, where
+    // there is no sudo) and pastes its real output into an answers file, at the step that asked.
+    const output = await lab().exec(['sh', '-c', command!.replace(/^sudo /, '')]);
+    expect(output).toContain(`127.0.0.1:${LOOPBACK_ONLY}`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'pw-lab-answers-'));
+    try {
+      const answers = path.join(dir, 'answers.json');
+      writeFileSync(answers, JSON.stringify({ [pending!.node]: { paste: output } }));
+      const { r, report } = await diagnose(`${NS_V4}:${LOOPBACK_ONLY}`, '--answers', answers);
+      expect(r.code, r.stderr).toBe(0);
+      expect(report.diagnosis.cause).toBe('bind-loopback-only');
+      expect(report.path.map((s) => s.node)).toEqual(['T0', 'T1', 'T2', 'T3', 'T6', 'T7', 'T9', 'T10', 'T11', 'T13']);
+      expect(report.diagnosis.reason).toContain(`127.0.0.1:${LOOPBACK_ONLY} only`);
+      expect(report.diagnosis.service).toEqual({ id: 'postgresql', name: 'PostgreSQL' });
+      const fix = JSON.stringify(report.diagnosis.remediation);
+      expect(fix).toContain('listen_addresses');
+      expect(fix).toContain('postgresql.conf');
+      // The evidence says where it came from: pasted by a person, with the raw text kept.
+      const pasted = report.evidence.find((e) => e.id === `pasted:${pending!.node}`);
+      expect(pasted).toMatchObject({ origin: 'pasted', where: 'pasted by a person', raw: output });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

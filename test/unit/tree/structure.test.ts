@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { causeIndex, isCauseId, type CauseId } from '../../../shared/common/causes/catalog';
@@ -167,5 +168,12 @@ describe('evaluate on random facts and answers', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('docs/decision-tree.md', () => {
+  const doc = readFileSync(new URL('../../../docs/decision-tree.md', import.meta.url), 'utf8');
+  it.each(nodes.map((n) => [n.id, n] as const))('lists %s with its title and branches as the data has them', (_id, node) => {
+    expect(doc).toContain(`| ${node.id} | ${node.title} | ${node.branches.map((b) => `\`${b}\``).join(', ')} |`);
   });
 });
