@@ -83,7 +83,7 @@ describe('portwise diagnose --json against the lab', () => {
     expect(report.diagnosis.missing.some((m) => /listener table/i.test(m))).toBe(true);
     // Manual mode: the walk stopped at the interview, which names the exact command to paste from.
     expect(report.pending).toMatchObject({ node: 'T60', paste: { kind: 'listeners' } });
-    expect(report.pending?.paste?.commands).toContainEqual({ os: 'linux', command: `sudo ss -tlnp 'sport = :${CLOSED}'` });
+    expect(report.pending?.paste?.commands).toContainEqual({ os: 'linux', command: `sudo ss -tlnpe 'sport = :${CLOSED}'` });
     const attempts = attemptsOf(report);
     expect(attempts).toHaveLength(2);
     expect(attempts.every((a) => a.status === 'refused' && a.errno === 'ECONNREFUSED')).toBe(true);
@@ -117,7 +117,7 @@ describe('portwise diagnose without SSH, answered by pasting from the server (ma
     expect(first.r.code, first.r.stderr).toBe(3);
     const pending = first.report.pending;
     const command = pending?.paste?.commands.find((c) => c.os === 'linux')?.command;
-    expect(command).toBe(`sudo ss -tlnp 'sport = :${LOOPBACK_ONLY}'`);
+    expect(command).toBe(`sudo ss -tlnpe 'sport = :${LOOPBACK_ONLY}'`);
     // The person runs the shown command on the server (here: root inside the lab's namespace, where
     // there is no sudo) and pastes its real output into an answers file, at the step that asked.
     const output = await lab().exec(['sh', '-c', command!.replace(/^sudo /, '')]);

@@ -97,7 +97,10 @@ const T2: TreeNode = {
       facts.proxy?.proxyForTarget != null
         ? ` Note: ${facts.proxy.variables.map((v) => v.name).join(', ')} ${facts.proxy.variables.length === 1 ? 'is' : 'are'} set; applications that honour it connect through ${facts.proxy.proxyForTarget} instead.`
         : '';
-    return next('T3', `This computer connected directly, without a proxy, and was refused, so the refusal is real at the target.${proxyNote}`);
+    const reason = `This computer connected directly, without a proxy, and was refused, so the refusal is real at the target.${proxyNote}`;
+    // A local port is also where an SSH tunnel (ssh -L, kubectl port-forward) listens: only a person knows one is meant to.
+    const local = addressResults(facts).some((r) => r.address.loopback);
+    return local ? ask(reason, ['Whether the application connects through an SSH tunnel or port-forward'], next('T3', reason)) : next('T3', reason);
   },
 };
 

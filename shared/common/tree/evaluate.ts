@@ -76,6 +76,9 @@ export function evaluate(facts: DiagnosisFacts, options: EvaluateOptions = {}): 
       settled = automatic;
       step = { by: 'evidence', automatic: null, overrideReason: null };
       if (decision.kind === 'ask' && settled.kind !== 'next') pending = pendingQuestion(node, decision, facts);
+      // The evidence decided; a person's answer here is kept in view, never dropped in silence.
+      const label = node.manual.choices.find((c) => c.id === answer?.choice)?.label;
+      if (label) settled = { ...settled, reason: `${settled.reason} (A person answered "${label}", but the evidence decided; override this step to go against it.)` };
     }
 
     path.push({ node: node.id, title: node.title, reason: settled.reason, next: destination(settled), ...step });

@@ -8,7 +8,7 @@ import type { PasteRequest } from './types';
 export const LISTENERS_PASTE: PasteRequest = {
   kind: 'listeners',
   commands: {
-    linux: "sudo ss -tlnp 'sport = :{port}'",
+    linux: "sudo ss -tlnpe 'sport = :{port}'",
     busybox: 'netstat -tlnp 2>/dev/null || cat /proc/net/tcp /proc/net/tcp6',
   },
   hint: 'Paste what the server lists as listening on the port (run with sudo so the owning program shows).',

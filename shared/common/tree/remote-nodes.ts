@@ -466,7 +466,7 @@ const T16: TreeNode = {
   },
   decide(facts) {
     const probes = facts.remote?.selfProbes ?? [];
-    if (probes.length === 0) return next('T17', 'No self-probe could run on the server; going on to the firewall.');
+    if (probes.length === 0) return ask('No self-probe could run on the server.', ['A connect from the server to 127.0.0.1:PORT and to the address clients use'], next('T17', 'No self-probe could run on the server; going on to the firewall.'));
     const text = probes.map((p) => `${formatAddressPort(p.address, p.port)} ${p.status}`).join(', ');
     if (probes.every((p) => p.status === 'open')) return next('T17', `From the server itself: ${text}. Only traffic from outside is refused.`);
     if (probes.some((p) => p.status === 'refused')) {
@@ -553,7 +553,8 @@ const T18: TreeNode = {
       const why = remote.correlation ? 'no counter moved during the probes' : remote.origin === 'pasted' ? 'read from the pasted rules, without a counter comparison' : 'counters could not be compared';
       return knocked(leaf(causeOfRule(staticMatch, remote.firewall.activeManagers), 'medium', `${describeRule(staticMatch)} rejects port ${port} (${why}).`));
     }
-    return next('T18a', remote.correlation ? 'No rule counted the probes, and no rule that was read rejects the port.' : 'No rule that was read rejects the port (counters could not be compared around fresh probes).');
+    const reason = remote.correlation ? 'No rule counted the probes, and no rule that was read rejects the port.' : 'No rule that was read rejects the port (counters could not be compared around fresh probes).';
+    return ask(reason, ['Which rule, if any, rejects the port'], next('T18a', reason));
   },
 };
 
@@ -645,10 +646,12 @@ function heldByAnotherUnit(remote: RemoteFacts, listeners: readonly Listener[]):
   const svc = remote.service;
   if (!svc || svc.activeState === 'active' || svc.activeState === 'activating') return null;
   const owners = listeners.map((l) => l.cgroup ?? null);
-  if (owners.some((cg) => cg === null || cg === '' || cg.endsWith(`/${svc.unit}`))) return null;
-  return listeners
-    .map((l) => `${describeListener(l)} (${l.processes.map((p) => `${p.name} pid ${p.pid}`).join(', ') || 'process not shown'}, cgroup ${l.cgroup})`)
-    .join(', ');
+  const describe = (l: Listener) => `${describeListener(l)} (${l.processes.map((p) => `${p.name} pid ${p.pid}`).join(', ') || 'process not shown'}${l.cgroup ? `, cgroup ${l.cgroup}` : ''})`;
+  if (owners.some((cg) => cg !== null && cg.endsWith(`/${svc.unit}`))) return null;
+  if (owners.every((cg) => cg !== null && cg !== '')) return listeners.map(describe).join(', ');
+  // Without cgroups (`ss` without -e, netstat, /proc): the service is down and its own log says the
+  // address was in use since its last start, so whoever holds the port now is the other program.
+  return svc.signatures.some((x) => x.signature === 'port-in-use') ? listeners.map(describe).join(', ') : null;
 }
 
 export const remoteNodes = { T11, T12, T13, T13a, T14, T14a, T15, T16, T17, T18, T18a, T19 } as const;

@@ -148,7 +148,8 @@ const T40: TreeNode = {
     const fromServer = remoteVerdictForDropOrProhibit(facts, 'drop');
     if (fromServer) return fromServer;
     const ms = Math.max(...facts.probes.map((p) => p.ms));
-    return leaf('timeout-filtered', 'medium', `No answer within ${formatMs(ms)} on any address: the SYN is silently dropped (or the host is down).`);
+    const reason = `No answer within ${formatMs(ms)} on any address: the SYN is silently dropped (or the host is down).`;
+    return ask(reason, ['What filters traffic between this computer and the server (security group, firewall, VPN)'], leaf('timeout-filtered', 'medium', reason));
   },
 };
 
@@ -215,13 +216,14 @@ const T50: TreeNode = {
       return next('T10', `Refused and timed out, never connected (${timeline}): the server rate-limits its rejections, so the refusal itself is consistent.`);
     }
     const patterns = mixedAddresses.map((r) => ({ r, pattern: timelinePattern(r.attempts) }));
-    const became = patterns.filter((p) => p.pattern === 'became-failing');
-    if (became.length > 0) {
-      return next('T51', `${became.map((p) => `${formatAddressPort(p.r.address.address, port)} (${describeAttempts(p.r)})`).join('; ')} connected first and failed after: a limit or ban that starts after a burst, or a service that went down.`);
-    }
     const recovered = patterns.filter((p) => p.pattern === 'recovered');
     if (recovered.length > 0 && s?.activeState === 'activating') return leaf('service-starting-up', 'high', `Refused first, then connected (${timeline}), while ${s.unit} is ${s.activeState}/${s.subState}: it was still starting.`);
-    return next('T51', `Results changed between probes (${timeline}).`);
+    const became = patterns.filter((p) => p.pattern === 'became-failing');
+    const reason =
+      became.length > 0
+        ? `${became.map((p) => `${formatAddressPort(p.r.address.address, port)} (${describeAttempts(p.r)})`).join('; ')} connected first and failed after: a limit or ban that starts after a burst, or a service that went down.`
+        : `Results changed between probes (${timeline}).`;
+    return ask(reason, ["The service's restart count and log over the same minutes"], next('T51', reason));
   },
 };
 
@@ -247,7 +249,7 @@ const T51: TreeNode = {
     const self = facts.remote?.selfProbes ?? [];
     const serverFine = self.length > 0 && self.every((p) => p.status === 'open');
     const reason = serverFine
-      ? 'The server reaches the service itself every time, so the failures are specific to some clients: a ban, a per-client limit, or a client-side DNS answer.'
+      ? 'When Portwise asked, the server reached the service itself, which points at failures specific to some clients (a ban, a per-client limit, a client-side DNS answer); a restart between the checks would look the same.'
       : 'The refusals come and go; whether everyone sees them at the same moments tells a ban or limit from a restart or overload.';
     const candidates: CauseId[] = serverFine
       ? ['ban-or-rate-limit', 'ufw-reject-or-limit', 'dns-wrong-target']

@@ -153,7 +153,8 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
 
   async function collectManagers(): Promise<string[]> {
     if (!has('systemctl') || !caps.systemd) return [];
-    const names = ['ufw', 'firewalld', 'nftables', 'fail2ban'];
+    // knockd and fwknopd gate ports behind a knock (catalog C6): a plain reject then means "knock first".
+    const names = ['ufw', 'firewalld', 'nftables', 'fail2ban', 'knockd', 'fwknopd'];
     const run = await runner.run({ id: 'firewall-managers', command: sh`systemctl is-active ${names}`, wantsRoot: false, okCodes: [0, 1, 3, 4] });
     const states = run.result.stdout.split('\n').map((l) => l.trim());
     const active = names.filter((_, i) => states[i] === 'active');

@@ -124,7 +124,7 @@ describe('portwise diagnose --answers: a real refusal, decided by a pasted liste
     expect(await runCli(f.io)).toBe(EXIT.inconclusive);
     const report = Report.parse(JSON.parse(f.stdout()));
     expect(report.pending).toMatchObject({ node: 'T60', paste: { kind: 'listeners' } });
-    expect(report.pending!.paste!.commands.map((c) => c.command)).toContain(`sudo ss -tlnp 'sport = :${port}'`);
+    expect(report.pending!.paste!.commands.map((c) => c.command)).toContain(`sudo ss -tlnpe 'sport = :${port}'`);
   });
 
   it('the text report shows the pending question and how to answer it', async () => {
@@ -135,7 +135,7 @@ describe('portwise diagnose --answers: a real refusal, decided by a pasted liste
     expect(f.stdout()).toContain('[overridden by a person; the evidence led to T4]');
     expect(f.stdout()).toContain('[answered by a person]');
     expect(f.stdout()).toContain('To go further (step T13');
-    expect(f.stdout()).toContain(`sudo ss -tlnp 'sport = :${port}'`);
+    expect(f.stdout()).toContain(`sudo ss -tlnpe 'sport = :${port}'`);
     expect(f.stdout()).toContain('{"T13": {"paste": "..."}}');
   });
 });

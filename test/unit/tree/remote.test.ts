@@ -971,7 +971,17 @@ describe('server-side tree: a port held by another unit (catalog B8, by the cgro
 
   it('the listener is the service itself, or its owner is unknown, or the service runs -> the listener table decides', () => {
     expect(evaluate(squat('/system.slice/postgresql.service')).verdict.cause).toBe('bind-loopback-only');
-    expect(evaluate(squat(null)).verdict.cause).toBe('bind-loopback-only');
     expect(evaluate(squat('/system.slice/pw-squatter.service', 'active')).verdict.cause).toBe('bind-loopback-only');
+    const unknownOwnerNoLog = squat(null);
+    unknownOwnerNoLog.remote!.service!.signatures = [];
+    expect(evaluate(unknownOwnerNoLog).verdict.cause).toBe('bind-loopback-only');
+  });
+
+  it('without cgroups (ss without -e), the down service\'s own "Address already in use" names the holder', () => {
+    const { path, verdict } = evaluate(squat(null));
+    expect(path.at(-1)?.node).toBe('T13');
+    expect(verdict.cause).toBe('port-in-use-conflict');
+    expect(verdict.reason).toContain('127.0.0.1:5432 (nc pid 4242)');
+    expect(verdict.reason).toContain('Address already in use');
   });
 });

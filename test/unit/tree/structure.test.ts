@@ -177,3 +177,28 @@ describe('docs/decision-tree.md', () => {
     expect(doc).toContain(`| ${node.id} | ${node.title} | ${node.branches.map((b) => `\`${b}\``).join(', ')} |`);
   });
 });
+
+describe('answers meet the evidence', () => {
+  const intermittent = facts('db.example.com:5432', resolved('db.example.com', [addr('198.18.0.2')]), rounds('198.18.0.2', 'connected', 'refused', 'connected'));
+  const closedLocal = facts('127.0.0.1:5432', resolved('127.0.0.1', [addr('127.0.0.1', { loopback: true })]), rounds('127.0.0.1', 'refused'), { localListeners: listenerTable() });
+
+  it('a step the evidence cannot settle takes the answer: intermittent refusals that follow a knock', () => {
+    const { path, verdict } = evaluate(intermittent, { answers: { T50: { choice: 'after-knock' } } });
+    expect(path.map((s) => s.node)).toEqual(['T0', 'T1', 'T50']);
+    expect(path.at(-1)).toMatchObject({ by: 'answer', next: 'port-knocking' });
+    expect(verdict).toMatchObject({ cause: 'port-knocking', confidence: 'medium' });
+  });
+
+  it('where the evidence decides, an answer is not used, and the step says so', () => {
+    const { path, verdict } = evaluate(closedLocal, { answers: { T4: { choice: 'running' } } });
+    expect(verdict.cause).toBe('service-not-running');
+    expect(path.at(-1)).toMatchObject({ node: 'T4', by: 'evidence' });
+    expect(path.at(-1)?.reason).toContain('A person answered "It runs and listens on every address", but the evidence decided; override this step to go against it.');
+  });
+
+  it('an override goes against the evidence, and both are recorded', () => {
+    const { path, verdict } = evaluate(closedLocal, { answers: { T4: { override: { to: 'other-netns-listener', reason: 'it runs in WSL' } } } });
+    expect(path.at(-1)).toMatchObject({ node: 'T4', by: 'override', automatic: 'service-not-running', overrideReason: 'it runs in WSL', next: 'other-netns-listener' });
+    expect(verdict).toMatchObject({ cause: 'other-netns-listener', confidence: 'low' });
+  });
+});
