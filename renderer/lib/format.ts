@@ -81,16 +81,7 @@ export const evidenceStatusLabel: Readonly<Record<EvidenceStatus, string>> = {
   skipped: 'skipped',
 };
 
-/** Where a fix command applies: every `Platform` of the report schema (VerdictCard's type check keeps them in step). */
-export const platformLabel: Readonly<Record<'linux' | 'debian' | 'rhel' | 'macos' | 'freebsd' | 'windows' | 'any', string>> = {
-  linux: 'Linux',
-  debian: 'Debian/Ubuntu',
-  rhel: 'RHEL/Fedora',
-  macos: 'macOS',
-  freebsd: 'FreeBSD',
-  windows: 'Windows',
-  any: 'Any',
-};
+export { platformLabel } from '../../shared/common/report/platform-label';
 
 /** Splits `text` on backticks: odd parts were quoted as code. The caller renders each part as text. */
 export function splitInlineCode(text: string): { code: boolean; text: string }[] {

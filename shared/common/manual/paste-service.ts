@@ -1,6 +1,6 @@
 import { isNoSystemd } from '../parsers/command-failure';
 import { matchSignatureLines, matchSignatures, parseJournalJson } from '../parsers/journalctl-json';
-import { findUnit, parseSystemctlShow, parseSystemdTimestamp } from '../parsers/systemctl-show';
+import { findUnit, parseSystemctlShow, parseSystemdTimestamp, serviceFactsOf } from '../parsers/systemctl-show';
 import { err, ok, type Result } from '../result';
 import type { ServiceFacts } from '../tree/remote-facts';
 import type { DetectedFormat } from './formats';
@@ -105,16 +105,7 @@ export function parseServicePaste(paste: PreparedPaste, _format: DetectedFormat,
   }
   partial ||= parts.hint;
 
-  const service: ServiceFacts = {
-    unit: state.id ?? ctx.service ?? '',
-    loadState: state.loadState ?? '',
-    activeState: state.activeState ?? '',
-    subState: state.subState ?? '',
-    result: state.result ?? '',
-    unitFileState: state.unitFileState ?? '',
-    nRestarts: state.nRestarts,
-    signatures,
-  };
+  const service: ServiceFacts = serviceFactsOf(state, ctx.service ?? '', signatures);
   const journalFormat = parts.json.length > 0 ? ' + journalctl -o json' : parts.text.length > 0 ? ' + journalctl' : '';
   const found = [...new Set(signatures.map((s) => s.signature))];
   const summary = [

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { ServiceFacts } from '../schema/remote';
 import { err, ok, type Result } from '../result';
 
 /**
@@ -167,3 +169,22 @@ export function parseSystemdTimestamp(text: string | null): number | null {
   const ms = Date.parse(`${m[1]}T${m[2]}${m[3] ?? ''}Z`);
   return Number.isNaN(ms) ? null : ms;
 }
+
+/**
+ * What the decision tree reads about a unit: its state, and the log signatures found since it last
+ * started. One builder for the SSH collector and for output a person pasted, so both give equal facts.
+ */
+export function serviceFactsOf(state: Pick<SystemctlUnit, 'id' | 'loadState' | 'activeState' | 'subState' | 'result' | 'unitFileState' | 'nRestarts'>, fallbackUnit: string, signatures: ServiceFactsShape['signatures']): ServiceFactsShape {
+  return {
+    unit: state.id ?? fallbackUnit,
+    loadState: state.loadState ?? '',
+    activeState: state.activeState ?? '',
+    subState: state.subState ?? '',
+    result: state.result ?? '',
+    unitFileState: state.unitFileState ?? '',
+    nRestarts: state.nRestarts,
+    signatures,
+  };
+}
+
+type ServiceFactsShape = z.infer<typeof ServiceFacts>;

@@ -1,7 +1,7 @@
+import { platformLabel } from './platform-label';
 import { causeIndex, causeSummary, isCauseId, type CauseId } from '../causes/catalog';
 import { causeDefinitions, fillCommands, fillPlaceholders, type FixContext, type FixCommand, type RemediationStep } from '../causes/definitions';
 import { SERVICE_IDS, detectService, serviceProfiles, unitNames, type ServiceId } from '../causes/services';
-import type { Platform } from '../schema/report';
 
 /**
  * The cause catalog for `portwise causes` and `portwise explain`. Pure: plain text and JSON-ready
@@ -10,15 +10,6 @@ import type { Platform } from '../schema/report';
 
 export { isCauseId };
 
-export const platformName: Readonly<Record<Platform, string>> = {
-  linux: 'Linux',
-  debian: 'Debian/Ubuntu',
-  rhel: 'RHEL/Fedora',
-  macos: 'macOS',
-  freebsd: 'FreeBSD',
-  windows: 'Windows',
-  any: 'Any',
-};
 
 export interface CauseCatalogEntry {
   id: CauseId;
@@ -125,7 +116,7 @@ function steps(list: readonly RemediationStep[], ctx: FixContext, indent = '  ')
 }
 
 function commandLines(commands: readonly FixCommand[], ctx: FixContext, indent: string): string[] {
-  return fillCommands(commands, ctx).map((c) => `${indent}${platformName[c.platform]}: ${c.command}`);
+  return fillCommands(commands, ctx).map((c) => `${indent}${platformLabel[c.platform]}: ${c.command}`);
 }
 
 /** Word-wraps `text` at WIDTH; continuation lines are indented by `hanging` more, under the first word. */

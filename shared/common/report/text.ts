@@ -1,3 +1,4 @@
+import { platformLabel } from './platform-label';
 import type { Report } from '../schema/report';
 import { formatTarget } from '../schema/target';
 
@@ -15,7 +16,6 @@ export const plainStyle: TextStyle = { bold: (s) => s, dim: (s) => s, good: (s) 
 const sgr = (code: string) => (s: string) => `\u001b[${code}m${s}\u001b[0m`;
 export const ansiStyle: TextStyle = { bold: sgr('1'), dim: sgr('2'), good: sgr('32'), bad: sgr('31'), warn: sgr('33') };
 
-const platformLabel = { linux: 'Linux', debian: 'Debian/Ubuntu', rhel: 'RHEL/Fedora', macos: 'macOS', freebsd: 'FreeBSD', windows: 'Windows', any: 'Any' } as const;
 
 /** The human-readable verdict the CLI prints on stdout. Pure. */
 export function renderReportText(report: Report, style: TextStyle = plainStyle): string {

@@ -8,7 +8,7 @@ import { parseNftJson } from '../../common/parsers/nft-json';
 import { parseProcNetTcp, procListeners } from '../../common/parsers/proc-net-tcp';
 import { parseSelfProbe } from '../../common/parsers/self-probe';
 import { parseSsListeners } from '../../common/parsers/ss';
-import { findUnit, parseSystemctlShow, parseSystemdTimestamp } from '../../common/parsers/systemctl-show';
+import { findUnit, parseSystemctlShow, parseSystemdTimestamp, serviceFactsOf } from '../../common/parsers/systemctl-show';
 import { parseIpRouteGet } from '../../common/parsers/ip-route';
 import { diffCounters, parseProcNetstat, type Counters } from '../../common/parsers/nstat';
 import { diffSnapshots, whoRefused } from '../../common/firewall/counters';
@@ -180,16 +180,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     const signatures = matchSignatures(recent).map((m) => ({ signature: m.signature, line: m.entry.message ?? '' }));
     record(journal!, `${parsedJournal.entries.length} log entries${parsedJournal.partial ? ' (only this user\'s: no journal group)' : ''}; ${signatures.length ? `signatures: ${[...new Set(signatures.map((s) => s.signature))].join(', ')}` : 'no known error signature'}`);
     if (!state) return null;
-    return {
-      unit: state.id ?? unit,
-      loadState: state.loadState ?? '',
-      activeState: state.activeState ?? '',
-      subState: state.subState ?? '',
-      result: state.result ?? '',
-      unitFileState: state.unitFileState ?? '',
-      nRestarts: state.nRestarts,
-      signatures,
-    };
+    return serviceFactsOf(state, unit, signatures);
   }
 
   async function collectFirewall(): Promise<{ read: Pick<RemoteFacts['firewall'], 'snapshots' | 'unreadable'>; correlation: RemoteFacts['correlation']; kernelAnswers: RemoteFacts['kernelAnswers'] }> {

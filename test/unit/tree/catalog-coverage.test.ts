@@ -22,7 +22,7 @@ import { diffCounters, parseProcNetstat } from '../../../shared/common/parsers/n
 import { parseProcNetTcp, procListeners } from '../../../shared/common/parsers/proc-net-tcp';
 import { parseSelfProbe } from '../../../shared/common/parsers/self-probe';
 import { parseSsListeners } from '../../../shared/common/parsers/ss';
-import { findUnit, parseSystemctlShow, parseSystemdTimestamp } from '../../../shared/common/parsers/systemctl-show';
+import { findUnit, parseSystemctlShow, parseSystemdTimestamp, serviceFactsOf } from '../../../shared/common/parsers/systemctl-show';
 import type { Answers } from '../../../shared/common/schema/answers';
 import type { FirewallSnapshot } from '../../../shared/common/schema/firewall';
 import { Listener, type ListenerTable } from '../../../shared/common/schema/listener';
@@ -182,16 +182,7 @@ function serviceFrom(b: ServerBundle): ServiceFacts | null {
   const recent = lastStart === null ? journal.entries : journal.entries.filter((e) => e.realtimeMs === null || e.realtimeMs >= lastStart - 2000);
   const signatures = matchSignatures(recent).map((m) => ({ signature: m.signature, line: m.entry.message ?? '' }));
   const pasted = b.pastedLog ? matchSignatureLines(fixture(b.pastedLog).split('\n')).map((m) => ({ signature: m.signature, line: m.line })) : [];
-  return {
-    unit: state.id ?? b.unit,
-    loadState: state.loadState ?? '',
-    activeState: state.activeState ?? '',
-    subState: state.subState ?? '',
-    result: state.result ?? '',
-    unitFileState: state.unitFileState ?? '',
-    nRestarts: state.nRestarts,
-    signatures: [...signatures, ...pasted],
-  };
+  return serviceFactsOf(state, b.unit, [...signatures, ...pasted]);
 }
 
 /** collect.ts withoutIptablesNftTables: nft's view of the tables iptables-nft manages is read once, through iptables-nft. */
