@@ -1,10 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { shellQuote } from '../../../shared/common/shell';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { causeIndex, isCauseId, type CauseId } from '../../../shared/common/causes/catalog';
 import type { Answers } from '../../../shared/common/schema/answers';
 import type { ConnectStatus } from '../../../shared/common/schema/probe';
-import { checkAnswers, evaluate } from '../../../shared/common/tree/evaluate';
+import { checkAnswers, evaluate, fillCommand } from '../../../shared/common/tree/evaluate';
+import { timelinePattern } from '../../../shared/common/tree/symptom-nodes';
 import { ROOT_NODE, treeNodes } from '../../../shared/common/tree/nodes';
 import { isNodeId, NODE_IDS, type Branch, type NodeId } from '../../../shared/common/tree/types';
 import { addr, facts, listener, listenerTable, resolved, rounds } from './factories';
@@ -200,5 +203,57 @@ describe('answers meet the evidence', () => {
     const { path, verdict } = evaluate(closedLocal, { answers: { T4: { override: { to: 'other-netns-listener', reason: 'it runs in WSL' } } } });
     expect(path.at(-1)).toMatchObject({ node: 'T4', by: 'override', automatic: 'service-not-running', overrideReason: 'it runs in WSL', next: 'other-netns-listener' });
     expect(verdict).toMatchObject({ cause: 'other-netns-listener', confidence: 'low' });
+  });
+});
+
+describe('timelinePattern: how one address changed over the spaced probes', () => {
+  const at = (address: string, ...statuses: ConnectStatus[]) => rounds(address, ...statuses).map((a, i) => ({ ...a, startedAt: 1000 * (i + 1) }));
+  it.each([
+    [['refused', 'refused', 'refused'], 'steady'],
+    [['connected', 'connected', 'refused'], 'became-failing'],
+    [['connected', 'timeout', 'timeout'], 'became-failing'],
+    [['refused', 'connected', 'connected'], 'recovered'],
+    [['refused', 'connected', 'refused'], 'flapping'],
+  ] as const)('%j -> %s', (statuses, want) => {
+    expect(timelinePattern(at('198.18.0.2', ...statuses))).toBe(want);
+  });
+
+  it('orders by start time, not by the order the attempts arrived in', () => {
+    const attempts = at('198.18.0.2', 'connected', 'refused').reverse();
+    expect(timelinePattern(attempts)).toBe('became-failing');
+  });
+
+  it('T50 names an address that connected first and failed after, then asks who else sees it', () => {
+    const f = facts('db.example.com:5432', resolved('db.example.com', [addr('198.18.0.2')]), at('198.18.0.2', 'connected', 'connected', 'refused'));
+    const { path, pending } = evaluate(f);
+    expect(path.map((s) => s.node)).toEqual(['T0', 'T1', 'T50', 'T51']);
+    expect(path[2]?.reason).toMatch(/198\.18\.0\.2:5432 \(connected ×2, refused ×1\) connected first and failed after/);
+    expect(pending?.node).toBe('T51');
+  });
+});
+
+describe('the commands a person is asked to run', () => {
+  const withService = (serviceHint: string | null) => ({ target: { host: 'db.example.com', port: 5432, hostKind: 'name' as const }, serviceHint });
+
+  it('fill the port, and quote the service name as one shell word', () => {
+    const command = treeNodes.T15.manual.paste!.commands.linux!;
+    expect(fillCommand(command, withService('postgresql@15-main'))).toBe(
+      // A plain word needs no quotes; anything else is quoted.
+      'systemctl show postgresql@15-main -p Id,LoadState,ActiveState,SubState,Result,UnitFileState,NRestarts,ExecMainStartTimestamp,InactiveExitTimestamp --no-pager; sudo journalctl -u postgresql@15-main -n 100 --no-pager',
+    );
+    const name = "x'; touch /tmp/pwned; echo '";
+    const hostile = fillCommand(command, withService(name));
+    expect(hostile).toContain(`systemctl show ${shellQuote(name)} -p`);
+    // A real shell reads the quoted name back as one word, unchanged.
+    expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(name)}`], { encoding: 'utf8' })).toBe(name);
+    expect(fillCommand(treeNodes.T13.manual.paste!.commands.linux!, withService(null))).toBe("sudo ss -tlnpe 'sport = :5432'");
+  });
+
+  it('every paste command is read-only: no redirection into files, no writes, nothing started or stopped', () => {
+    for (const node of nodes) {
+      for (const command of Object.values(node.manual.paste?.commands ?? {})) {
+        expect(command, node.id).not.toMatch(/(^|[^2&])>(?!\/dev\/null)|\b(rm|mv|cp|tee|kill|restart|start|stop|enable|disable|reload|-A|-I|-D|-F|add|delete|flush)\b/);
+      }
+    }
   });
 });
