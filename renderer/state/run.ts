@@ -1,6 +1,7 @@
 import type { DiagnosisEvent } from '../../shared/common/schema/events';
 import type { ProbeAttempt, ResolvedAddress, Resolution } from '../../shared/common/schema/probe';
 import type { Evidence, PathStep, Report } from '../../shared/common/schema/report';
+import type { PromptRequest } from '../../shared/common/schema/prompts';
 import type { Target } from '../../shared/common/schema/target';
 
 /** One diagnosis as the run screen shows it, folded from the engine's event stream. Pure data. */
@@ -36,11 +37,20 @@ export interface RunState {
   /** The user pressed Cancel and the engine has not confirmed yet. */
   cancelRequested: boolean;
   error: HumanError | null;
+  /** Questions the SSH layer is waiting on (host key, passphrase, password, keyboard-interactive). */
+  prompts: readonly PromptRequest[];
   /** Manual mode: an answer is being applied to the finished report. */
   answering: boolean;
   /** Why the last answer could not be applied, one sentence each (a paste that is not what was asked...). */
   answerErrors: readonly string[];
+  /** Verify-fix: the failing addresses probed again after a fix, or why that could not run. */
+  verify: VerifyState | null;
 }
+
+export type VerifyState =
+  | { status: 'running' }
+  | { status: 'done'; before: readonly ProbeAttempt[]; after: readonly ProbeAttempt[]; fixed: boolean; at: string }
+  | { status: 'failed'; error: HumanError };
 
 export function newRun(init: { runId: string; input: string; target: Target; rounds: number; timeoutMs: number }): RunState {
   return {
@@ -54,8 +64,10 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
     status: 'running',
     cancelRequested: false,
     error: null,
+    prompts: [],
     answering: false,
     answerErrors: [],
+    verify: null,
   };
 }
 
@@ -102,13 +114,17 @@ export function applyEvent(run: RunState, event: DiagnosisEvent): RunState {
       return { ...run, evidence: [...run.evidence, event.evidence] };
     case 'step':
       return { ...run, steps: [...run.steps, event.step] };
+    case 'prompt':
+      return { ...run, prompts: [...run.prompts.filter((p) => p.id !== event.prompt.id), event.prompt] };
+    case 'prompt-closed':
+      return { ...run, prompts: run.prompts.filter((p) => p.id !== event.id) };
     case 'finished':
       // The report is the record: its path is what the verdict rests on, streamed or not.
-      return { ...run, report: event.report, steps: event.report.path, status: 'finished', cancelRequested: false };
+      return { ...run, report: event.report, steps: event.report.path, status: 'finished', cancelRequested: false, prompts: [] };
     case 'cancelled':
-      return { ...run, status: 'cancelled', cancelRequested: false };
+      return { ...run, status: 'cancelled', cancelRequested: false, prompts: [] };
     case 'failed':
-      return { ...run, status: 'failed', cancelRequested: false, error: { message: event.message, detail: event.detail } };
+      return { ...run, status: 'failed', cancelRequested: false, prompts: [], error: { message: event.message, detail: event.detail } };
   }
 }
 

@@ -2,6 +2,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallResponse, EventPayload, PortwiseApi } from '../../shared/common/ipc';
 import { defaultProbeOptions } from '../../shared/common/schema/probe';
 import type { NodeAnswer } from '../../shared/common/schema/answers';
+import type { PromptAnswer } from '../../shared/common/schema/prompts';
+import type { Symptom } from '../../shared/common/schema/report';
 import { applyEvent, newRun, reviseRun, type HumanError, type RunState } from './run';
 
 /**
@@ -15,7 +17,14 @@ export interface FormValues {
   input: string;
   rounds: number;
   timeoutMs: number;
+  /** The service that should answer (a systemd unit name), or '' when not known. */
+  service: string;
+  symptom: Symptom | null;
+  access: AccessChoice;
 }
+
+/** How to reach the server, as the form holds it (`user@host[:port]` texts are parsed in main). */
+export type AccessChoice = { kind: 'none' } | { kind: 'ssh'; destination: string; jumps: string[]; sudo: boolean };
 
 /** Why the last start did not begin a run: main refused the target, or the call itself failed. */
 export type StartError = { kind: 'refused'; code: string; message: string } | ({ kind: 'failed' } & HumanError);
@@ -41,6 +50,10 @@ export interface Wizard {
    * withdraw the answer with null. The report is walked again with every answer given so far.
    */
   answer(node: string, answer: NodeAnswer | null): Promise<void>;
+  /** Answers a question the SSH layer asked (host key, passphrase, password, keyboard-interactive). */
+  answerPrompt(promptId: string, answer: PromptAnswer): Promise<void>;
+  /** After a fix: probe the failing addresses again and keep before and after. */
+  verifyFix(): Promise<void>;
   /** Back to the form; a run still going is cancelled and its late events are ignored. */
   startOver(): void;
   dispose(): void;
@@ -51,7 +64,14 @@ type DiagnosisPayload = EventPayload<'onDiagnosisEvent'>;
 /** Events that may arrive before `startDiagnosis` answers with their run id; a bound, not a leak. */
 const MAX_EARLY_EVENTS = 2000;
 
-export const initialForm: FormValues = { input: '', rounds: defaultProbeOptions.rounds, timeoutMs: defaultProbeOptions.timeoutMs };
+export const initialForm: FormValues = {
+  input: '',
+  rounds: defaultProbeOptions.rounds,
+  timeoutMs: defaultProbeOptions.timeoutMs,
+  service: '',
+  symptom: null,
+  access: { kind: 'none' },
+};
 
 export function describeThrown(error: unknown): string {
   if (error instanceof Error) return error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
@@ -94,7 +114,15 @@ export function createWizard(api: PortwiseApi): Wizard {
     early = [];
     store.setState({ form: values, starting: true, startError: null });
     try {
-      const response = await api.startDiagnosis({ target: values.input, rounds: values.rounds, timeoutMs: values.timeoutMs });
+      const service = values.service.trim();
+      const response = await api.startDiagnosis({
+        target: values.input,
+        rounds: values.rounds,
+        timeoutMs: values.timeoutMs,
+        ...(service ? { service } : {}),
+        ...(values.symptom ? { symptom: values.symptom } : {}),
+        access: values.access.kind === 'ssh' ? { ...values.access, jumps: values.access.jumps.filter((j) => j.trim() !== '') } : values.access,
+      });
       if (mine !== generation) {
         if (response.ok) void api.cancelDiagnosis({ runId: response.runId }).catch(() => undefined);
         return;
@@ -156,6 +184,41 @@ export function createWizard(api: PortwiseApi): Wizard {
     }
   }
 
+  async function answerPrompt(promptId: string, answer: PromptAnswer): Promise<void> {
+    const run = store.getState().run;
+    if (!run || run.status !== 'running') return;
+    try {
+      // The dialog closes when main says the question is settled (`prompt-closed`), not before.
+      const { accepted } = await api.answerPrompt({ runId: run.runId, promptId, answer });
+      const current = store.getState().run;
+      if (!accepted && current?.runId === run.runId) store.setState({ run: { ...current, prompts: current.prompts.filter((p) => p.id !== promptId) } });
+    } catch (error) {
+      const current = store.getState().run;
+      if (current?.runId !== run.runId) return;
+      store.setState({ run: { ...current, error: { message: 'Portwise could not pass on your answer.', detail: describeThrown(error) } } });
+    }
+  }
+
+  async function verifyFix(): Promise<void> {
+    const run = store.getState().run;
+    if (!run?.report || run.status !== 'finished' || run.verify?.status === 'running') return;
+    store.setState({ run: { ...run, verify: { status: 'running' } } });
+    const settle = (verify: NonNullable<RunState['verify']>) => {
+      const current = store.getState().run;
+      if (current?.runId === run.runId) store.setState({ run: { ...current, verify } });
+    };
+    try {
+      const result = await api.verifyFix({ report: run.report });
+      settle(
+        result.ok
+          ? { status: 'done', before: result.before, after: result.after, fixed: result.fixed, at: new Date().toISOString() }
+          : { status: 'failed', error: { message: result.error.message, detail: result.error.code } },
+      );
+    } catch (error) {
+      settle({ status: 'failed', error: { message: 'Portwise could not probe again.', detail: describeThrown(error) } });
+    }
+  }
+
   function startOver(): void {
     const { run } = store.getState();
     generation++;
@@ -164,5 +227,5 @@ export function createWizard(api: PortwiseApi): Wizard {
     store.setState({ screen: 'target', starting: false, startError: null, run: null });
   }
 
-  return { store, start, cancel, answer, startOver, dispose: unsubscribe };
+  return { store, start, cancel, answer, answerPrompt, verifyFix, startOver, dispose: unsubscribe };
 }

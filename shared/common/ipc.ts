@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { CallName, EventName } from './ipc-names';
 import { DiagnosisEvent } from './schema/events';
-import { ProbeOptions } from './schema/probe';
+import { ProbeAttempt, ProbeOptions } from './schema/probe';
+import { PromptAnswer } from './schema/prompts';
+import { Symptom } from './schema/report';
 import { Answers } from './schema/answers';
 import { Report } from './schema/report';
 import { Target } from './schema/target';
@@ -14,6 +16,31 @@ import { Target } from './schema/target';
 
 const RunId = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const ServiceName = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+
+/** How to reach the server: not at all (manual mode), or over SSH (`user@host[:port]`, parsed in main). */
+export const Access = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }).strict(),
+  z
+    .object({
+      kind: z.literal('ssh'),
+      destination: z.string().min(1).max(300),
+      jumps: z.array(z.string().min(1).max(300)).max(8),
+      identityFiles: z.array(z.string().min(1).max(4096)).max(8).optional(),
+      /** May root-only reads be retried with `sudo -n` (never a password prompt)? */
+      sudo: z.boolean(),
+    })
+    .strict(),
+]);
+export type Access = z.infer<typeof Access>;
+
+/** Re-probes after a fix: the attempts before (from the report) and after, per address. */
+export const VerifyResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), before: z.array(ProbeAttempt), after: z.array(ProbeAttempt), fixed: z.boolean() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+]);
+
 export const calls = {
   startDiagnosis: {
     request: z.object({
@@ -21,11 +48,26 @@ export const calls = {
       target: z.string().max(2048),
       rounds: ProbeOptions.shape.rounds.optional(),
       timeoutMs: ProbeOptions.shape.timeoutMs.optional(),
+      /** The service that should answer (a systemd unit name): its state is read, the fix is written for it. */
+      service: ServiceName.optional(),
+      /** What the user saw, in their words' category; compared with what the probes get. */
+      symptom: Symptom.optional(),
+      access: Access.optional(),
     }).strict(),
     response: z.discriminatedUnion('ok', [
       z.object({ ok: z.literal(true), runId: RunId, target: Target }),
       z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
     ]),
+  },
+  /** A person's answer to a `prompt` event of a running diagnosis. `accepted: false`: no such question is waiting. */
+  answerPrompt: {
+    request: z.object({ runId: RunId, promptId: z.string().regex(/^[a-z0-9-]{1,80}$/), answer: PromptAnswer }).strict(),
+    response: z.object({ accepted: z.boolean() }),
+  },
+  /** After a fix: probe the failing addresses of a finished report again, and compare. */
+  verifyFix: {
+    request: z.object({ report: Report }).strict(),
+    response: VerifyResult,
   },
   cancelDiagnosis: {
     request: z.object({ runId: RunId }).strict(),

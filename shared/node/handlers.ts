@@ -5,6 +5,12 @@ import type { CallName, EventName } from '../common/ipc-names';
 import { parseTarget } from '../common/schema/target';
 import { defaultProbeOptions } from '../common/schema/probe';
 import { startDiagnosis, type RunningDiagnosis } from './session';
+import { PromptBroker } from './prompt-broker';
+import { verifyFix } from './verify';
+import type { DiagnosisEvent } from '../common/schema/events';
+import type { Access } from '../common/ipc';
+import { parseSshDestination, type SshDestination } from '../common/schema/ssh-destination';
+import type { SshAccess } from './remote/access';
 import { reviseReport } from '../common/tree/revise';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
@@ -21,6 +27,8 @@ export interface AppInfo {
 export interface HandlerDeps {
   sink: EventSink;
   appInfo: AppInfo;
+  /** The environment SSH reads (agent socket, PORTWISE_HOME, USER); the process's own by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A payload that failed its schema: reported to the caller, never passed to the engine. */
@@ -48,7 +56,7 @@ function parseRequest<N extends CallName>(name: N, request: unknown) {
  * event is validated before it leaves, so a bug cannot leak an off-contract payload to the UI.
  */
 export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(): void } {
-  const runs = new Map<string, RunningDiagnosis>();
+  const runs = new Map<string, { run: RunningDiagnosis; prompts: PromptBroker }>();
   const emit = <N extends EventName>(name: N, payload: EventPayload<N>) => deps.sink.emit(name, events[name].parse(payload) as EventPayload<N>);
 
   const table: HandlerTable = {
@@ -56,24 +64,50 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const req = parseRequest('startDiagnosis', request);
       const target = parseTarget(req.target);
       if (!target.ok) return { ok: false, error: target.error };
+      const access = sshAccessOf(req.access);
+      if (!access.ok) return { ok: false, error: access.error };
       const runId = randomUUID();
+      const onEvent = (event: DiagnosisEvent) => emit('onDiagnosisEvent', { runId, event });
+      const prompts = new PromptBroker(
+        runId,
+        (prompt) => onEvent({ type: 'prompt', prompt }),
+        (id) => onEvent({ type: 'prompt-closed', id }),
+      );
+      const service = req.service ?? null;
       const run = startDiagnosis({
         runId,
         input: req.target,
         target: target.value,
         options: { ...defaultProbeOptions, ...(req.rounds ? { rounds: req.rounds } : {}), ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}) },
-        onEvent: (event) => emit('onDiagnosisEvent', { runId, event }),
+        onEvent,
+        ...(deps.env ? { env: deps.env } : {}),
+        remote: access.value ? { access: access.value, service, prompt: prompts.port } : null,
+        serviceHint: service,
+        symptom: req.symptom ?? null,
       });
-      runs.set(runId, run);
-      void run.done.finally(() => runs.delete(runId));
+      runs.set(runId, { run, prompts });
+      void run.done.finally(() => {
+        prompts.close();
+        runs.delete(runId);
+      });
       return calls.startDiagnosis.response.parse({ ok: true, runId, target: target.value });
     },
     async cancelDiagnosis(request) {
       const { runId } = parseRequest('cancelDiagnosis', request);
-      const run = runs.get(runId);
-      if (!run) return { cancelled: false };
-      run.cancel();
+      const entry = runs.get(runId);
+      if (!entry) return { cancelled: false };
+      // A question still open would hold the run: cancelling answers it with "no".
+      entry.prompts.close();
+      entry.run.cancel();
       return { cancelled: true };
+    },
+    async answerPrompt(request) {
+      const { runId, promptId, answer } = parseRequest('answerPrompt', request);
+      return { accepted: runs.get(runId)?.prompts.answer(promptId, answer) ?? false };
+    },
+    async verifyFix(request) {
+      const { report } = parseRequest('verifyFix', request);
+      return calls.verifyFix.response.parse(await verifyFix(report));
     },
     async answerDiagnosis(request) {
       const { report, answers } = parseRequest('answerDiagnosis', request);
@@ -88,8 +122,31 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
   return {
     ...table,
     dispose() {
-      for (const run of runs.values()) run.cancel();
+      for (const { run, prompts } of runs.values()) {
+        prompts.close();
+        run.cancel();
+      }
       runs.clear();
     },
+  };
+}
+
+/**
+ * The wizard's access choice as the engine's SSH access: destinations parsed with the CLI's parser,
+ * unknown host keys asked of the person (never accepted silently).
+ */
+function sshAccessOf(access: Access | undefined): { ok: true; value: SshAccess | null } | { ok: false; error: { code: string; message: string } } {
+  if (!access || access.kind === 'none') return { ok: true, value: null };
+  const destination = parseSshDestination(access.destination);
+  if (!destination.ok) return { ok: false, error: { code: 'bad-ssh-destination', message: destination.error.message } };
+  const jumps: SshDestination[] = [];
+  for (const text of access.jumps) {
+    const jump = parseSshDestination(text);
+    if (!jump.ok) return { ok: false, error: { code: 'bad-jump-host', message: `Jump host: ${jump.error.message}` } };
+    jumps.push(jump.value);
+  }
+  return {
+    ok: true,
+    value: { destination: destination.value, jumps, identityFiles: access.identityFiles ?? [], knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: access.sudo },
   };
 }

@@ -4,6 +4,7 @@ import type { ProbeAttempt, ProbeOptions } from '../common/schema/probe';
 import { REPORT_SCHEMA, type Evidence, type Report } from '../common/schema/report';
 import { formatAddressPort, formatTarget, type Target } from '../common/schema/target';
 import type { Answers } from '../common/schema/answers';
+import type { Symptom } from '../common/schema/report';
 import type { SshDestination } from '../common/schema/ssh-destination';
 import { conclude } from '../common/tree/conclude';
 import { isLocalAddress, overallOutcome, type DiagnosisFacts } from '../common/tree/facts';
@@ -39,6 +40,8 @@ export interface DiagnosisRequest {
   remote?: RemoteRequest | null;
   /** The service that should listen, as the user named it (for manual commands and the fix). */
   serviceHint?: string | null;
+  /** What the user reported seeing. */
+  symptom?: Symptom | null;
   /** A person's answers, pasted outputs and overrides, by node id (manual mode). */
   answers?: Answers;
 }
@@ -163,7 +166,8 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
 
   const serviceHint = request.serviceHint ?? request.remote?.service ?? null;
   const answers = request.answers ?? {};
-  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote, baseline, serviceHint };
+  const symptom = request.symptom ?? null;
+  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote, baseline, serviceHint, symptom };
   const { path, pending, diagnosis, pastedEvidence } = conclude(facts, answers, new Date());
   for (const item of pastedEvidence) addEvidence(item);
   for (const step of path) onEvent({ type: 'step', step });
@@ -177,6 +181,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     finishedAt: new Date().toISOString(),
     outcome: overallOutcome(facts),
     service: serviceHint,
+    symptom,
     diagnosis,
     path,
     pending,

@@ -165,3 +165,68 @@ describe('answerDiagnosis: manual mode over IPC', () => {
     await expect(table.answerDiagnosis({ answers: {} })).rejects.toBeInstanceOf(IpcValidationError);
   });
 });
+
+describe('startDiagnosis: the wizard choices', () => {
+  it.each([
+    ['a bad SSH destination', { kind: 'ssh', destination: 'bad user@host', jumps: [], sudo: false }, 'bad-ssh-destination'],
+    ['a bad jump host', { kind: 'ssh', destination: 'admin@198.18.0.2', jumps: ['-oProxyCommand=x'], sudo: false }, 'bad-jump-host'],
+  ])('%s is refused with a message, and nothing starts', async (_name, access, code) => {
+    const { table, emitted } = setup();
+    cleanup.push(() => table.dispose());
+    const response = await table.startDiagnosis({ target: '127.0.0.1:1', access });
+    expect(response).toMatchObject({ ok: false, error: { code } });
+    expect(emitted).toEqual([]);
+  });
+
+  it.each([
+    ['a service with a newline', { target: '127.0.0.1:1', service: 'nginx\nrm' }],
+    ['an unknown symptom', { target: '127.0.0.1:1', symptom: 'slow' }],
+    ['an unknown access kind', { target: '127.0.0.1:1', access: { kind: 'vpn' } }],
+    ['too many jump hosts', { target: '127.0.0.1:1', access: { kind: 'ssh', destination: 'a@b', jumps: Array(9).fill('a@b'), sudo: false } }],
+  ])('%s is an invalid request', async (_name, payload) => {
+    const { table } = setup();
+    await expect(table.startDiagnosis(payload)).rejects.toBeInstanceOf(IpcValidationError);
+  });
+
+  it('the service and the symptom reach the report', async () => {
+    const { table, eventsOf } = setup();
+    cleanup.push(() => table.dispose());
+    const port = await closedPort('127.0.0.1');
+    const started = await table.startDiagnosis({ target: `127.0.0.1:${port}`, rounds: 1, timeoutMs: 1000, service: 'postgresql', symptom: 'timeout', access: { kind: 'none' } });
+    if (!started.ok) throw new Error('did not start');
+    await waitFor(() => eventsOf(started.runId).some((e) => e.type === 'finished'), 10_000, 'finished');
+    const end = eventsOf(started.runId).find((e) => e.type === 'finished');
+    if (end?.type !== 'finished') throw new Error('no report');
+    expect(end.report).toMatchObject({ service: 'postgresql', symptom: 'timeout' });
+  });
+
+  it('answerPrompt for a run that asks nothing is not accepted', async () => {
+    const { table } = setup();
+    await expect(table.answerPrompt({ runId: 'nope', promptId: 'nope-p1', answer: { kind: 'host-key', accept: true } })).resolves.toEqual({ accepted: false });
+    await expect(table.answerPrompt({ runId: 'nope', promptId: 'nope-p1', answer: { kind: 'secret' } })).rejects.toBeInstanceOf(IpcValidationError);
+  });
+});
+
+describe('verifyFix: probe again after a fix', () => {
+  it('a port that was refused and now listens: before refused, after connected, fixed', async () => {
+    const { table, eventsOf } = setup();
+    cleanup.push(() => table.dispose());
+    const port = await closedPort('127.0.0.1');
+    const started = await table.startDiagnosis({ target: `127.0.0.1:${port}`, rounds: 1, timeoutMs: 1000 });
+    if (!started.ok) throw new Error('did not start');
+    await waitFor(() => eventsOf(started.runId).some((e) => e.type === 'finished'), 10_000, 'finished');
+    const end = eventsOf(started.runId).find((e) => e.type === 'finished');
+    if (end?.type !== 'finished') throw new Error('no report');
+
+    const notYet = await table.verifyFix({ report: end.report });
+    expect(notYet).toMatchObject({ ok: true, fixed: false });
+
+    const server = await listen({ host: '127.0.0.1', port });
+    cleanup.push(() => server.close());
+    const result = await table.verifyFix({ report: end.report });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.before.map((a) => a.status)).toEqual(['refused']);
+    expect(result.after.map((a) => a.status)).toEqual(['connected']);
+    expect(result.fixed).toBe(true);
+  });
+});

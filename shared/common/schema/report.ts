@@ -8,6 +8,10 @@ import { RemoteFacts } from './remote';
 import { Answers } from './answers';
 
 export const Confidence = z.enum(['high', 'medium', 'low']);
+
+/** What the user reported seeing, before any probe: refused, timed out, reset, or "no route to host". */
+export const Symptom = z.enum(['refused', 'timeout', 'reset', 'no-route']);
+export type Symptom = z.infer<typeof Symptom>;
 export type Confidence = z.infer<typeof Confidence>;
 
 export { EvidenceStatus } from './evidence-status';
@@ -68,6 +72,8 @@ export const PathStep = z.object({
   automatic: z.string().nullable(),
   /** For an override: the reason the person gave. */
   overrideReason: z.string().nullable(),
+  /** The other branches a person may choose instead (an override), with their titles. */
+  alternatives: z.array(z.object({ to: z.string(), title: z.string() })),
 });
 export type PathStep = z.infer<typeof PathStep>;
 
@@ -125,6 +131,8 @@ export const Report = z.object({
   options: ProbeOptions,
   /** The service the user named (`--service`), if any: it picks the fix and fills the manual commands. */
   service: z.string().nullable(),
+  /** What the user reported seeing, if they said. */
+  symptom: Symptom.nullable(),
   workstation: z.object({ platform: z.string(), release: z.string(), runtime: z.string() }),
   startedAt: z.string(),
   finishedAt: z.string(),

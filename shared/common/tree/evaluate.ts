@@ -81,7 +81,8 @@ export function evaluate(facts: DiagnosisFacts, options: EvaluateOptions = {}): 
       if (label) settled = { ...settled, reason: `${settled.reason} (A person answered "${label}", but the evidence decided; override this step to go against it.)` };
     }
 
-    path.push({ node: node.id, title: node.title, reason: settled.reason, next: destination(settled), ...step });
+    const taken = destination(settled);
+    path.push({ node: node.id, title: node.title, reason: settled.reason, next: taken, ...step, alternatives: alternativesOf(node, taken, nodes) });
     switch (settled.kind) {
       case 'next':
         current = settled.node;
@@ -96,6 +97,11 @@ export function evaluate(facts: DiagnosisFacts, options: EvaluateOptions = {}): 
         };
     }
   }
+}
+
+/** The branches a person could send this step to instead, titled for a menu. */
+function alternativesOf(node: TreeNode, taken: Branch, nodes: Readonly<Record<NodeId, TreeNode>>): PathStep['alternatives'] {
+  return node.branches.filter((b) => b !== taken).map((to) => ({ to, title: isCauseId(to) ? causeSummary(to).title : `${to}: ${nodes[to].title}` }));
 }
 
 function checkBranch(node: TreeNode, to: Branch): void {

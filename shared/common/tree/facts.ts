@@ -2,6 +2,7 @@ import type { Target } from '../schema/target';
 import type { ListenerTable, Listener } from '../schema/listener';
 import type { ConnectStatus, Outcome, ProbeAttempt, Resolution, ResolvedAddress } from '../schema/probe';
 import type { ProxySettings } from '../schema/proxy';
+import type { Symptom } from '../schema/report';
 import type { RemoteFacts } from './remote-facts';
 
 /** Everything the decision tree may look at. Collected by the engine, read by pure `decide`s. */
@@ -21,6 +22,8 @@ export interface DiagnosisFacts {
   baseline: Baseline | null;
   /** The service the user named (`--service`), if any. */
   serviceHint: string | null;
+  /** What the user reported seeing, if they said. */
+  symptom: Symptom | null;
 }
 
 export interface Baseline {

@@ -29,6 +29,7 @@ export function factsFromReport(report: Report): DiagnosisFacts | null {
         ? { address: baseline.attempt.address, port: baseline.attempt.port, ms: baseline.attempt.ms, source: `TCP connect to the SSH port ${baseline.attempt.port}` }
         : null,
     serviceHint: report.service,
+    symptom: report.symptom,
   };
 }
 

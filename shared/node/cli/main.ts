@@ -75,7 +75,9 @@ export async function runCli(io: CliIo): Promise<number> {
     options: command.options,
     env: io.env,
     onEvent: (event) => reportProgress(event, progress, errStyle),
-    remote: command.ssh ? { access: command.ssh, service: command.service, prompt: cliPromptPort(io.tty ?? null) } : null,
+    remote: command.ssh
+      ? { access: { ...command.ssh, hostKeyPolicy: command.ssh.acceptNewHostKey ? 'accept-new' : 'refuse' }, service: command.service, prompt: cliPromptPort(io.tty ?? null) }
+      : null,
     serviceHint: command.service,
     answers,
   });

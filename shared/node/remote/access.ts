@@ -4,6 +4,7 @@ import { formatSshDestination, type SshDestination } from '../../common/schema/s
 import { ownKnownHostsFile, userKnownHostsFiles } from '../paths';
 import { connectChain, type HopSpec, type SshChain } from '../ssh/connect';
 import type { PromptPort } from '../ssh/prompt';
+import type { HostKeyPolicy } from '../ssh/host-verifier';
 import { RemoteRunner, defaultRunnerOptions } from './runner';
 import { sshTransport } from './ssh-transport';
 
@@ -12,7 +13,8 @@ export interface SshAccess {
   jumps: readonly SshDestination[];
   identityFiles: readonly string[];
   knownHostsFiles: readonly string[];
-  acceptNewHostKey: boolean;
+  /** Unknown host keys: ask a person (the wizard), accept and pin them, or refuse (the CLI's default). */
+  hostKeyPolicy: HostKeyPolicy;
   sudo: boolean;
 }
 
@@ -52,7 +54,7 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     prompt,
     env,
     ...(signal ? { signal } : {}),
-    hostKeyPolicy: access.acceptNewHostKey ? 'accept-new' : 'refuse',
+    hostKeyPolicy: access.hostKeyPolicy,
     knownHostsFiles: [...userKnownHostsFiles(env), ...access.knownHostsFiles],
     ownKnownHostsFile: ownKnownHostsFile(env),
   });

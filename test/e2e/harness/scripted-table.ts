@@ -55,6 +55,14 @@ export function createScriptedTable(sink: EventSink): HandlerTable & { dispose()
       }
       return calls.startDiagnosis.response.parse({ ok: true, runId, target: parsed.value });
     },
+    async answerPrompt(request) {
+      calls.answerPrompt.request.parse(request);
+      return { accepted: false };
+    },
+    async verifyFix(request) {
+      calls.verifyFix.request.parse(request);
+      return { ok: false, error: { code: 'scripted', message: 'The scripted engine verifies nothing.' } };
+    },
     async answerDiagnosis(request) {
       calls.answerDiagnosis.request.parse(request);
       return { ok: false, errors: ['The scripted engine takes no answers.'] };
@@ -85,8 +93,8 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     );
   }
   const path: PathStep[] = [
-    { node: 'T0', title: 'Resolve the name', reason: 'mixed.example resolved to 2 addresses.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null },
-    { node: 'T1', title: 'What did the client really get?', reason: 'IPv4 connects, IPv6 is refused.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null },
+    { node: 'T0', title: 'Resolve the name', reason: 'mixed.example resolved to 2 addresses.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
+    { node: 'T1', title: 'What did the client really get?', reason: 'IPv4 connects, IPv6 is refused.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
   ];
   const cause: VerdictCauseId = 'inconclusive';
   const candidates: CauseId[] = ['bind-loopback-only', 'service-not-running'];
@@ -100,6 +108,7 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     target: { ...target, input },
     options: { ...defaultProbeOptions, rounds },
     service: null,
+    symptom: null,
     workstation: { platform: 'linux', release: 'scripted', runtime: 'node' },
     startedAt: at,
     finishedAt: new Date().toISOString(),

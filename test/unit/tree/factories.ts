@@ -80,7 +80,7 @@ export function facts(
   input: string,
   resolution: Resolution,
   probes: ProbeAttempt[],
-  extra: { localListeners?: ListenerTable | null; proxy?: ProxySettings | null; remote?: RemoteFacts | null; baseline?: DiagnosisFacts['baseline']; serviceHint?: string | null } = {},
+  extra: { localListeners?: ListenerTable | null; proxy?: ProxySettings | null; remote?: RemoteFacts | null; baseline?: DiagnosisFacts['baseline']; serviceHint?: string | null; symptom?: DiagnosisFacts['symptom'] } = {},
 ): DiagnosisFacts {
   const t = target(input);
   return {
@@ -92,6 +92,7 @@ export function facts(
     remote: extra.remote ?? null,
     baseline: extra.baseline ?? null,
     serviceHint: extra.serviceHint ?? null,
+    symptom: extra.symptom ?? null,
   };
 }
 
@@ -104,6 +105,7 @@ export function reportFrom(f: DiagnosisFacts, input = `${f.target.host}:${f.targ
     target: { ...f.target, input },
     options: defaultProbeOptions,
     service: f.serviceHint,
+    symptom: f.symptom,
     workstation: { platform: 'linux', release: '6.18.44', runtime: 'node 20.20.2' },
     startedAt: '2025-01-01T00:00:00.000Z',
     finishedAt: '2025-01-01T00:00:01.000Z',
