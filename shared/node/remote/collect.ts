@@ -16,7 +16,7 @@ import type { FirewallSnapshot } from '../../common/schema/firewall';
 import type { Listener } from '../../common/schema/listener';
 import type { ResolvedAddress } from '../../common/schema/probe';
 import type { Evidence } from '../../common/schema/report';
-import { sh } from '../../common/shell';
+import { FIREWALL_MANAGERS, serverCommands } from '../../common/remote/commands';
 import type { RemoteFacts, SelfProbe, ServiceFacts } from '../../common/tree/remote-facts';
 import type { RemoteSession } from './access';
 import type { CommandRun, CommandSpec, RemoteRunner } from './runner';
@@ -33,7 +33,6 @@ export interface CollectRequest {
 
 const RAW_CAP = 64 * 1024;
 const CORRELATION_PROBES = 3;
-const SERVICE_PROPERTIES = 'Id,LoadState,ActiveState,SubState,Result,UnitFileState,NRestarts,MainPID,ExecMainStatus,ExecMainCode,ExecMainStartTimestamp,ActiveEnterTimestamp,InactiveEnterTimestamp,InactiveExitTimestamp,FragmentPath';
 
 /**
  * Collects the server's side: listeners, address ownership, self-probes, firewall rules with a
@@ -89,7 +88,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     if (has('ss')) {
       const families = [4, 6] as const;
       const runs = await runner.runAll(
-        families.map((f) => ({ id: `listeners-ss${f}`, command: sh`ss -Htlnpe${f} ${filter} 2>/dev/null || ss -tlnpe${f} ${filter}`, wantsRoot: true })),
+        families.map((f) => ({ id: `listeners-ss${f}`, command: serverCommands.ssListeners(f, request.port), wantsRoot: true })),
       );
       const all: Listener[] = [];
       for (const [i, run] of runs.entries()) {
@@ -101,14 +100,14 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       return { status: 'ok', source: 'ss -Htlnpe', listeners: all, reason: null };
     }
     if (has('netstat')) {
-      const run = await runner.run({ id: 'listeners-netstat', command: sh`netstat -tlnpW 2>/dev/null || netstat -tlnp 2>/dev/null || netstat -tln`, wantsRoot: true });
+      const run = await runner.run({ id: 'listeners-netstat', command: serverCommands.netstatListeners(), wantsRoot: true });
       const parsed = parseNetstatListeners(run.result.stdout);
       const mine = parsed.ok ? parsed.value.filter((l) => l.port === request.port) : [];
       record(run, parsed.ok ? `${mine.length} listener(s) on port ${request.port}` : parsed.error.message);
       if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: 'netstat', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
       return { status: 'ok', source: 'netstat -tln', listeners: mine, reason: null };
     }
-    const runs = await runner.runAll(['tcp', 'tcp6'].map((f) => ({ id: `listeners-proc-${f}`, command: sh`cat ${`/proc/net/${f}`}`, wantsRoot: false })));
+    const runs = await runner.runAll((['tcp', 'tcp6'] as const).map((f) => ({ id: `listeners-proc-${f}`, command: serverCommands.procTcp(f), wantsRoot: false })));
     const all: Listener[] = [];
     for (const run of runs) {
       const parsed = parseProcNetTcp(run.result.stdout);
@@ -122,7 +121,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
 
   async function collectOwnership(): Promise<RemoteFacts['ownership']> {
     if (!has('ip')) return request.failing.map((a) => ({ address: a.address, owned: null, how: 'no `ip` command on the server' }));
-    const runs = await runner.runAll(request.failing.map((a, i) => ({ id: `route-get-${i + 1}`, command: sh`ip route get ${a.address}`, wantsRoot: false })));
+    const runs = await runner.runAll(request.failing.map((a, i) => ({ id: `route-get-${i + 1}`, command: serverCommands.routeGet(a.address), wantsRoot: false })));
     return runs.map((run, i) => {
       const address = request.failing[i]!.address;
       const parsed = parseIpRouteGet(run.result.stdout + run.result.stderr);
@@ -137,9 +136,8 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     const loopbacks = [...new Set(request.failing.map((a) => (a.family === 6 ? '::1' : '127.0.0.1')))];
     const targets = [...loopbacks, ...request.failing.map((a) => a.address)];
     const spec = (address: string, i: number): CommandSpec | null => {
-      const timed = has('timeout') ? 'timeout 3 ' : '';
-      if (has('bash')) return { id: `self-probe-${i + 1}`, command: { text: `${timed}${sh`bash -c ${'exec 3<>"/dev/tcp/$1/$2" && echo open'} _ ${address} ${request.port}`.text}` }, wantsRoot: false, okCodes: [0, 1, 124] };
-      if (has('nc')) return { id: `self-probe-${i + 1}`, command: sh`nc -vz -w 3 ${address} ${request.port}`, wantsRoot: false, okCodes: [0, 1] };
+      if (has('bash')) return { id: `self-probe-${i + 1}`, command: serverCommands.selfProbeBash(address, request.port, has('timeout')), wantsRoot: false, okCodes: [0, 1, 124] };
+      if (has('nc')) return { id: `self-probe-${i + 1}`, command: serverCommands.selfProbeNc(address, request.port), wantsRoot: false, okCodes: [0, 1] };
       return null;
     };
     const specs = targets.map((a, i) => spec(a, i)).filter((s): s is CommandSpec => s !== null);
@@ -153,9 +151,8 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
 
   async function collectManagers(): Promise<string[]> {
     if (!has('systemctl') || !caps.systemd) return [];
-    // knockd and fwknopd gate ports behind a knock (catalog C6): a plain reject then means "knock first".
-    const names = ['ufw', 'firewalld', 'nftables', 'fail2ban', 'knockd', 'fwknopd'];
-    const run = await runner.run({ id: 'firewall-managers', command: sh`systemctl is-active ${names}`, wantsRoot: false, okCodes: [0, 1, 3, 4] });
+    const names = FIREWALL_MANAGERS;
+    const run = await runner.run({ id: 'firewall-managers', command: serverCommands.firewallManagers(), wantsRoot: false, okCodes: [0, 1, 3, 4] });
     const states = run.result.stdout.split('\n').map((l) => l.trim());
     const active = names.filter((_, i) => states[i] === 'active');
     record(run, active.length ? `active: ${active.join(', ')}` : 'no firewall manager service is active');
@@ -166,8 +163,8 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     const unit = request.service;
     if (unit === null || !has('systemctl')) return null;
     const [show, journal] = await runner.runAll([
-      { id: 'service-state', command: sh`systemctl show ${unit} -p ${SERVICE_PROPERTIES} --no-pager`, wantsRoot: false, okCodes: [0, 1] },
-      { id: 'service-log', command: sh`journalctl -u ${unit} -n 100 -o json --no-pager -q`, wantsRoot: true, okCodes: [0, 1] },
+      { id: 'service-state', command: serverCommands.serviceState(unit), wantsRoot: false, okCodes: [0, 1] },
+      { id: 'service-log', command: serverCommands.serviceLog(unit), wantsRoot: true, okCodes: [0, 1] },
     ]);
     const parsedShow = parseSystemctlShow(show!.result.stdout + show!.result.stderr);
     const state = parsedShow.ok ? (findUnit(parsedShow.value, unit) ?? parsedShow.value.units[0]) : undefined;
@@ -185,7 +182,8 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
 
   async function collectFirewall(): Promise<{ read: Pick<RemoteFacts['firewall'], 'snapshots' | 'unreadable'>; correlation: RemoteFacts['correlation']; kernelAnswers: RemoteFacts['kernelAnswers'] }> {
     const sources: { source: IptablesSource | 'nft'; spec: CommandSpec }[] = [];
-    const iptables = (tool: string, source: IptablesSource) => has(tool) && sources.push({ source, spec: { id: `rules-${source}`, command: { text: `${tool} -c` }, wantsRoot: true } });
+    const iptables = (tool: Parameters<typeof serverCommands.rulesSave>[0], source: IptablesSource) =>
+      has(tool) && sources.push({ source, spec: { id: `rules-${source}`, command: serverCommands.rulesSave(tool), wantsRoot: true } });
     if (has('iptables-nft-save') || has('iptables-legacy-save')) {
       iptables('iptables-nft-save', 'iptables-nft');
       iptables('ip6tables-nft-save', 'ip6tables-nft');
@@ -196,7 +194,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       iptables('iptables-save', legacy ? 'iptables-legacy' : 'iptables-nft');
       iptables('ip6tables-save', legacy ? 'ip6tables-legacy' : 'ip6tables-nft');
     }
-    if (has('nft')) sources.push({ source: 'nft', spec: { id: 'rules-nft', command: sh`nft -j list ruleset`, wantsRoot: true } });
+    if (has('nft')) sources.push({ source: 'nft', spec: { id: 'rules-nft', command: serverCommands.nftRuleset(), wantsRoot: true } });
 
     const snapshotAll = async (round: 'before' | 'after') => {
       const runs = await runner.runAll(sources.map((s) => ({ ...s.spec, id: `${s.spec.id}-${round}` })));
@@ -220,7 +218,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     // The kernel's own answer counters need no root: they prove whether the server itself sent the
     // resets or ICMP errors, even where the rule sets cannot be read.
     const kernelCounters = async (round: 'before' | 'after'): Promise<Counters | null> => {
-      const run = await runner.run({ id: `kernel-counters-${round}`, command: sh`cat /proc/net/snmp; cat /proc/net/snmp6 2>/dev/null; true`, wantsRoot: false });
+      const run = await runner.run({ id: `kernel-counters-${round}`, command: serverCommands.kernelCounters(), wantsRoot: false });
       const parsed = parseProcNetstat(run.result.stdout);
       const counters = parsed.ok ? parsed.value : null;
       record(run, counters ? `IcmpOutDestUnreachs=${counters.IcmpOutDestUnreachs ?? '?'} Icmp6OutDestUnreachs=${counters.Icmp6OutDestUnreachs ?? '?'} TcpOutRsts=${counters.TcpOutRsts ?? '?'}` : 'counters unreadable');
@@ -259,7 +257,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
  */
 export async function collectContainers(runner: RemoteRunner, port: number, record: (run: CommandRun, summary: string) => CommandRun): Promise<NonNullable<RemoteFacts['containers']>> {
   const source = 'docker ps -a';
-  const ps = await runner.run({ id: 'containers-ps', command: sh`docker ps -a --no-trunc --format ${'{{json .}}'}`, wantsRoot: true });
+  const ps = await runner.run({ id: 'containers-ps', command: serverCommands.dockerPs(), wantsRoot: true });
   if (ps.status !== 'ok') {
     const kind = parseDockerError(ps.result.stderr);
     const reason = firstLine(ps.result.stderr) || ps.status;
@@ -279,7 +277,7 @@ export async function collectContainers(runner: RemoteRunner, port: number, reco
     return { status: 'ok', source, containers: facts, reason: null };
   }
   // Exit 1 with the found containers on stdout when one was removed in between ("No such object").
-  const inspect = await runner.run({ id: 'containers-inspect', command: sh`docker inspect ${wanted.map((c) => c.id)}`, wantsRoot: true, okCodes: [0, 1] });
+  const inspect = await runner.run({ id: 'containers-inspect', command: serverCommands.dockerInspect(wanted.map((c) => c.id)), wantsRoot: true, okCodes: [0, 1] });
   const inspected = parseDockerInspect(inspect.result.stdout + inspect.result.stderr);
   const facts = containerFacts(parsed.value.containers, inspected.ok ? inspected.value.containers : []);
   record(ps, describeContainers(containerFacts(parsed.value.containers), port));

@@ -7,6 +7,7 @@ import type { Evidence } from '../../../shared/common/schema/report';
 import type { PasteKind } from '../../../shared/common/tree/types';
 import type { RemoteSession } from '../../../shared/node/remote/access';
 import { collectRemote } from '../../../shared/node/remote/collect';
+import { serverCommandPlan } from '../../../shared/common/remote/commands';
 import { RemoteRunner, defaultRunnerOptions } from '../../../shared/node/remote/runner';
 import type { ExecResult, ExecTransport } from '../../../shared/node/remote/transport';
 
@@ -184,5 +185,18 @@ describe('collectRemote: containers', () => {
     const none = await collect({ tools: TOOLS.filter((t) => t !== 'docker') });
     expect(none.facts.containers).toBeNull();
     expect(none.commands.some((c) => c.includes('docker'))).toBe(false);
+  });
+});
+
+describe('the preview the wizard shows is what the collector runs', () => {
+  it('every command run over SSH is one the plan lists for this port, address and service', async () => {
+    const { evidence } = await collect({ tools: [...TOOLS, 'bash', 'timeout', 'nft', 'iptables-legacy-save', 'ip6tables-legacy-save'] });
+    const plan = serverCommandPlan({ port: PORT, addresses: [ADDRESS], service: 'nginx' }).flatMap((p) => p.commands);
+    const ran = evidence.filter((e) => e.facts.check === 'remote-command').map((e) => e.command.replace(/^sudo -n /, ''));
+    expect(ran.length).toBeGreaterThan(10);
+    for (const command of ran) {
+      const listed = command.startsWith('docker inspect ') ? plan.some((p) => p.startsWith('docker inspect ')) : plan.includes(command);
+      expect(listed, command).toBe(true);
+    }
   });
 });
