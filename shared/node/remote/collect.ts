@@ -84,7 +84,6 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
   };
 
   async function collectListeners(): Promise<RemoteFacts['listeners']> {
-    const filter = `sport = :${request.port}`;
     if (has('ss')) {
       const families = [4, 6] as const;
       const runs = await runner.runAll(
