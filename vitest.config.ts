@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -12,6 +13,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // Component tests (test/unit/components, `@vitest-environment jsdom`) need Svelte's browser build:
+        // this adds the `browser` resolve condition (node_modules stay external for the Node tests, so
+        // they are unaffected). Cleanup is registered by the tests' own harness, not a setup file
+        // loaded into all 60-odd Node test files.
+        plugins: [svelteTesting({ autoCleanup: false, noExternal: false })],
         test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'], environment: 'node' },
       },
       {

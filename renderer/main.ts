@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import NoEngine from './components/NoEngine.svelte';
 import { createWizard } from './state/wizard';
 import { wizardContext } from './state/context';
 import './styles/global.css';
@@ -12,8 +13,5 @@ if (api) {
   mount(App, { target, context: wizardContext(createWizard(api)) });
 } else {
   // Opened outside Portwise (a plain browser tab): there is no main process to talk to.
-  const message = document.createElement('p');
-  message.className = 'no-api';
-  message.textContent = 'Portwise must be opened from its own app window: this page has no connection to the Portwise engine.';
-  target.append(message);
+  mount(NoEngine, { target });
 }

@@ -1,4 +1,4 @@
-import { app, session, shell, type Event, type WebContents } from 'electron';
+import { app, session, shell, type DownloadItem, type Event, type WebContents } from 'electron';
 import { isAppUrl } from './app-protocol';
 
 /**
@@ -60,6 +60,19 @@ function hardenWebContents(contents: WebContents): void {
 }
 
 /**
+ * Downloads are refused, with one exception: "Export report" saves the report through a `blob:` URL
+ * that our own page made (`blob:app://portwise/...`). Electron then shows the save dialog, so the
+ * user picks where the file goes; nothing is written without that choice.
+ */
+export function isAllowedDownload(url: string): boolean {
+  return url.startsWith('blob:') && isAppUrl(url.slice('blob:'.length));
+}
+
+function onWillDownload(event: Event, item: Pick<DownloadItem, 'getURL'>): void {
+  if (!isAllowedDownload(item.getURL())) event.preventDefault();
+}
+
+/**
  * Installs the global guards. Call once, after `app` is ready (sessions exist only then) and before
  * the first window is created.
  */
@@ -69,6 +82,7 @@ export function installHardening(): void {
   ses.setPermissionRequestHandler((contents, permission, callback) => callback(isPermissionAllowed(permission, contents.getURL())));
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin));
   ses.setDevicePermissionHandler(() => false);
+  ses.on('will-download', (event, item) => onWillDownload(event, item));
 }
 
 /**

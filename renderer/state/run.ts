@@ -43,6 +43,8 @@ export interface RunState {
   answering: boolean;
   /** Why the last answer could not be applied, one sentence each (a paste that is not what was asked...). */
   answerErrors: readonly string[];
+  /** The step the last answer was for, so its errors show beside the control that sent it. */
+  answerFor: string | null;
   /** Verify-fix: the failing addresses probed again after a fix, or why that could not run. */
   verify: VerifyState | null;
 }
@@ -67,6 +69,7 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
     prompts: [],
     answering: false,
     answerErrors: [],
+    answerFor: null,
     verify: null,
   };
 }

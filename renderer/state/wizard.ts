@@ -50,8 +50,11 @@ export interface Wizard {
    * withdraw the answer with null. The report is walked again with every answer given so far.
    */
   answer(node: string, answer: NodeAnswer | null): Promise<void>;
-  /** Answers a question the SSH layer asked (host key, passphrase, password, keyboard-interactive). */
-  answerPrompt(promptId: string, answer: PromptAnswer): Promise<void>;
+  /**
+   * Answers a question the SSH layer asked (host key, passphrase, password, keyboard-interactive).
+   * False when the answer could not be passed on (the question is still open: try again or cancel).
+   */
+  answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean>;
   /** After a fix: probe the failing addresses again and keep before and after. */
   verifyFix(): Promise<void>;
   /** Back to the form; a run still going is cancelled and its late events are ignored. */
@@ -171,7 +174,7 @@ export function createWizard(api: PortwiseApi): Wizard {
     if (!run?.report || run.status !== 'finished' || run.answering) return;
     const { [node]: _previous, ...others } = run.report.answers;
     const answers = given ? { ...others, [node]: given } : others;
-    store.setState({ run: { ...run, answering: true, answerErrors: [] } });
+    store.setState({ run: { ...run, answering: true, answerErrors: [], answerFor: node } });
     try {
       const response = await api.answerDiagnosis({ report: run.report, answers });
       const current = store.getState().run;
@@ -184,18 +187,20 @@ export function createWizard(api: PortwiseApi): Wizard {
     }
   }
 
-  async function answerPrompt(promptId: string, answer: PromptAnswer): Promise<void> {
+  async function answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean> {
     const run = store.getState().run;
-    if (!run || run.status !== 'running') return;
+    if (!run || run.status !== 'running') return true;
     try {
       // The dialog closes when main says the question is settled (`prompt-closed`), not before.
       const { accepted } = await api.answerPrompt({ runId: run.runId, promptId, answer });
       const current = store.getState().run;
       if (!accepted && current?.runId === run.runId) store.setState({ run: { ...current, prompts: current.prompts.filter((p) => p.id !== promptId) } });
+      return true;
     } catch (error) {
       const current = store.getState().run;
-      if (current?.runId !== run.runId) return;
+      if (current?.runId !== run.runId) return true;
       store.setState({ run: { ...current, error: { message: 'Portwise could not pass on your answer.', detail: describeThrown(error) } } });
+      return false;
     }
   }
 

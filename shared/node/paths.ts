@@ -18,7 +18,9 @@ export const ownKnownHostsFile = (env: NodeJS.ProcessEnv = process.env): string 
 
 /** The user's and the system's known_hosts files: read, never written. */
 export function userKnownHostsFiles(env: NodeJS.ProcessEnv = process.env): string[] {
-  const files = [path.join(os.homedir(), '.ssh', 'known_hosts'), path.join(os.homedir(), '.ssh', 'known_hosts2')];
+  // The home of the environment the engine was given (the wizard's tests give it a private one).
+  const home = env.HOME ?? env.USERPROFILE ?? os.homedir();
+  const files = [path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2')];
   if (process.platform !== 'win32') files.push('/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2');
   else files.push(path.join(env.ProgramData ?? 'C:\\ProgramData', 'ssh', 'ssh_known_hosts'));
   return files;

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { causeSummary } from '../../shared/common/causes/catalog';
-import { createScriptedTable, SCRIPTED, scriptedMessages } from './harness/scripted-table';
-import { RunPage, TargetFormPage } from './harness/wizard-pages';
+import { createScriptedTable, SCRIPTED, scriptedKeys, scriptedMessages } from './harness/scripted-table';
+import { DiagnosisPage, PromptDialogPage, RunPage, TargetFormPage } from './harness/wizard-pages';
 import { screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
 
 /**
@@ -119,5 +119,63 @@ describe('wizard states', () => {
     expect(await page.getByRole('listitem').filter({ hasText: causeSummary('bind-loopback-only').title }).count()).toBe(1);
     await expect.poll(() => run.announcement.textContent()).toBe(`Verdict: ${causeSummary('inconclusive').title}. Low confidence.`);
     await page.screenshot({ path: join(shots, '10-verdict-inconclusive.png'), fullPage: true });
+  });
+
+  it('SSH questions: a modal that keeps the focus, the host key to check, a password, then a changed key refused loudly', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    await form.target.fill(SCRIPTED.ssh);
+    await form.chooseSsh('alice@ssh.example', { jumps: ['me@bastion.example:2222'] });
+    await form.diagnose.click();
+
+    const prompt = new PromptDialogPage(page);
+    await prompt.heading.waitFor();
+    expect(await prompt.heading.innerText()).toBe('Unknown host key for jump host 1 of 2, me@bastion.example:2222');
+    expect(await prompt.code(scriptedKeys.jump).count()).toBe(1);
+    expect(await prompt.code('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub').count()).toBe(1);
+    // The page behind is inert, and the focus starts on the safe choice and stays in the dialog.
+    expect(await page.locator('main[inert]').count()).toBe(1);
+    await expect.poll(() => prompt.cancel.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Tab');
+      expect(await prompt.dialog.evaluate((el) => el.contains(el.ownerDocument.activeElement))).toBe(true);
+    }
+    await page.screenshot({ path: join(shots, '15-ssh-host-key.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(shots, '16-ssh-host-key-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await prompt.trust.click();
+    await prompt.field('Password').waitFor();
+    expect(await prompt.heading.innerText()).toBe('Password for jump host 1 of 2, me@bastion.example:2222');
+    await prompt.answer('Password', 'scripted-secret');
+    await prompt.dialog.waitFor({ state: 'detached' });
+    expect(await page.locator('main[inert]').count()).toBe(0);
+
+    const diagnosis = new DiagnosisPage(page);
+    await diagnosis.hostKeyChanged.waitFor();
+    const notice = await diagnosis.hostKeyChanged.innerText();
+    expect(notice).toContain(`ssh-ed25519 ${scriptedKeys.presented}`);
+    expect(notice).toContain(scriptedKeys.pinned);
+    expect(notice).toContain('/home/alice/.ssh/known_hosts, line 12');
+    // The password went to main in the answer, and nowhere else: no event carried it back.
+    expect(JSON.stringify(session.relay.emitted)).not.toContain('scripted-secret');
+    expect(await page.content()).not.toContain('scripted-secret');
+    await page.screenshot({ path: join(shots, '17-host-key-changed.png'), fullPage: true });
+  });
+
+  it('Escape cancels an SSH question, and the verdict says the login did not happen', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    await form.target.fill(SCRIPTED.ssh);
+    await form.chooseSsh('alice@ssh.example', { jumps: ['me@bastion.example:2222'] });
+    await form.diagnose.click();
+    const prompt = new PromptDialogPage(page);
+    await prompt.trust.waitFor();
+    await page.keyboard.press('Escape');
+    await prompt.dialog.waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Portwise could not log in to the server' }).waitFor();
+    const answers = session.bridge.calls.filter((c) => c.name === 'answerPrompt');
+    expect(answers.at(-1)?.request).toMatchObject({ answer: { kind: 'host-key', accept: false } });
   });
 });

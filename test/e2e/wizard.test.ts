@@ -9,7 +9,7 @@ import type { Report } from '../../shared/common/schema/report';
 import { createHandlerTable } from '../../shared/node/handlers';
 import { closedPort, listen, type TestServer } from '../integration/loopback';
 import type { InPage } from './harness/page-globals';
-import { RunPage, TargetFormPage } from './harness/wizard-pages';
+import { DiagnosisPage, RunPage, TargetFormPage } from './harness/wizard-pages';
 import { rendererDir, screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
 
 /**
@@ -82,7 +82,12 @@ describe('the page the app loads', () => {
         bindingsLeft: Object.keys(inPage).filter((k) => k.startsWith('__portwise')),
       };
     });
-    expect(shape).toEqual({ keys: ['answerDiagnosis', 'cancelDiagnosis', 'getAppInfo', 'onDiagnosisEvent', 'startDiagnosis'], types: ['function', 'function', 'function', 'function', 'function'], frozen: true, bindingsLeft: [] });
+    expect(shape).toEqual({
+      keys: ['answerDiagnosis', 'answerPrompt', 'cancelDiagnosis', 'getAppInfo', 'onDiagnosisEvent', 'startDiagnosis', 'verifyFix'],
+      types: ['function', 'function', 'function', 'function', 'function', 'function', 'function'],
+      frozen: true,
+      bindingsLeft: [],
+    });
     const info = await page.evaluate(() => (globalThis as unknown as InPage).portwise?.getAppInfo({}));
     expect(info).toEqual({ name: 'Portwise', version: '0.0.0-e2e', platform: process.platform });
     // The renderer asked for it too, and shows the version in its header.
@@ -208,5 +213,106 @@ describe('wizard', () => {
     expect(session.bridge.calls.some((c) => c.name === 'cancelDiagnosis')).toBe(true);
     expect(await page.getByText('Not probed').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(shots, '06-cancelled.png'), fullPage: true });
+  });
+
+  it('E: the SSH choice previews the exact server commands; an SSH login that fails is named on the verdict', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    const target = `127.0.0.1:${refusedPort}`;
+    await form.target.fill(target);
+    await form.service.fill('postgresql');
+    await form.symptom('Connection refused').check();
+    expect(await form.noAccess.isChecked()).toBe(true);
+    expect(await form.sshDestination.count()).toBe(0);
+
+    const sshPort = await closedPort('127.0.0.1');
+    await form.chooseSsh(`alice@127.0.0.1:${sshPort}`, { jumps: ['me@bastion.example'] });
+    await form.addJumpHost.click();
+    await form.jumpHost(2).fill('me@second.example:2222');
+    await form.removeJumpHost(1).click();
+    expect(await form.jumpHost(1).inputValue()).toBe('me@second.example:2222');
+    await form.removeJumpHost(1).click();
+    expect(await form.jumpHost(1).count()).toBe(0);
+    const commands = await form.previewCommands();
+    expect(commands.join('\n')).toContain(`ss -Htlnpe4 'sport = :${refusedPort}'`);
+    expect(commands.join('\n')).toContain("journalctl -u postgresql -n 100 -o json --no-pager -q");
+    await page.screenshot({ path: join(shots, '11-target-form-ssh.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(shots, '12-target-form-ssh-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // A destination the parser refuses is shown at its field, and nothing starts.
+    const starts = session.bridge.calls.filter((c) => c.name === 'startDiagnosis').length;
+    await form.sshDestination.fill('bad user@host');
+    await form.diagnose.click();
+    await expect.poll(() => form.sshDestination.getAttribute('aria-invalid')).toBe('true');
+    expect(await form.describedBy(form.sshDestination)).toContain('"bad user" is not a valid user name.');
+    expect(session.bridge.calls.filter((c) => c.name === 'startDiagnosis').length).toBe(starts);
+
+    await form.sshDestination.fill(`alice@127.0.0.1:${sshPort}`);
+    await form.sshDestination.press('Enter');
+    const run = new RunPage(page);
+    await run.heading(target).waitFor();
+    const request = session.bridge.calls.filter((c) => c.name === 'startDiagnosis').at(-1)?.request;
+    expect(request).toEqual({
+      target,
+      rounds: 3,
+      timeoutMs: 3000,
+      service: 'postgresql',
+      symptom: 'refused',
+      access: { kind: 'ssh', destination: `alice@127.0.0.1:${sshPort}`, jumps: [], sudo: false },
+    });
+    await page.getByRole('heading', { name: 'Portwise could not log in to the server' }).waitFor({ timeout: WAIT_MS });
+    expect(finishedReport().sshFailure?.kind).toBe('connect-failed');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('F: verify the fix (still failing, then fixed once something listens), export the report, override a step', async () => {
+    const port = await closedPort('127.0.0.1');
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    const target = `127.0.0.1:${port}`;
+    await form.submitWithKeyboard(target);
+    const run = new RunPage(page);
+    await run.verdictTitle(/^Nothing is listening/).waitFor({ timeout: WAIT_MS });
+    const report = finishedReport();
+
+    const diagnosis = new DiagnosisPage(page);
+    await diagnosis.verifyFix.click();
+    await expect.poll(() => diagnosis.verifyOutcome.textContent(), { timeout: WAIT_MS }).toBe('Still failing');
+    const still = await diagnosis.verifyRow('127.0.0.1');
+    expect(still[1]).toMatch(/^✕ Refused 3 rounds · last [\d.]+ m?s · ECONNREFUSED$/);
+    expect(still[2]).toMatch(/^✕ Refused [\d.]+ m?s · ECONNREFUSED$/);
+
+    const fixed = await listen({ host: '127.0.0.1', port });
+    try {
+      await diagnosis.verifyFix.click();
+      await expect.poll(() => diagnosis.verifyOutcome.textContent(), { timeout: WAIT_MS }).toBe('Fixed: every address connects now');
+      expect((await diagnosis.verifyRow('127.0.0.1'))[2]).toMatch(/^✓ Connected [\d.]+ m?s$/);
+      await page.screenshot({ path: join(shots, '13-verify-fixed.png'), fullPage: true });
+    } finally {
+      await fixed.close();
+    }
+
+    const download = await diagnosis.exportReport();
+    expect(download.suggestedFilename()).toBe(`portwise-report-127.0.0.1-${port}.json`);
+    const saved = await download.path();
+    expect(JSON.parse(await readFile(saved, 'utf8'))).toEqual(report);
+    // The page is still the app: the download did not navigate.
+    await run.verdictTitle(/^Nothing is listening/).waitFor();
+
+    const step = report.path[1]!;
+    const branch = step.alternatives.find((a) => a.to !== step.next)!;
+    await diagnosis.override(step.title, branch.title, 'the application reports a timeout, not a refusal');
+    const overridden = diagnosis.step(step.title);
+    await overridden.getByText('overridden by a person', { exact: true }).waitFor({ timeout: WAIT_MS });
+    expect(await overridden.innerText()).toContain('the application reports a timeout, not a refusal');
+    const answered = session.bridge.calls.filter((c) => c.name === 'answerDiagnosis').at(-1)?.request as { answers: unknown };
+    expect(answered.answers).toEqual({ [step.node]: { override: { to: branch.to, reason: 'the application reports a timeout, not a refusal' } } });
+    await page.screenshot({ path: join(shots, '14-override.png'), fullPage: true });
+
+    await diagnosis.withdraw(step.node).click();
+    await expect.poll(() => diagnosis.step(step.title).getByText('overridden by a person', { exact: true }).count(), { timeout: WAIT_MS }).toBe(0);
+    await run.verdictTitle(/^Nothing is listening/).waitFor();
   });
 });

@@ -10,6 +10,20 @@ export const HopLabel = z.object({
   role: z.enum(['jump', 'target']),
 });
 
+export type HopLabel = z.infer<typeof HopLabel>;
+
+/** "[::1]:22" for IPv6 literals, "host:22" otherwise. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** "jump host 1 of 2, alice@bastion:22" / "target host 2 of 2, bob@db:22" / "target host bob@db:22". */
+export function describeHop(hop: HopLabel): string {
+  const where = `${hop.user}@${formatHostPort(hop.host, hop.port)}`;
+  if (hop.total <= 1) return `${hop.role === 'jump' ? 'jump host' : 'target host'} ${where}`;
+  return `${hop.role === 'jump' ? 'jump host' : 'target host'} ${hop.index} of ${hop.total}, ${where}`;
+}
+
 const id = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
 /**

@@ -63,6 +63,9 @@ export type Evidence = z.infer<typeof Evidence>;
 export const PathStep = z.object({
   node: z.string(),
   title: z.string(),
+  /** Why the step matters and what it reads, for the person following the wizard. */
+  why: z.string(),
+  checks: z.array(z.string()),
   reason: z.string(),
   /** The next node id, or the cause id of the leaf this step concluded. */
   next: z.string(),

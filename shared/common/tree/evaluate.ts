@@ -82,13 +82,17 @@ export function evaluate(facts: DiagnosisFacts, options: EvaluateOptions = {}): 
     }
 
     const taken = destination(settled);
-    path.push({ node: node.id, title: node.title, reason: settled.reason, next: taken, ...step, alternatives: alternativesOf(node, taken, nodes) });
+    path.push({ node: node.id, title: node.title, why: node.why, checks: [...node.checks], reason: settled.reason, next: taken, ...step, alternatives: alternativesOf(node, taken, nodes) });
     switch (settled.kind) {
       case 'next':
         current = settled.node;
         break;
-      case 'leaf':
-        return { path, pending, verdict: { cause: settled.cause, confidence: settled.confidence, reason: settled.reason, missing: pending ? pending.missing : [], candidates: [] } };
+      case 'leaf': {
+        // Past an override the later steps read evidence the person chose to set aside: never high.
+        const overridden = path.some((s) => s.by === 'override');
+        const confidence = overridden && settled.confidence !== 'low' ? 'low' : settled.confidence;
+        return { path, pending, verdict: { cause: settled.cause, confidence, reason: settled.reason, missing: pending ? pending.missing : [], candidates: [] } };
+      }
       case 'inconclusive':
         return {
           path,

@@ -50,14 +50,5 @@ export interface PromptPort {
   keyboardInteractive(req: KeyboardInteractiveQuestion): Promise<string[] | null>;
 }
 
-/** "[::1]:22" for IPv6 literals, "host:22" otherwise. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** "jump host 1 of 2, alice@bastion:22" / "target host 2 of 2, bob@db:22" / "target host bob@db:22". */
-export function describeHop(hop: HopLabel): string {
-  const where = `${hop.user}@${formatHostPort(hop.host, hop.port)}`;
-  if (hop.total <= 1) return `${hop.role === 'jump' ? 'jump host' : 'target host'} ${where}`;
-  return `${hop.role === 'jump' ? 'jump host' : 'target host'} ${hop.index} of ${hop.total}, ${where}`;
-}
+// One wording for the CLI, the errors and the wizard's dialogs: defined with the prompt schema, which the renderer may import.
+export { describeHop, formatHostPort } from '../../common/schema/prompts';

@@ -3,6 +3,7 @@ import { buildDiagnosis } from '../../../shared/common/causes/diagnosis';
 import type { CauseId } from '../../../shared/common/causes/catalog';
 import type { VerdictCauseId } from '../../../shared/common/causes/definitions';
 import type { DiagnosisEvent } from '../../../shared/common/schema/events';
+import type { PromptAnswer, PromptRequest } from '../../../shared/common/schema/prompts';
 import { defaultProbeOptions, type ProbeAttempt, type ResolvedAddress } from '../../../shared/common/schema/probe';
 import { REPORT_SCHEMA, type PathStep, type Report } from '../../../shared/common/schema/report';
 import { parseTarget, type Target } from '../../../shared/common/schema/target';
@@ -21,18 +22,63 @@ export const SCRIPTED = {
   refused: 'refused.example:80',
   fails: 'fails.example:80',
   mixed: 'mixed.example:5432',
+  /** With SSH access: the jump host's key is unknown (asked), then its password; the target's key has changed. */
+  ssh: 'ssh.example:5432',
 } as const;
+
+/** The fingerprints of the scripted SSH story. */
+export const scriptedKeys = {
+  jump: 'SHA256:jUmPjUmPjUmPjUmPjUmPjUmPjUmPjUmPjUmPjUmPj0A',
+  presented: 'SHA256:NeWkEyNeWkEyNeWkEyNeWkEyNeWkEyNeWkEyNeWkEy0',
+  pinned: 'SHA256:oLdKeYoLdKeYoLdKeYoLdKeYoLdKeYoLdKeYoLdKeY0',
+} as const;
+
+const jumpHop = { index: 1, total: 2, user: 'me', host: 'bastion.example', port: 2222, role: 'jump' as const };
 
 export const scriptedMessages = {
   thrown: "Error invoking remote method 'portwise:call:startDiagnosis': Error: the engine is unavailable",
   refused: 'Main refused this target on purpose (scripted).',
   failed: 'The diagnosis stopped on an internal error.',
   failedDetail: 'Error: scripted engine failure\n    at scripted (scripted-table.ts:1:1)',
+  // The engine's wording for a changed key (shared/node/ssh/host-verifier.ts, hostKeyError).
+  changedKey:
+    `target host 2 of 2, alice@ssh.example:22: the host key has CHANGED. The server presented ssh-ed25519 ${scriptedKeys.presented}, ` +
+    `but the known key is ${scriptedKeys.pinned} (/home/alice/.ssh/known_hosts line 12). Someone may be intercepting the connection, ` +
+    'or the host was reinstalled. Portwise refuses to connect; check the new fingerprint with the host owner, then remove the old entry to trust it.',
 } as const;
 
 export function createScriptedTable(sink: EventSink): HandlerTable & { dispose(): void } {
   let runs = 0;
   const emit = (runId: string, event: DiagnosisEvent) => sink.emit('onDiagnosisEvent', events.onDiagnosisEvent.parse({ runId, event }));
+  /** SSH runs waiting on a person: the question open, and what the run does with each answer. */
+  const waiting = new Map<string, { promptId: string; settle(answer: PromptAnswer): void }>();
+
+  function ask(runId: string, prompt: PromptRequest, settle: (answer: PromptAnswer) => void): void {
+    waiting.set(runId, {
+      promptId: prompt.id,
+      settle: (answer) => {
+        waiting.delete(runId);
+        emit(runId, { type: 'prompt-closed', id: prompt.id });
+        settle(answer);
+      },
+    });
+    emit(runId, { type: 'prompt', prompt });
+  }
+
+  function sshStory(runId: string, input: string, target: Target, rounds: number, at: string): void {
+    for (const event of sshProbes(target, rounds)) emit(runId, event);
+    const finish = (failure: NonNullable<Report['sshFailure']>) => {
+      for (const event of sshFinished(input, target, rounds, at, failure)) emit(runId, event);
+    };
+    const cancelled = () => finish({ kind: 'cancelled', message: 'jump host 1 of 2, me@bastion.example:2222: the login was cancelled.', hop: 1 });
+    ask(runId, { kind: 'host-key', id: `${runId}-p1`, hop: jumpHop, keyType: 'ssh-ed25519', fingerprint: scriptedKeys.jump }, (answer) => {
+      if (answer.kind !== 'host-key' || !answer.accept) return cancelled();
+      ask(runId, { kind: 'password', id: `${runId}-p2`, hop: jumpHop, attempt: 1 }, (secret) => {
+        if (secret.kind !== 'secret' || secret.value === null) return cancelled();
+        finish({ kind: 'host-key-changed', message: scriptedMessages.changedKey, hop: 2 });
+      });
+    });
+  }
 
   return {
     async startDiagnosis(request): Promise<CallResponse<'startDiagnosis'>> {
@@ -50,14 +96,20 @@ export function createScriptedTable(sink: EventSink): HandlerTable & { dispose()
         emit(runId, { type: 'failed', message: scriptedMessages.failed, detail: scriptedMessages.failedDetail });
       } else if (req.target === SCRIPTED.mixed) {
         for (const event of mixedRun(req.target, parsed.value, options.rounds, at)) emit(runId, event);
+      } else if (req.target === SCRIPTED.ssh && req.access?.kind === 'ssh') {
+        // The questions come after this call answers, as they do from a real login.
+        setTimeout(() => sshStory(runId, req.target, parsed.value, options.rounds, at), 0);
       } else {
         emit(runId, { type: 'failed', message: 'No script for this target.', detail: req.target });
       }
       return calls.startDiagnosis.response.parse({ ok: true, runId, target: parsed.value });
     },
     async answerPrompt(request) {
-      calls.answerPrompt.request.parse(request);
-      return { accepted: false };
+      const { runId, promptId, answer } = calls.answerPrompt.request.parse(request);
+      const open = waiting.get(runId);
+      if (!open || open.promptId !== promptId) return { accepted: false };
+      setTimeout(() => open.settle(answer), 0);
+      return { accepted: true };
     },
     async verifyFix(request) {
       calls.verifyFix.request.parse(request);
@@ -68,8 +120,10 @@ export function createScriptedTable(sink: EventSink): HandlerTable & { dispose()
       return { ok: false, errors: ['The scripted engine takes no answers.'] };
     },
     async cancelDiagnosis(request) {
-      calls.cancelDiagnosis.request.parse(request);
-      return { cancelled: false };
+      const { runId } = calls.cancelDiagnosis.request.parse(request);
+      if (!waiting.delete(runId)) return { cancelled: false };
+      setTimeout(() => emit(runId, { type: 'cancelled' }), 0);
+      return { cancelled: true };
     },
     async getAppInfo(request) {
       calls.getAppInfo.request.parse(request);
@@ -93,8 +147,8 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     );
   }
   const path: PathStep[] = [
-    { node: 'T0', title: 'Resolve the name', reason: 'mixed.example resolved to 2 addresses.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
-    { node: 'T1', title: 'What did the client really get?', reason: 'IPv4 connects, IPv6 is refused.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
+    { node: 'T0', title: 'Resolve the name', why: 'Every address is probed on its own.', checks: ['DNS'], reason: 'mixed.example resolved to 2 addresses.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
+    { node: 'T1', title: 'What did the client really get?', why: 'A refusal differs from a timeout.', checks: ['TCP connects'], reason: 'IPv4 connects, IPv6 is refused.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
   ];
   const cause: VerdictCauseId = 'inconclusive';
   const candidates: CauseId[] = ['bind-loopback-only', 'service-not-running'];
@@ -126,4 +180,47 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     ...path.map((step): DiagnosisEvent => ({ type: 'step', step })),
     { type: 'finished', report },
   ];
+}
+
+/** One refused IPv4 address, every round. */
+function sshProbes(target: Target, rounds: number): DiagnosisEvent[] {
+  const address: ResolvedAddress = { address: '192.0.2.20', family: 4, sources: ['dns'], loopback: false, localInterface: null };
+  return [
+    { type: 'resolved', resolution: { status: 'resolved', name: target.host, addresses: [address], dnsQueried: true, dnsOnlyAddresses: [], hostsFile: '/etc/hosts', ms: 2.1 } },
+    ...Array.from({ length: rounds }, (_, i): DiagnosisEvent => ({
+      type: 'probe',
+      attempt: { address: address.address, family: 4, port: target.port, round: i + 1, startedAt: Date.now(), ms: 0.7, status: 'refused', errno: 'ECONNREFUSED', detail: 'connect ECONNREFUSED', afterConnect: false, banner: null },
+    })),
+  ];
+}
+
+/** The end of the SSH story: no server evidence (the login failed), so the verdict is inconclusive. */
+function sshFinished(input: string, target: Target, rounds: number, at: string, failure: NonNullable<Report['sshFailure']>): DiagnosisEvent[] {
+  const path: PathStep[] = [
+    { node: 'T0', title: 'Resolve the name', why: 'Every address is probed on its own.', checks: ['DNS'], reason: 'ssh.example resolved to 1 address.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
+    { node: 'T1', title: 'What did the client really get?', why: 'A refusal differs from a timeout.', checks: ['TCP connects'], reason: 'Every probe was refused, and the server could not be inspected.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
+  ];
+  const diagnosis = buildDiagnosis(
+    { cause: 'inconclusive', confidence: 'low', reason: 'The SSH login failed, so the server side is unknown.', missing: ['The listener table of the server (ss -tlnp), over SSH.'], candidates: ['service-not-running', 'bind-loopback-only'] },
+    target,
+  );
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'portwise', version: '0.0.0-scripted' },
+    target: { ...target, input },
+    options: { ...defaultProbeOptions, rounds },
+    service: null,
+    symptom: null,
+    workstation: { platform: 'linux', release: 'scripted', runtime: 'node' },
+    startedAt: at,
+    finishedAt: new Date().toISOString(),
+    outcome: 'refused',
+    diagnosis,
+    path,
+    pending: null,
+    answers: {},
+    evidence: [],
+    sshFailure: failure,
+  };
+  return [...path.map((step): DiagnosisEvent => ({ type: 'step', step })), { type: 'finished', report }];
 }

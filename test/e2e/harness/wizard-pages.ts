@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Download, Locator, Page } from 'playwright-core';
 import type { InPage } from './page-globals';
 
 /** Page objects per wizard step: what a user sees (roles, labels, words) and what a user does. */
@@ -28,6 +28,90 @@ export class TargetFormPage {
 
   get diagnose(): Locator {
     return this.page.getByRole('button', { name: 'Diagnose' });
+  }
+
+  get service(): Locator {
+    return this.page.getByRole('textbox', { name: 'Service' });
+  }
+
+  /** The symptom radio group ("What did the application report?"). */
+  get symptoms(): Locator {
+    return this.page.getByRole('group', { name: 'What did the application report?' });
+  }
+
+  /** One symptom: 'Not sure', 'Connection refused', 'Timed out', 'Connection reset', 'No route to host'. */
+  symptom(label: 'Not sure' | 'Connection refused' | 'Timed out' | 'Connection reset' | 'No route to host'): Locator {
+    return this.symptoms.getByRole('radio', { name: label, exact: true });
+  }
+
+  get access(): Locator {
+    return this.page.getByRole('group', { name: 'How to reach the server' });
+  }
+
+  get noAccess(): Locator {
+    return this.access.getByRole('radio', { name: 'No access (I will answer questions and paste command output)' });
+  }
+
+  get sshAccess(): Locator {
+    return this.access.getByRole('radio', { name: 'SSH', exact: true });
+  }
+
+  get sshDestination(): Locator {
+    return this.page.getByRole('textbox', { name: 'SSH destination' });
+  }
+
+  get jumpHosts(): Locator {
+    return this.page.getByRole('group', { name: 'Jump hosts' });
+  }
+
+  /** The n-th jump host field (1-based), in connection order. */
+  jumpHost(n: number): Locator {
+    return this.page.getByRole('textbox', { name: `Jump host ${n}`, exact: true });
+  }
+
+  get addJumpHost(): Locator {
+    return this.page.getByRole('button', { name: 'Add a jump host' });
+  }
+
+  removeJumpHost(n: number): Locator {
+    return this.page.getByRole('button', { name: `Remove jump host ${n}`, exact: true });
+  }
+
+  get sudo(): Locator {
+    return this.page.getByRole('checkbox', { name: 'Use sudo -n for root-only reads' });
+  }
+
+  /** The folded preview of the server commands (a <details>); `previewCommands` unfolds it. */
+  get preview(): Locator {
+    return this.page.locator('details', { has: this.page.getByText('Portwise will run these read-only commands on the server', { exact: true }) });
+  }
+
+  /** Unfolds the preview and returns its command blocks, one text per purpose. */
+  async previewCommands(): Promise<string[]> {
+    if ((await this.preview.getAttribute('open')) === null) await this.preview.getByText('Portwise will run these read-only commands on the server').click();
+    return this.preview.locator('pre code').allInnerTexts();
+  }
+
+  /** Chooses SSH and fills the destination, the jump hosts (in order) and sudo. */
+  async chooseSsh(destination: string, options: { jumps?: string[]; sudo?: boolean } = {}): Promise<void> {
+    await this.sshAccess.check();
+    await this.sshDestination.fill(destination);
+    for (const [i, jump] of (options.jumps ?? []).entries()) {
+      await this.addJumpHost.click();
+      await this.jumpHost(i + 1).fill(jump);
+    }
+    if (options.sudo !== undefined) await this.sudo.setChecked(options.sudo);
+  }
+
+  /** The texts that describe a field (hint and message), as assistive technology reads them. */
+  async describedBy(field: Locator): Promise<string> {
+    return field.evaluate((input) =>
+      (input.getAttribute('aria-describedby') ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id: string) => (globalThis as unknown as InPage).document.getElementById(id)?.textContent?.trim() ?? '')
+        .join(' '),
+    );
   }
 
   async waitUntilShown(): Promise<void> {
@@ -71,8 +155,9 @@ export class RunPage {
     return this.page.getByRole('heading', { level: 1, name: target });
   }
 
+  /** The probe table (the timeline has a text table of its own, named differently). */
   get table(): Locator {
-    return this.page.getByRole('table');
+    return this.page.getByRole('table', { name: 'One row per resolved address, one column per probe round' });
   }
 
   get cancel(): Locator {
@@ -121,5 +206,102 @@ export class RunPage {
   async roundCount(): Promise<number> {
     const headers = await this.table.getByRole('columnheader').allInnerTexts();
     return headers.filter((h) => /^round \d+$/i.test(h.trim())).length;
+  }
+}
+
+/** The modal dialog an SSH question opens during a run (host key, passphrase, password, keyboard-interactive). */
+export class PromptDialogPage {
+  constructor(readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog');
+  }
+
+  get heading(): Locator {
+    return this.dialog.getByRole('heading', { level: 2 });
+  }
+
+  /** Host key: "Trust and connect". */
+  get trust(): Locator {
+    return this.dialog.getByRole('button', { name: 'Trust and connect' });
+  }
+
+  get cancel(): Locator {
+    return this.dialog.getByRole('button', { name: 'Cancel' });
+  }
+
+  /** The fingerprint and key type, as shown (monospace <code>). */
+  code(text: string): Locator {
+    return this.dialog.locator('code', { hasText: text });
+  }
+
+  /** A secret or answer field by its label: 'Passphrase', 'Password', or a keyboard-interactive prompt. */
+  field(label: string): Locator {
+    return this.dialog.getByLabel(label, { exact: true });
+  }
+
+  /** The submit button: 'Trust and connect', 'Unlock the key', 'Log in' or 'Send'. */
+  submit(name: 'Trust and connect' | 'Unlock the key' | 'Log in' | 'Send'): Locator {
+    return this.dialog.getByRole('button', { name, exact: true });
+  }
+
+  /** Types a secret and sends it with Enter, as a keyboard user would. */
+  async answer(label: string, value: string): Promise<void> {
+    await this.field(label).fill(value);
+    await this.field(label).press('Enter');
+  }
+}
+
+/** The verdict page's actions: verify the fix, export, the SSH failure notice, and overrides on the path. */
+export class DiagnosisPage {
+  constructor(readonly page: Page) {}
+
+  get verifyFix(): Locator {
+    return this.page.getByRole('button', { name: /^Verify the fix( again)?$/ });
+  }
+
+  /** "Fixed: every address connects now" or "Still failing", once the probes are back. */
+  get verifyOutcome(): Locator {
+    return this.page.getByRole('group', { name: 'Verify the fix' }).getByText(/^(Fixed: every address connects now|Still failing)$/);
+  }
+
+  /** One address's row of the before/after table: [address, during the diagnosis, now]. */
+  async verifyRow(address: string): Promise<string[]> {
+    const row = this.page.getByRole('group', { name: 'Verify the fix' }).getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: address, exact: true }) });
+    return (await row.locator(':scope > th, :scope > td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  get exportLink(): Locator {
+    return this.page.getByRole('link', { name: 'Export report' });
+  }
+
+  /** Clicks "Export report" and returns the download (its suggested file name and its path). */
+  async exportReport(): Promise<Download> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.exportLink.click()]);
+    return download;
+  }
+
+  /** The danger notice of a changed host key (never a question). */
+  get hostKeyChanged(): Locator {
+    return this.page.getByRole('alert').filter({ has: this.page.getByRole('heading', { name: "The server's host key has changed" }) });
+  }
+
+  /** A step of the decision path, by its title. */
+  step(title: string): Locator {
+    return this.page.getByRole('region', { name: 'Decision path' }).getByRole('listitem').filter({ has: this.page.getByText(title, { exact: true }) });
+  }
+
+  /** Opens "Choose another branch" at a step, picks the branch by its title, gives the reason and sends it. */
+  async override(stepTitle: string, branchTitle: string, reason: string): Promise<void> {
+    const step = this.step(stepTitle);
+    await step.getByText('Choose another branch').click();
+    await step.getByRole('combobox', { name: 'Branch' }).selectOption({ label: branchTitle });
+    await step.getByRole('textbox', { name: 'Reason' }).fill(reason);
+    await step.getByRole('button', { name: 'Override this step' }).click();
+  }
+
+  /** "Withdraw the override at step T…" (or "the answer"). */
+  withdraw(node: string, what: 'override' | 'answer' = 'override'): Locator {
+    return this.page.getByRole('button', { name: `Withdraw the ${what} at step ${node}` });
   }
 }

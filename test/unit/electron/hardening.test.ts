@@ -4,13 +4,16 @@ type Handler = (...args: unknown[]) => unknown;
 
 const electron = vi.hoisted(() => {
   const appHandlers = new Map<string, Handler>();
+  const sessionHandlers = new Map<string, Handler>();
   const session = {
+    on: vi.fn((event: string, handler: Handler) => sessionHandlers.set(event, handler)),
     setPermissionRequestHandler: vi.fn(),
     setPermissionCheckHandler: vi.fn(),
     setDevicePermissionHandler: vi.fn(),
   };
   return {
     appHandlers,
+    sessionHandlers,
     session,
     app: { on: vi.fn((event: string, handler: Handler) => appHandlers.set(event, handler)) },
     shell: { openExternal: vi.fn(async (_url: string) => {}) },
@@ -18,7 +21,7 @@ const electron = vi.hoisted(() => {
 });
 vi.mock('electron', () => ({ app: electron.app, shell: electron.shell, session: { defaultSession: electron.session } }));
 
-const { installHardening, isAllowedHelpLink } = await import('../../../electron/main/hardening');
+const { installHardening, isAllowedDownload, isAllowedHelpLink } = await import('../../../electron/main/hardening');
 
 /** A fake WebContents that records the guards hardening installs on it. */
 function fakeContents() {
@@ -110,5 +113,28 @@ describe('hardening', () => {
     expect(checkHandler(ours, 'media', 'app://portwise', {})).toBe(false);
     const [deviceHandler] = electron.session.setDevicePermissionHandler.mock.calls[0] as [Handler];
     expect(deviceHandler({})).toBe(false);
+  });
+
+  it('refuses every download but a blob: URL our own page made (the report export), which gets the save dialog', () => {
+    const willDownload = electron.sessionHandlers.get('will-download');
+    expect(willDownload).toBeDefined();
+    const download = (url: string) => {
+      const preventDefault = vi.fn();
+      willDownload?.({ preventDefault }, { getURL: () => url });
+      return preventDefault;
+    };
+    expect(download('blob:app://portwise/6f1c2a34-8d1e-4c1b-9f65-0d7c2e1b5a90')).not.toHaveBeenCalled();
+    for (const url of [
+      'blob:https://evil.example/6f1c2a34',
+      'blob:app://evil/6f1c2a34',
+      'blob:null/6f1c2a34',
+      'https://evil.example/payload.exe',
+      'app://portwise/index.html',
+      'data:application/json,%7B%7D',
+      'file:///etc/passwd',
+    ]) {
+      expect(download(url), url).toHaveBeenCalledOnce();
+      expect(isAllowedDownload(url)).toBe(false);
+    }
   });
 });

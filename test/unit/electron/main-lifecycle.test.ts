@@ -45,7 +45,7 @@ const electron = vi.hoisted(() => {
     handle: vi.fn(() => state.order.push('protocol.handle')),
   };
   const ipcMain = { handle: vi.fn(() => state.order.push('ipcMain.handle')), removeHandler: vi.fn() };
-  const session = { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() } };
+  const session = { defaultSession: { on: vi.fn(), setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() } };
   return { state, app, protocol, ipcMain, session, shell: { openExternal: vi.fn() }, BrowserWindow: FakeBrowserWindow };
 });
 vi.mock('electron', () => ({
@@ -81,6 +81,7 @@ describe('main process lifecycle', () => {
     await vi.waitFor(() => expect(electron.BrowserWindow.all).toHaveLength(1), { timeout: 2_000 });
     expect(electron.app.on).toHaveBeenCalledWith('web-contents-created', expect.any(Function));
     expect(electron.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalledOnce();
+    expect(electron.session.defaultSession.on).toHaveBeenCalledWith('will-download', expect.any(Function));
     expect(electron.protocol.handle).toHaveBeenCalledExactlyOnceWith('app', expect.any(Function));
     expect(electron.ipcMain.handle.mock.calls.map((call: unknown[]) => call[0]).sort()).toEqual(callNames.map(callChannel).sort());
     // The window comes last, once everything it relies on is in place.

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { events } from '../../../shared/common/ipc';
+import type { Report } from '../../../shared/common/schema/report';
+import { createHandlerTable } from '../../../shared/node/handlers';
+import { RunPage, TargetFormPage } from '../../e2e/harness/wizard-pages';
+import { screenshotDir, startWizardSession, type WizardSession } from '../../e2e/harness/wizard-session';
+import { NS_V4, type Lab } from '../harness/netns';
+import { startNamespacedSshd, type NamespacedSshd } from '../harness/netns-sshd';
+import { generateKey, startAgent, type Agent } from '../harness/sshd';
+import { useLab } from '../harness/suite';
+
+/**
+ * The wizard in Chromium, driven like a person would, against the netns lab: a real sshd in the
+ * namespace, real listeners and kernel firewall rules there, and the REAL handler table and engine
+ * behind `window.portwise`. Each step is saved as a screenshot in both themes.
+ */
+
+const LOOPBACK_ONLY = 5432;
+const REJECTED = 8081;
+const DROPPED = 8083;
+const shots = join(screenshotDir, 'lab');
+/** A diagnosis over SSH runs a few dozen commands; this server's login shell is slow (about 1.5 s per exec). */
+const LAB_WAIT_MS = 90_000;
+
+/** As OpenSSH prints it: `SHA256:` and the unpadded base64 of the key blob's digest. */
+const fingerprintOf = (key: { blob: Buffer }) => `SHA256:${createHash('sha256').update(key.blob).digest('base64').replace(/=+$/, '')}`;
+
+const lab = useLab(async (l) => {
+  await l.startListener({ address: '127.0.0.1', port: LOOPBACK_ONLY, mode: 'accept' });
+  await l.startListener({ address: '0.0.0.0', port: REJECTED, mode: 'accept' });
+  await l.startListener({ address: '0.0.0.0', port: DROPPED, mode: 'accept' });
+  await l.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(REJECTED), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+  await l.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(DROPPED), '-j', 'DROP']);
+});
+
+let sshd: NamespacedSshd;
+let agent: Agent;
+let home: string;
+let session: WizardSession;
+let page: Page;
+let problems: string[];
+let setupError: unknown;
+
+beforeAll(async () => {
+  try {
+    const l: Lab = lab();
+    sshd = await startNamespacedSshd(l, { address: NS_V4 });
+    home = await mkdtemp(join(tmpdir(), 'portwise-wizard-home-'));
+    agent = await startAgent(home, [sshd.clientKey]);
+    await mkdir(shots, { recursive: true });
+    // The engine's environment: a private HOME (its ~/.ssh/known_hosts is set per test), Portwise's
+    // own data dir, and an agent holding the lab's client key. Nothing of the real user is read.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, USER: 'root', PORTWISE_HOME: join(home, 'portwise'), SSH_AUTH_SOCK: agent.socket, LANG: 'C' };
+    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-lab', platform: process.platform }, env }));
+  } catch (error) {
+    setupError = error;
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await session?.close();
+  await agent?.stop();
+  await sshd?.stop();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  if (setupError) throw setupError instanceof Error ? setupError : new Error(String(setupError));
+  await rm(join(home, '.ssh'), { recursive: true, force: true });
+  await rm(join(home, 'portwise'), { recursive: true, force: true });
+  ({ page, problems } = await session.openPage());
+});
+
+afterEach(async () => {
+  if (setupError) return;
+  await page.close();
+  expect(problems).toEqual([]);
+});
+
+/** Saves the page in the light and the dark theme. */
+async function shoot(name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(shots, `${name}-light.png`), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(shots, `${name}-dark.png`), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+function lastReport(): Report {
+  const reports = session.relay.emitted.map((e) => events.onDiagnosisEvent.parse(e.payload).event).flatMap((event) => (event.type === 'finished' ? [event.report] : []));
+  const report = reports.at(-1);
+  if (!report) throw new Error('no finished report was emitted');
+  return report;
+}
+
+/** The revised report of the page's last answerDiagnosis call (the walk is pure: the same request gives the same report). */
+async function lastAnswered(): Promise<Report> {
+  const call = [...session.bridge.calls].reverse().find((c) => c.name === 'answerDiagnosis');
+  if (!call) throw new Error('no answerDiagnosis call was made');
+  const response = await session.table.answerDiagnosis(call.request);
+  if (!response.ok) throw new Error(response.errors.join('; '));
+  return response.report;
+}
+
+/** Fills the form: target, optional service, and SSH to the lab server (or no access). */
+async function submit(target: string, options: { ssh?: boolean; service?: string; rounds?: number; shot?: string } = {}): Promise<RunPage> {
+  const form = new TargetFormPage(page);
+  await form.waitUntilShown();
+  await form.target.fill(target);
+  if (options.service) await page.getByLabel('Service').fill(options.service);
+  if (options.ssh) {
+    await page.getByRole('radio', { name: 'SSH', exact: true }).check();
+    await page.getByLabel('SSH destination').fill(`root@${NS_V4}:${sshd.port}`);
+  } else {
+    await page.getByRole('radio', { name: /^No access/ }).check();
+  }
+  await form.setRounds(options.rounds ?? 2);
+  if (options.shot) await shoot(options.shot);
+  await form.diagnose.click();
+  return new RunPage(page);
+}
+
+/** The host-key dialog: shows the lab server's real fingerprint; the person trusts it. */
+async function trustHostKey(shot?: string): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor({ timeout: LAB_WAIT_MS });
+  await expect.poll(() => dialog.innerText()).toContain(fingerprintOf(sshd.hostKey));
+  if (shot) await shoot(shot);
+  await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+  await dialog.waitFor({ state: 'detached', timeout: LAB_WAIT_MS });
+}
+
+describe('the wizard against the netns lab', { timeout: 240_000 }, () => {
+  it('loopback-only service over SSH, with an unknown host key accepted: bind-loopback-only, then verify-fix', async () => {
+    const run = await submit(`${NS_V4}:${LOOPBACK_ONLY}`, { ssh: true, service: 'postgresql', shot: 'a1-form-ssh' });
+    await trustHostKey('a2-host-key');
+    await run.verdictTitle('The service listens on loopback only').waitFor({ timeout: LAB_WAIT_MS });
+    const report = lastReport();
+    expect(report.diagnosis.cause).toBe('bind-loopback-only');
+    expect(report.evidence.find((e) => e.facts.check === 'ssh-login')?.summary).toMatch(/^Logged in to root@198\.18\.0\.2/);
+    expect(report.diagnosis.remediation.map((s) => s.text).join(' ')).toContain('listen_addresses');
+    await shoot('a3-verdict');
+    // Verify-fix before anything changed: still refused.
+    await page.getByRole('button', { name: /Verify the fix|Probe again/ }).click();
+    await page.getByText(/Still failing/).waitFor({ timeout: LAB_WAIT_MS });
+    await shoot('a4-verify-still-failing');
+  });
+
+  it('a firewall REJECT over SSH: iptables-reject naming the rule and its counter', async () => {
+    // The key is pinned already this time: no question is asked.
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
+    const run = await submit(`${NS_V4}:${REJECTED}`, { ssh: true, shot: 'b1-form' });
+    await run.verdictTitle('An iptables rule rejects the connection').waitFor({ timeout: LAB_WAIT_MS });
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    const report = lastReport();
+    expect(report.diagnosis.cause).toBe('iptables-reject');
+    expect(report.diagnosis.reason).toMatch(/--dport 8081 -j REJECT --reject-with tcp-reset.*rose by 3/);
+    await shoot('b2-verdict');
+  });
+
+  it('manual mode: no access, the pasted ss output decides bind-loopback-only', async () => {
+    const run = await submit(`${NS_V4}:${LOOPBACK_ONLY}`, { shot: 'c1-form-no-access' });
+    const step = run.pendingStep('No access to the server: questions instead');
+    await step.waitFor({ timeout: LAB_WAIT_MS });
+    const command = lastReport().pending?.paste?.commands.find((c) => c.os === 'linux')?.command;
+    expect(command).toBe(`sudo ss -tlnpe 'sport = :${LOOPBACK_ONLY}'`);
+    await shoot('c2-pending-question');
+    // Run the shown command on the server (root in the namespace: no sudo there) and paste its output.
+    const output = await lab().exec(['sh', '-c', command!.replace(/^sudo /, '')]);
+    await step.getByLabel('Output pasted from the server').fill(output);
+    await step.getByRole('button', { name: 'Use this output' }).click();
+    await run.verdictTitle('The service listens on loopback only').waitFor({ timeout: LAB_WAIT_MS });
+    await expect.poll(() => run.decisionPath.last().innerText()).toContain(`127.0.0.1:${LOOPBACK_ONLY} only`);
+    await shoot('c3-verdict-from-paste');
+  });
+
+  it('an override: the person sends a step down another branch, with a reason, and the verdict follows', async () => {
+    const run = await submit(`${NS_V4}:${LOOPBACK_ONLY}`);
+    await run.pendingStep('No access to the server: questions instead').waitFor({ timeout: LAB_WAIT_MS });
+    const t60 = run.decisionPath.filter({ hasText: 'No access to the server' });
+    await t60.getByText('Choose another branch').click();
+    await t60.getByLabel('Branch').selectOption({ label: 'This client is banned or rate-limited (fail2ban and the like)' });
+    await t60.getByLabel('Reason').fill('fail2ban on the server lists this workstation');
+    await shoot('d1-override-form');
+    await t60.getByRole('button', { name: 'Override this step' }).click();
+    await run.verdictTitle('This client is banned or rate-limited (fail2ban and the like)').waitFor({ timeout: LAB_WAIT_MS });
+    await expect.poll(() => run.decisionPath.last().innerText()).toMatch(/overridden by a person/i);
+    const report = await lastAnswered();
+    expect(report.diagnosis).toMatchObject({ cause: 'ban-or-rate-limit', confidence: 'low' });
+    expect(report.path.at(-1)).toMatchObject({ node: 'T60', by: 'override', automatic: null, overrideReason: 'fail2ban on the server lists this workstation' });
+    await shoot('d2-verdict-overridden');
+  });
+
+  it('a changed host key is refused, with both fingerprints, and nothing is sent to the server', async () => {
+    const other = await generateKey(home, `other-${Date.now()}`);
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh', 'known_hosts'), `${NS_V4} ${other.publicLine}\n`);
+    const run = await submit(`${NS_V4}:${LOOPBACK_ONLY}`, { ssh: true });
+    const notice = page.getByRole('alert').filter({ hasText: "The server's host key has changed" });
+    await notice.waitFor({ timeout: LAB_WAIT_MS });
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    const text = await notice.innerText();
+    expect(text).toContain(fingerprintOf(sshd.hostKey));
+    expect(text).toContain(fingerprintOf(other));
+    expect(lastReport().sshFailure?.kind).toMatch(/changed/);
+    expect(await run.verdictTitle(/./).count()).toBeGreaterThan(0);
+    await shoot('e1-host-key-changed');
+  });
+
+  it('cancel in mid-run: the DROP makes every probe wait, Cancel stops it and says so', async () => {
+    const run = await submit(`${NS_V4}:${DROPPED}`, { rounds: 3 });
+    await run.cancel.waitFor();
+    await shoot('f1-running');
+    await run.cancel.click();
+    await page.getByRole('heading', { name: 'Diagnosis cancelled' }).waitFor({ timeout: LAB_WAIT_MS });
+    await shoot('f2-cancelled');
+  });
+});
+

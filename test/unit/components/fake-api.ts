@@ -1,0 +1,98 @@
+import type { CallRequest, CallResponse, EventPayload, PortwiseApi } from '../../../shared/common/ipc';
+import type { CallName } from '../../../shared/common/ipc-names';
+import type { DiagnosisEvent } from '../../../shared/common/schema/events';
+import type { Evidence, Report } from '../../../shared/common/schema/report';
+import type { ConnectStatus, ProbeAttempt } from '../../../shared/common/schema/probe';
+import { reviseReport } from '../../../shared/common/tree/revise';
+import { createWizard, type Wizard } from '../../../renderer/state/wizard';
+import { addr, attempt, facts, reportFrom, resolved } from '../tree/factories';
+
+/**
+ * The Electron boundary for renderer tests: a fake `window.portwise` (the only thing these tests
+ * replace), and real reports built by the real tree. No DOM needed, so store tests run in Node.
+ */
+
+type Handlers = { [N in CallName]: (request: CallRequest<N>) => Promise<CallResponse<N>> };
+
+/**
+ * A `PortwiseApi` whose calls are recorded and answered by replaceable handlers, and whose event
+ * stream the test drives with `emit`. The defaults answer like main would for a healthy engine;
+ * `answerDiagnosis` walks the real tree again (`reviseReport`, pure).
+ */
+export class FakeApi {
+  readonly calls: { name: CallName; request: unknown }[] = [];
+  private listeners = new Set<(payload: EventPayload<'onDiagnosisEvent'>) => void>();
+  private runs = 0;
+
+  handlers: Handlers = {
+    startDiagnosis: async () => ({ ok: true, runId: `run-${++this.runs}`, target: { host: 'db.example', port: 5432, hostKind: 'name' } }),
+    cancelDiagnosis: async () => ({ cancelled: true }),
+    answerPrompt: async () => ({ accepted: true }),
+    answerDiagnosis: async ({ report, answers }) => {
+      const revised = reviseReport(report as Report, answers, new Date('2025-01-01T00:00:02.000Z'));
+      return revised.ok ? { ok: true, report: revised.value } : { ok: false, errors: revised.error };
+    },
+    verifyFix: async () => ({ ok: false, error: { code: 'unscripted', message: 'No verify result was scripted.' } }),
+    getAppInfo: async () => ({ name: 'Portwise', version: '0.0.0-test', platform: 'linux' }),
+  };
+
+  readonly api: PortwiseApi = {
+    startDiagnosis: (r) => this.call('startDiagnosis', r),
+    cancelDiagnosis: (r) => this.call('cancelDiagnosis', r),
+    answerPrompt: (r) => this.call('answerPrompt', r),
+    answerDiagnosis: (r) => this.call('answerDiagnosis', r),
+    verifyFix: (r) => this.call('verifyFix', r),
+    getAppInfo: (r) => this.call('getAppInfo', r),
+    onDiagnosisEvent: (listener) => {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    },
+  };
+
+  private call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
+    this.calls.push({ name, request });
+    return (this.handlers[name] as (r: CallRequest<N>) => Promise<CallResponse<N>>)(request);
+  }
+
+  requests<N extends CallName>(name: N): CallRequest<N>[] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.request as CallRequest<N>);
+  }
+
+  emit(runId: string, event: DiagnosisEvent): void {
+    for (const listener of this.listeners) listener({ runId, event });
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+}
+
+/** A wizard on a fake API, with a finished run of `report` in it (as after a real run). */
+export async function finishedWizard(report: Report, fake = new FakeApi()): Promise<{ fake: FakeApi; wizard: Wizard; runId: string }> {
+  const wizard = createWizard(fake.api);
+  await wizard.start({ input: report.target.input, rounds: 3, timeoutMs: 3000, service: '', symptom: null, access: { kind: 'none' } });
+  const runId = wizard.store.getState().run?.runId ?? '';
+  fake.emit(runId, { type: 'finished', report });
+  return { fake, wizard, runId };
+}
+
+/** The evidence a real session records for its probes, so that `reviseReport` can read the facts back. */
+function probeEvidence(report: Report, attempts: ProbeAttempt[], resolution: Parameters<typeof facts>[1]): Evidence[] {
+  const base = { where: 'workstation', startedAt: report.startedAt, ms: 1, status: 'ok' as const, raw: null, origin: 'collected' as const };
+  return [
+    { ...base, id: 'dns', command: `resolve ${report.target.host}`, summary: 'resolved', facts: { check: 'dns', resolution } },
+    { ...base, id: 'tcp-probe', command: `connect ${report.target.host}:${report.target.port}`, summary: 'probed', facts: { check: 'tcp-probe', attempts } },
+  ];
+}
+
+/**
+ * A finished report for `host:port` whose every address answered with `status` on every round,
+ * walked by the real tree (no server evidence, so it may end in a pending question).
+ */
+export function realReport(input: string, addresses: string[], status: ConnectStatus, rounds = 3): Report {
+  const resolution = resolved(input.split(':')[0] ?? input, addresses.map((a) => addr(a)));
+  const attempts = addresses.flatMap((a) => Array.from({ length: rounds }, (_, i) => attempt(a, status, { round: i + 1 })));
+  const f = facts(input, resolution, attempts);
+  const report = reportFrom(f, input);
+  return { ...report, evidence: probeEvidence(report, [...f.probes], resolution) };
+}
