@@ -9,7 +9,7 @@ import { PromptBroker } from './prompt-broker';
 import { verifyFix } from './verify';
 import type { DiagnosisEvent } from '../common/schema/events';
 import type { Access } from '../common/ipc';
-import { parseSshDestination, type SshDestination } from '../common/schema/ssh-destination';
+import { parseSshChain } from '../common/schema/ssh-destination';
 import type { SshAccess } from './remote/access';
 import { reviseReport } from '../common/tree/revise';
 
@@ -137,16 +137,13 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
  */
 function sshAccessOf(access: Access | undefined): { ok: true; value: SshAccess | null } | { ok: false; error: { code: string; message: string } } {
   if (!access || access.kind === 'none') return { ok: true, value: null };
-  const destination = parseSshDestination(access.destination);
-  if (!destination.ok) return { ok: false, error: { code: 'bad-ssh-destination', message: destination.error.message } };
-  const jumps: SshDestination[] = [];
-  for (const text of access.jumps) {
-    const jump = parseSshDestination(text);
-    if (!jump.ok) return { ok: false, error: { code: 'bad-jump-host', message: `Jump host: ${jump.error.message}` } };
-    jumps.push(jump.value);
+  const chain = parseSshChain(access.destination, access.jumps);
+  if (!chain.ok) {
+    const { which, message } = chain.error;
+    return { ok: false, error: which === 'jump' ? { code: 'bad-jump-host', message: `Jump host: ${message}` } : { code: 'bad-ssh-destination', message } };
   }
   return {
     ok: true,
-    value: { destination: destination.value, jumps, identityFiles: access.identityFiles ?? [], knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: access.sudo },
+    value: { ...chain.value, identityFiles: access.identityFiles ?? [], knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: access.sudo },
   };
 }

@@ -35,3 +35,19 @@ export function formatSshDestination(d: SshDestination): string {
   const host = d.host.includes(':') ? `[${d.host}]` : d.host;
   return `${d.user ? `${d.user}@` : ''}${host}${d.port === 22 ? '' : `:${d.port}`}`;
 }
+
+/** A server and the jump hosts in front of it, in order; an error says which of them is wrong. */
+export function parseSshChain(
+  destination: string,
+  jumps: readonly string[],
+): Result<{ destination: SshDestination; jumps: SshDestination[] }, SshDestinationError & { which: 'destination' | 'jump' }> {
+  const server = parseSshDestination(destination);
+  if (!server.ok) return err({ ...server.error, which: 'destination' });
+  const hops: SshDestination[] = [];
+  for (const text of jumps) {
+    const jump = parseSshDestination(text);
+    if (!jump.ok) return err({ ...jump.error, which: 'jump' });
+    hops.push(jump.value);
+  }
+  return ok({ destination: server.value, jumps: hops });
+}

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ProbeOptions, defaultProbeOptions } from '../../common/schema/probe';
-import { parseSshDestination, type SshDestination } from '../../common/schema/ssh-destination';
+import { parseSshChain, type SshDestination } from '../../common/schema/ssh-destination';
 import { parseTarget, shown, type Target } from '../../common/schema/target';
 
 /** How to reach the server over SSH (absent: workstation evidence only). */
@@ -148,17 +148,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     const stray = sshOnly.find((name) => values[name] !== undefined);
     if (stray) return { ok: false, message: `--${stray} needs --ssh USER@HOST.` };
   } else {
-    const destination = parseSshDestination(values.ssh);
-    if (!destination.ok) return { ok: false, message: `--ssh: ${destination.error.message}` };
-    const jumps: SshDestination[] = [];
-    for (const jump of values.jump ?? []) {
-      const parsed = parseSshDestination(jump);
-      if (!parsed.ok) return { ok: false, message: `--jump: ${parsed.error.message}` };
-      jumps.push(parsed.value);
-    }
+    const chain = parseSshChain(values.ssh, values.jump ?? []);
+    if (!chain.ok) return { ok: false, message: `--${chain.error.which === 'jump' ? 'jump' : 'ssh'}: ${chain.error.message}` };
     ssh = {
-      destination: destination.value,
-      jumps,
+      ...chain.value,
       identityFiles: values.identity ?? [],
       knownHostsFiles: values['known-hosts'] ?? [],
       acceptNewHostKey: values['accept-new-host-key'] ?? false,

@@ -147,8 +147,8 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     );
   }
   const path: PathStep[] = [
-    { node: 'T0', title: 'Resolve the name', why: 'Every address is probed on its own.', checks: ['DNS'], reason: 'mixed.example resolved to 2 addresses.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
-    { node: 'T1', title: 'What did the client really get?', why: 'A refusal differs from a timeout.', checks: ['TCP connects'], reason: 'IPv4 connects, IPv6 is refused.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
+    scriptedStep('T0', 'mixed.example resolved to 2 addresses.', 'T1'),
+    scriptedStep('T1', 'IPv4 connects, IPv6 is refused.', 'inconclusive'),
   ];
   const cause: VerdictCauseId = 'inconclusive';
   const candidates: CauseId[] = ['bind-loopback-only', 'service-not-running'];
@@ -156,24 +156,7 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
     { cause, confidence: 'low', reason: 'One family connects and the other is refused, and the server cannot be inspected from here.', missing: ['The listener table of the server (ss -tlnp), over SSH.', 'Whether the service binds to `::` or to 0.0.0.0 only.'], candidates },
     target,
   );
-  const report: Report = {
-    schema: REPORT_SCHEMA,
-    tool: { name: 'portwise', version: '0.0.0-scripted' },
-    target: { ...target, input },
-    options: { ...defaultProbeOptions, rounds },
-    service: null,
-    symptom: null,
-    workstation: { platform: 'linux', release: 'scripted', runtime: 'node' },
-    startedAt: at,
-    finishedAt: new Date().toISOString(),
-    outcome: 'mixed',
-    diagnosis,
-    path,
-    pending: null,
-    answers: {},
-    evidence: [],
-    sshFailure: null,
-  };
+  const report = scriptedReport({ input, target, rounds, at, outcome: 'mixed', diagnosis, path, sshFailure: null });
   return [
     { type: 'resolved', resolution: { status: 'resolved', name: target.host, addresses, dnsQueried: true, dnsOnlyAddresses: ['192.0.2.99'], hostsFile: '/etc/hosts', ms: 4.2 } },
     ...attempts.map((attempt): DiagnosisEvent => ({ type: 'probe', attempt })),
@@ -197,14 +180,29 @@ function sshProbes(target: Target, rounds: number): DiagnosisEvent[] {
 /** The end of the SSH story: no server evidence (the login failed), so the verdict is inconclusive. */
 function sshFinished(input: string, target: Target, rounds: number, at: string, failure: NonNullable<Report['sshFailure']>): DiagnosisEvent[] {
   const path: PathStep[] = [
-    { node: 'T0', title: 'Resolve the name', why: 'Every address is probed on its own.', checks: ['DNS'], reason: 'ssh.example resolved to 1 address.', next: 'T1', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
-    { node: 'T1', title: 'What did the client really get?', why: 'A refusal differs from a timeout.', checks: ['TCP connects'], reason: 'Every probe was refused, and the server could not be inspected.', next: 'inconclusive', by: 'evidence', automatic: null, overrideReason: null, alternatives: [] },
+    scriptedStep('T0', 'ssh.example resolved to 1 address.', 'T1'),
+    scriptedStep('T1', 'Every probe was refused, and the server could not be inspected.', 'inconclusive'),
   ];
   const diagnosis = buildDiagnosis(
     { cause: 'inconclusive', confidence: 'low', reason: 'The SSH login failed, so the server side is unknown.', missing: ['The listener table of the server (ss -tlnp), over SSH.'], candidates: ['service-not-running', 'bind-loopback-only'] },
     target,
   );
-  const report: Report = {
+  const report = scriptedReport({ input, target, rounds, at, outcome: 'refused', diagnosis, path, sshFailure: failure });
+  return [...path.map((step): DiagnosisEvent => ({ type: 'step', step })), { type: 'finished', report }];
+}
+
+const stepTitles = { T0: ['Resolve the name', 'Every address is probed on its own.', 'DNS'], T1: ['What did the client really get?', 'A refusal differs from a timeout.', 'TCP connects'] } as const;
+
+/** A step as the engine reports it, decided by the evidence. */
+function scriptedStep(node: keyof typeof stepTitles, reason: string, next: string): PathStep {
+  const [title, why, check] = stepTitles[node];
+  return { node, title, why, checks: [check], reason, next, by: 'evidence', automatic: null, overrideReason: null, alternatives: [] };
+}
+
+/** The scripted runs' report: everything but what the story decides is the same in each. */
+function scriptedReport(parts: Pick<Report, 'outcome' | 'diagnosis' | 'path' | 'sshFailure'> & { input: string; target: Target; rounds: number; at: string }): Report {
+  const { input, target, rounds, at, ...story } = parts;
+  return {
     schema: REPORT_SCHEMA,
     tool: { name: 'portwise', version: '0.0.0-scripted' },
     target: { ...target, input },
@@ -214,13 +212,9 @@ function sshFinished(input: string, target: Target, rounds: number, at: string, 
     workstation: { platform: 'linux', release: 'scripted', runtime: 'node' },
     startedAt: at,
     finishedAt: new Date().toISOString(),
-    outcome: 'refused',
-    diagnosis,
-    path,
     pending: null,
     answers: {},
     evidence: [],
-    sshFailure: failure,
+    ...story,
   };
-  return [...path.map((step): DiagnosisEvent => ({ type: 'step', step })), { type: 'finished', report }];
 }
