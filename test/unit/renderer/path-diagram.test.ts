@@ -50,7 +50,7 @@ const threeJumps = 'ssh -J alice@bastion -J bob@middle:2222 -J carol@inner deplo
 const failure = (kind: string, hop: number): NonNullable<Report['sshFailure']> => ({ kind, message: `jump host ${hop} of 4, x: failed`, hop });
 
 function layout(input: Partial<PathFactsInput>): PathLayout {
-  return layoutPath(pathFacts({ evidence: [], sshFailure: null, target, rows: [row('10.0.0.5', ['refused', 'refused', 'refused'])], running: false, ...input }));
+  return layoutPath(pathFacts({ evidence: [], sshFailure: null, target, rows: [row('198.18.0.5', ['refused', 'refused', 'refused'])], running: false, ...input }));
 }
 
 const byKind = (l: PathLayout, kind: PathNode['kind']) => l.nodes.filter((n) => n.kind === kind);
@@ -167,7 +167,7 @@ describe('pathFacts + layoutPath: hops', () => {
 describe('pathFacts + layoutPath: addresses', () => {
   it('colours each address by its probes, with a word for each', () => {
     const l = layout({
-      rows: [row('10.0.0.1', ['refused', 'refused']), row('10.0.0.2', ['timeout']), row('10.0.0.3', ['refused', 'connected', 'refused']), row('10.0.0.4', ['connected']), row('10.0.0.5')],
+      rows: [row('198.18.0.1', ['refused', 'refused']), row('198.18.0.2', ['timeout']), row('198.18.0.3', ['refused', 'connected', 'refused']), row('198.18.0.4', ['connected']), row('198.18.0.5')],
     });
     expect(byKind(l, 'address').map((n) => [n.tone, n.status])).toEqual([
       ['bad', '✕ refused ×2'],
@@ -176,7 +176,7 @@ describe('pathFacts + layoutPath: addresses', () => {
       ['ok', '✓ connected ×1'],
       ['muted', '– not probed'],
     ]);
-    expect(byKind(l, 'address')[2]!.title).toBe('IPv4 address 10.0.0.3, port 5432: mixed: 2 refused, 1 connected.');
+    expect(byKind(l, 'address')[2]!.title).toBe('IPv4 address 198.18.0.3, port 5432: mixed: 2 refused, 1 connected.');
     const branches = l.edges.filter((e) => e.id.startsWith('probe-address'));
     expect(branches.map((e) => [e.tone, e.dashed])).toEqual([
       ['bad', false],
@@ -204,7 +204,7 @@ describe('pathFacts + layoutPath: addresses', () => {
   });
 
   it('keeps its size as attempts stream in', () => {
-    const rows = ['10.0.0.1', '10.0.0.2'];
+    const rows = ['198.18.0.1', '198.18.0.2'];
     const sizes = [0, 1, 2, 3].map((n) => {
       const l = layout({ running: true, rows: rows.map((a) => row(a, (['refused', 'timeout', 'refused'] as const).slice(0, n))) });
       return [l.width, l.height, l.nodes.map((x) => [x.x, x.y])];
@@ -218,7 +218,7 @@ describe('layoutPath: the picture', () => {
     layout({
       evidence: [loginFailed(threeJumps, 'auth-failed', '')],
       sshFailure: failure('auth-failed', 2),
-      rows: ['10.0.0.1', '10.0.0.2', 'fe80::1', V6_LONG, '10.0.0.9'].map((a) => row(a, ['refused'])),
+      rows: ['198.18.0.1', '198.18.0.2', 'fe80::1', V6_LONG, '198.18.0.9'].map((a) => row(a, ['refused'])),
     });
 
   it('no two boxes overlap and everything fits the drawing', () => {
@@ -264,7 +264,7 @@ describe('layoutPath: the picture', () => {
 
 describe('truncateMiddle', () => {
   it('keeps short text, cuts long text to the budget with both ends kept', () => {
-    expect(truncateMiddle('10.0.0.1', 19)).toBe('10.0.0.1');
+    expect(truncateMiddle('198.18.0.1', 19)).toBe('198.18.0.1');
     expect(truncateMiddle('abcdefghij', 5)).toBe('ab…ij');
     expect(truncateMiddle('abcdefghij', 6)).toBe('abc…ij');
     expect(truncateMiddle('abcdefghij', 1)).toBe('…');

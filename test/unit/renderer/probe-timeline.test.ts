@@ -34,7 +34,7 @@ function row(address: string, attempts: readonly ProbeAttempt[] = []): AddressRo
 function threeRounds(): AddressRow[] {
   const starts = [T0, T0 + 3_500, T0 + 7_000];
   return [
-    row('10.0.0.5', starts.map((s, i) => attempt('10.0.0.5', i + 1, 'refused', s + 1, 0.31))),
+    row('198.18.0.5', starts.map((s, i) => attempt('198.18.0.5', i + 1, 'refused', s + 1, 0.31))),
     row(V6_LONG, starts.map((s, i) => attempt(V6_LONG, i + 1, 'timeout', s, 3_000.4))),
   ];
 }
@@ -47,7 +47,7 @@ function size(layout: TimelineLayout) {
 
 describe('layoutTimeline', () => {
   it('has one lane per address, in order, at increasing heights', () => {
-    const rows = ['10.0.0.1', '10.0.0.2', '10.0.0.3', 'fe80::1', V6_LONG].map((a) => row(a));
+    const rows = ['198.18.0.1', '198.18.0.2', '198.18.0.3', 'fe80::1', V6_LONG].map((a) => row(a));
     const layout = layoutTimeline(rows, options);
     expect(layout.lanes.map((l) => l.address)).toEqual(rows.map((r) => r.address.address));
     for (let i = 1; i < layout.lanes.length; i++) expect(layout.lanes[i]!.y).toBeGreaterThanOrEqual(layout.lanes[i - 1]!.y + layout.lanes[i - 1]!.h);
@@ -103,7 +103,7 @@ describe('layoutTimeline', () => {
   });
 
   it('says which round is in flight while running, and which never ran once stopped', () => {
-    const rows = [row('10.0.0.5', [attempt('10.0.0.5', 1, 'refused', T0, 0.2)])];
+    const rows = [row('198.18.0.5', [attempt('198.18.0.5', 1, 'refused', T0, 0.2)])];
     const live = layoutTimeline(rows, { ...options, running: true }).lanes[0]!;
     expect(live.gaps.map((g) => [g.round, g.active, g.text])).toEqual([
       [2, true, 'probing…'],
@@ -123,7 +123,7 @@ describe('layoutTimeline', () => {
     expect(running.empty).toBe('Waiting for the addresses…');
     expect(done.empty).toBe('No address was probed.');
     expect(running.plotBottom - running.plotTop).toBe(TIMELINE_GEOMETRY.laneHeight);
-    expect(layoutTimeline([row('10.0.0.5')], options).empty).toBeNull();
+    expect(layoutTimeline([row('198.18.0.5')], options).empty).toBeNull();
   });
 
   it('cuts a long IPv6 address in the middle and keeps the full text', () => {
@@ -137,7 +137,7 @@ describe('layoutTimeline', () => {
 
   it('labels every mark with its round, status word, duration and errno, and writes a glyph at it', () => {
     const mark = layoutTimeline(threeRounds(), options).lanes[0]!.marks[1]!;
-    expect(mark.label).toBe('Round 2, 10.0.0.5: Refused after 0.3 ms (ECONNREFUSED), started at +3.50 s.');
+    expect(mark.label).toBe('Round 2, 198.18.0.5: Refused after 0.3 ms (ECONNREFUSED), started at +3.50 s.');
     expect(mark.text.startsWith('✕')).toBe(true);
     expect(mark.tone).toBe('bad');
     const timeout = layoutTimeline(threeRounds(), options).lanes[1]!.marks[0]!;
@@ -158,7 +158,7 @@ describe('layoutTimeline', () => {
   });
 
   it('grows wider than asked rather than squeeze ten rounds below a readable column', () => {
-    const layout = layoutTimeline([row('10.0.0.5')], { ...options, rounds: 10, width: 400 });
+    const layout = layoutTimeline([row('198.18.0.5')], { ...options, rounds: 10, width: 400 });
     expect(layout.columns).toHaveLength(10);
     expect(layout.columns[0]!.w).toBe(TIMELINE_GEOMETRY.minColumnWidth);
     expect(layout.width).toBeGreaterThan(400);
@@ -166,7 +166,7 @@ describe('layoutTimeline', () => {
 
   it('sums the picture up in one sentence', () => {
     expect(layoutTimeline(threeRounds(), options).summary).toBe('Connection attempts over time: 6 attempts to 2 addresses, 3 refused, 3 timed out.');
-    expect(layoutTimeline([row('10.0.0.5')], { ...options, running: true }).summary).toBe(
+    expect(layoutTimeline([row('198.18.0.5')], { ...options, running: true }).summary).toBe(
       'Connection attempts over time: 0 attempts to 1 address; still probing.',
     );
   });
