@@ -1,4 +1,4 @@
-import type { DiagnosisEvent } from '../../shared/common/schema/events';
+import type { Activity, DiagnosisEvent } from '../../shared/common/schema/events';
 import type { ProbeAttempt, ResolvedAddress, Resolution } from '../../shared/common/schema/probe';
 import type { Evidence, PathStep, Report } from '../../shared/common/schema/report';
 import type { PromptRequest } from '../../shared/common/schema/prompts';
@@ -32,6 +32,8 @@ export interface RunState {
   rows: readonly AddressRow[];
   steps: readonly PathStep[];
   evidence: readonly Evidence[];
+  /** What the engine is doing and has done, in the order each activity began (updated in place). */
+  activities: readonly Activity[];
   report: Report | null;
   status: RunStatus;
   /** The user pressed Cancel and the engine has not confirmed yet. */
@@ -62,6 +64,7 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
     rows: [],
     steps: [],
     evidence: [],
+    activities: [],
     report: null,
     status: 'running',
     cancelRequested: false,
@@ -112,6 +115,11 @@ export function applyEvent(run: RunState, event: DiagnosisEvent): RunState {
         rounds: Math.max(run.rounds, attempt.round),
         rows: rows.map((r) => (r.address.address === attempt.address ? { ...r, attempts: { ...r.attempts, [attempt.round]: attempt } } : r)),
       };
+    }
+    case 'activity': {
+      const { activity } = event;
+      const known = run.activities.some((a) => a.id === activity.id);
+      return { ...run, activities: known ? run.activities.map((a) => (a.id === activity.id ? activity : a)) : [...run.activities, activity] };
     }
     case 'evidence':
       return { ...run, evidence: [...run.evidence, event.evidence] };

@@ -21,6 +21,10 @@ import { collectRemote } from './remote/collect';
 import { isSshError } from './ssh/errors';
 import type { PromptPort } from './ssh/prompt';
 import { probeAddress } from './probes/tcp';
+import { activityLog, type ActivityHandle, type ActivityLog } from './activity';
+import { commandLabel } from '../common/remote/command-labels';
+import { describeHop, type HopLabel } from '../common/schema/prompts';
+import type { CommandObserver, CommandSpec } from './remote/runner';
 
 /** SSH access for server-side evidence (the CLI's --ssh; the wizard's profiles later). */
 export interface RemoteRequest {
@@ -80,6 +84,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     onEvent({ type: 'evidence', evidence: item });
   };
   onEvent({ type: 'started', target, options, at: startedAt.toISOString() });
+  const activities = activityLog((activity) => onEvent({ type: 'activity', activity }));
 
   const proxy = proxySettingsFor(target, request.env ?? process.env);
   addEvidence({
@@ -96,8 +101,14 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
   });
 
   const dnsStarted = new Date();
+  const lookup = activities.start(
+    'dns',
+    'workstation',
+    target.hostKind === 'name' ? `Looking up ${target.host} (DNS A and AAAA, and the hosts file)` : `${target.host} is an address: no lookup needed`,
+  );
   const { resolution, raw: dnsRaw } = await resolveTarget(target, defaultResolveOptions, signal);
   if (signal.aborted) return { status: 'cancelled' };
+  lookup.end(resolution.status === 'resolved' ? 'done' : 'failed', resolution.status === 'resolved' ? undefined : `${target.host} did not resolve (${resolution.errno})`);
   onEvent({ type: 'resolved', resolution });
   addEvidence({
     id: 'dns',
@@ -118,8 +129,14 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     const probeStarted = new Date();
     const allLocal = resolution.addresses.every(isLocalAddress);
     const listenerRead = allLocal ? readLocalListeners() : null;
+    const probing = activities.start(
+      'probes',
+      'workstation',
+      `Connecting to ${resolution.addresses.length === 1 ? 'the address' : `${resolution.addresses.length} addresses`} on port ${target.port}, ${options.rounds} round${options.rounds === 1 ? '' : 's'}`,
+    );
     probes = await runProbes(resolution.addresses, target.port, options, (attempt) => onEvent({ type: 'probe', attempt }), signal);
     if (signal.aborted) return { status: 'cancelled' };
+    probing.end('done');
     addEvidence({
       id: 'tcp-probe',
       where: 'workstation',
@@ -134,7 +151,9 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     });
     if (listenerRead) {
       const listenersStarted = new Date();
+      const reading = activities.start('local-listeners', 'workstation', "Reading this computer's listening sockets", 'ss -tlnH (or /proc/net/tcp)');
       const read = await listenerRead;
+      reading.end(read.table.status === 'ok' ? 'done' : 'failed');
       localListeners = read.table;
       addEvidence({
         id: 'local-listeners',
@@ -156,19 +175,26 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
   let baseline: DiagnosisFacts['baseline'] = null;
   const failing = resolution.status === 'resolved' ? resolution.addresses.filter((a) => probes.some((p) => p.address === a.address && p.status !== 'connected')) : [];
   if (request.remote && failing.length > 0) {
-    baseline = await measureBaseline(request.remote.access.destination, target, failing, options, signal, addEvidence);
+    baseline = await measureBaseline(request.remote.access.destination, target, failing, options, signal, addEvidence, activities);
     if (signal.aborted) return { status: 'cancelled' };
-    const outcome = await gatherRemote(request.remote, { target, options, failing, env: request.env ?? process.env, signal, addEvidence });
+    const outcome = await gatherRemote(request.remote, { target, options, failing, env: request.env ?? process.env, signal, addEvidence, activities });
     if (signal.aborted) return { status: 'cancelled' };
     remote = outcome.remote;
     sshFailure = outcome.failure;
+    if (!remote) activities.skip('server', 'Not run: the login did not succeed.');
+  } else {
+    const why = skipReason(request.remote !== null && request.remote !== undefined, resolution.status === 'resolved', failing.length);
+    activities.skip('login', why);
+    activities.skip('server', why);
   }
 
   const serviceHint = request.serviceHint ?? request.remote?.service ?? null;
   const answers = request.answers ?? {};
   const symptom = request.symptom ?? null;
   const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote, baseline, serviceHint, symptom };
+  const deciding = activities.start('decide', 'decide', 'Walking the decision tree with the evidence');
   const { path, pending, diagnosis, pastedEvidence } = conclude(facts, answers, new Date());
+  deciding.end('done', pending ? 'Walked the decision tree: one question is left for you' : 'Walked the decision tree');
   for (const item of pastedEvidence) addEvidence(item);
   for (const step of path) onEvent({ type: 'step', step });
   const report: Report = {
@@ -192,6 +218,13 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
   return { status: 'finished', report };
 }
 
+function skipReason(hasAccess: boolean, resolved: boolean, failingCount: number): string {
+  if (!resolved) return 'Not run: the name did not resolve, so there is no server to ask.';
+  if (failingCount === 0) return 'Not needed: every address connected.';
+  if (!hasAccess) return "No server access was chosen: the server's side is asked of you, with the commands to run.";
+  return 'Not run.';
+}
+
 interface GatherContext {
   target: Target;
   options: ProbeOptions;
@@ -199,6 +232,38 @@ interface GatherContext {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   addEvidence: (e: Evidence) => void;
+  activities: ActivityLog;
+}
+
+/** Each hop and each command of the login and of the server's checks, as live activities. */
+function remoteProgress(activities: ActivityLog) {
+  const hops = new Map<number, ActivityHandle>();
+  const commands = new Map<CommandSpec, ActivityHandle>();
+  const observer: CommandObserver = {
+    started(spec) {
+      const login = spec.id === 'capabilities';
+      // The capability probe is a script only this tool needs to read: its text is in the evidence.
+      commands.set(spec, activities.start(spec.id, login ? 'login' : 'server', commandLabel(spec.id), login ? null : spec.command.text));
+    },
+    ended(spec, outcome) {
+      const handle = commands.get(spec);
+      commands.delete(spec);
+      if (!handle) return;
+      if (outcome instanceof Error) return handle.end('failed', `${commandLabel(spec.id)}: ${outcome.message}`);
+      const gap = { ok: null, skipped: null, 'needs-privilege': 'needs root', unsupported: 'not available there', timeout: 'timed out', error: 'failed' }[outcome.status];
+      handle.end(outcome.status === 'timeout' || outcome.status === 'error' ? 'failed' : 'done', gap ? `${commandLabel(spec.id)} (${gap})` : undefined);
+    },
+  };
+  return {
+    onHop(label: HopLabel, state: 'connecting' | 'connected' | 'failed') {
+      if (state === 'connecting') {
+        hops.set(label.index, activities.start(`hop-${label.index}`, 'login', `Logging in to ${describeHop(label)}`, null));
+        return;
+      }
+      hops.get(label.index)?.end(state === 'connected' ? 'done' : 'failed');
+    },
+    observer,
+  };
 }
 
 /** Logs in, collects the server's evidence, logs out. An SSH failure is evidence too, and is reported. */
@@ -207,10 +272,31 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
   const server = formatSshDestination(request.access.destination);
   let session: RemoteSession;
   try {
-    session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal);
+    const progress = remoteProgress(ctx.activities);
+    session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal, { onHop: progress.onHop, observer: progress.observer });
   } catch (error) {
     const ssh = isSshError(error) ? error : null;
     const message = error instanceof Error ? error.message : String(error);
+    // What the SSH layer knew, as fields: each one copied field by field, so nothing else rides along
+    // (no secret is in them: hops, key types, fingerprints, known_hosts paths, method names, the key's path).
+    // A failure from outside the SSH layer (the capability probe) has none of them.
+    const hopOf = (label: NonNullable<typeof ssh>['hop']) => ({
+      index: label.index,
+      total: label.total,
+      user: label.user,
+      host: label.host,
+      port: label.port,
+      role: label.role,
+    });
+    const detail = {
+      failedHop: ssh ? hopOf(ssh.hop) : null,
+      chain: ssh?.chain ? ssh.chain.map((c) => ({ hop: hopOf(c.label), status: c.status })) : null,
+      presented: ssh?.presented ? { keyType: ssh.presented.keyType, fingerprint: ssh.presented.fingerprint } : null,
+      known: ssh ? ssh.known.map((k) => ({ keyType: k.keyType, fingerprint: k.fingerprint, file: k.file, line: k.line })) : null,
+      methodsTried: ssh ? [...ssh.methodsTried] : null,
+      serverMethods: ssh?.serverMethods ? [...ssh.serverMethods] : null,
+      keyPath: ssh?.keyPath ?? null,
+    };
     ctx.addEvidence({
       id: 'ssh-login',
       where: 'workstation',
@@ -221,9 +307,9 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
       summary: message,
       raw: ssh?.detail ? ssh.detail : null,
       origin: 'collected',
-      facts: { check: 'ssh-login', server, ok: false, errorKind: ssh?.kind ?? 'error', hops: [] },
+      facts: { check: 'ssh-login', server, ok: false, errorKind: ssh?.kind ?? 'error', hops: [], ...detail },
     });
-    return { remote: null, failure: { kind: ssh?.kind ?? 'error', message, hop: ssh?.hop.index ?? 0 } };
+    return { remote: null, failure: { kind: ssh?.kind ?? 'error', message, hop: ssh?.hop.index ?? 0, ...detail } };
   }
   try {
     ctx.addEvidence({
@@ -250,9 +336,11 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
       service: request.service,
       onEvidence: ctx.addEvidence,
       reprobe: async (address, count) => {
+        const probing = ctx.activities.start('reprobe', 'server', `Sending ${count} probes from this computer while the counters watch`, null);
         for (let i = 0; i < count && !ctx.signal.aborted; i++) {
           await probeAddress(address.address, address.family, ctx.target.port, i + 1, { timeoutMs: ctx.options.timeoutMs, closeGraceMs: 0 }, ctx.signal);
         }
+        probing.end('done');
       },
     });
     ctx.addEvidence({
@@ -284,11 +372,14 @@ async function measureBaseline(
   options: ProbeOptions,
   signal: AbortSignal,
   addEvidence: (e: Evidence) => void,
+  activities: ActivityLog,
 ): Promise<DiagnosisFacts['baseline']> {
   const same = failing.find((a) => a.address === destination.host) ?? (destination.host === target.host ? failing[0] : undefined);
   if (!same || destination.port === target.port) return null;
   const started = new Date();
+  const timing = activities.start('baseline', 'login', `Timing a connect to the SSH port ${destination.port}, for a baseline round trip`, null);
   const attempt = await probeAddress(same.address, same.family, destination.port, 1, { timeoutMs: options.timeoutMs, closeGraceMs: 0 }, signal);
+  timing.end(attempt.status === 'connected' ? 'done' : 'failed');
   addEvidence({
     id: 'baseline',
     where: 'workstation',

@@ -8,7 +8,7 @@ import { parseTarget } from '../../shared/common/schema/target';
 import type { Report } from '../../shared/common/schema/report';
 import { createHandlerTable } from '../../shared/node/handlers';
 import { closedPort, listen, type TestServer } from '../integration/loopback';
-import type { InPage } from './harness/page-globals';
+import type { InPage, LayoutShift, LayoutShiftPage } from './harness/page-globals';
 import { DiagnosisPage, RunPage, TargetFormPage } from './harness/wizard-pages';
 import { rendererDir, screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
 
@@ -54,6 +54,29 @@ afterEach(async () => {
   // No CSP violation, no uncaught error, no console error on any screen.
   expect(problems).toEqual([]);
 });
+
+/** Every layout shift of the page so far, with what moved (Chromium's Layout Instability API, buffered). */
+function layoutShifts(page: Page): Promise<LayoutShift[]> {
+  return page.evaluate(
+    () =>
+      new Promise<LayoutShift[]>((resolve) => {
+        const w = globalThis as unknown as LayoutShiftPage;
+        const seen: LayoutShift[] = [];
+        const observer = new w.PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            const moved = (entry.sources ?? []).map((s) => `${s.node?.nodeName ?? '?'}.${String(s.node?.className ?? '')} "${(s.node?.textContent ?? '').slice(0, 40)}"`);
+            seen.push({ value: entry.value, hadRecentInput: entry.hadRecentInput, moved });
+          }
+        });
+        observer.observe({ type: 'layout-shift', buffered: true });
+        // Buffered entries arrive in the first callback; later frames have nothing more to add.
+        w.setTimeout(() => {
+          observer.disconnect();
+          resolve(seen);
+        }, 300);
+      }),
+  );
+}
 
 function finishedReport(runIndexFromEnd = 0): Report {
   const reports = session.relay.emitted
@@ -115,6 +138,7 @@ describe('wizard', () => {
     const first = await run.cell('127.0.0.1', 1);
     await expect.poll(() => first.innerText(), { timeout: WAIT_MS }).toMatch(/Refused/);
     await page.screenshot({ path: join(shots, '02-probing.png'), fullPage: true });
+    expect(await run.stage('On this computer').getAttribute('aria-current')).toBe('step');
 
     for (let round = 1; round <= rounds; round++) {
       const cell = await run.cell('127.0.0.1', round);
@@ -131,6 +155,11 @@ describe('wizard', () => {
     // The fix step and the verify step both show the listener check, with the port filled in.
     expect(await page.locator('code', { hasText: `ss -Htlnp 'sport = :${refusedPort}'` }).count()).toBeGreaterThanOrEqual(1);
     expect(finishedReport().diagnosis.cause).toBe('service-not-running');
+    // The progress panel keeps the record: what ran, what was skipped and why.
+    await expect.poll(() => run.stage('On this computer').innerText()).toMatch(/Done · [\d.]+ m?s/);
+    expect(await run.stage('Logging in').innerText()).toMatch(/Skipped[\s\S]*No server access was chosen/);
+    expect(await run.stage('Deciding').innerText()).toMatch(/Done[\s\S]*Walked the decision tree/);
+    expect(await run.runningNow.innerText()).toMatch(/^Finished in [\d.]+ m?s\.$/);
     await page.screenshot({ path: join(shots, '03-verdict-refused.png'), fullPage: true });
 
     // Back to the form, with what was typed kept.
@@ -211,6 +240,8 @@ describe('wizard', () => {
     await run.cancel.click();
     await page.getByRole('heading', { level: 2, name: 'Diagnosis cancelled' }).waitFor();
     expect(session.bridge.calls.some((c) => c.name === 'cancelDiagnosis')).toBe(true);
+    expect(await run.stage('On this computer').innerText()).toMatch(/Stopped[\s\S]*Stopped: Connecting to the address on port/);
+    expect(await run.stage('Deciding').innerText()).toMatch(/Not reached/);
     expect(await page.getByText('Not probed').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(shots, '06-cancelled.png'), fullPage: true });
   });
@@ -314,5 +345,30 @@ describe('wizard', () => {
     await diagnosis.withdraw(step.node).click();
     await expect.poll(() => diagnosis.step(step.title).getByText('overridden by a person', { exact: true }).count(), { timeout: WAIT_MS }).toBe(0);
     await run.verdictTitle(/^Nothing is listening/).waitFor();
+  });
+
+  it('G: nothing on the run screen moves while probes and evidence stream in', async () => {
+    const port = await closedPort('127.0.0.1');
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    await form.setRounds(5);
+    await form.submitWithKeyboard(`127.0.0.1:${port}`);
+    const run = new RunPage(page);
+    await run.verdictTitle(/^Nothing is listening/).waitFor({ timeout: WAIT_MS });
+    const shifts = await layoutShifts(page);
+    // Shifts right after a key press are the screen changing on purpose (the form gives way to the run).
+    const unasked = shifts.filter((s) => !s.hadRecentInput);
+    const score = unasked.reduce((sum, s) => sum + s.value, 0);
+    expect({ score: score < 0.01, unasked }).toEqual({ score: true, unasked: expect.any(Array) });
+
+    // The instrument works: a block pushed in above the content, with no input, is a shift it sees.
+    await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { prepend(n: unknown): void }; createElement(t: string): { style: { height: string } } } }).document;
+      const block = doc.createElement('div');
+      block.style.height = '240px';
+      doc.querySelector('main').prepend(block);
+    });
+    const after = await layoutShifts(page);
+    expect(after.filter((s) => !s.hadRecentInput).reduce((sum, s) => sum + s.value, 0) - score).toBeGreaterThan(0.05);
   });
 });

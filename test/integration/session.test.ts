@@ -60,9 +60,27 @@ describe('startDiagnosis on loopback (real sockets, real /proc)', () => {
 
   it('a closed port -> service-not-running, high confidence', async () => {
     const port = await closedPort('127.0.0.1');
-    const { report, nodes } = await diagnose(`127.0.0.1:${port}`);
+    const { report, nodes, events } = await diagnose(`127.0.0.1:${port}`);
     expect(report.outcome).toBe('refused');
     expect(report.diagnosis).toMatchObject({ cause: 'service-not-running', confidence: 'high' });
+    // Live progress: each activity starts before it ends, and the stages without access say why.
+    const activities = events.flatMap((e) => (e.type === 'activity' ? [[e.activity.id, e.activity.stage, e.activity.state]] : []));
+    expect(activities).toEqual([
+      ['dns', 'workstation', 'running'],
+      ['dns', 'workstation', 'done'],
+      ['probes', 'workstation', 'running'],
+      ['probes', 'workstation', 'done'],
+      ['local-listeners', 'workstation', 'running'],
+      ['local-listeners', 'workstation', 'done'],
+      ['login-skipped', 'login', 'skipped'],
+      ['server-skipped', 'server', 'skipped'],
+      ['decide', 'decide', 'running'],
+      ['decide', 'decide', 'done'],
+    ]);
+    const skipped = events.find((e) => e.type === 'activity' && e.activity.state === 'skipped');
+    expect(skipped?.type === 'activity' && skipped.activity.label).toContain('No server access was chosen');
+    const probeDone = events.findIndex((e) => e.type === 'activity' && e.activity.id === 'probes' && e.activity.state === 'done');
+    expect(events.findLastIndex((e) => e.type === 'probe')).toBeLessThan(probeDone);
     expect(nodes).toEqual(['T0', 'T1', 'T2', 'T3', 'T4']);
     expect(report.diagnosis.explanation).toContain(`port ${port}`);
     expect(report.evidence.map((e) => e.id)).toEqual(['proxy-env', 'dns', 'tcp-probe', 'local-listeners']);
@@ -76,6 +94,9 @@ describe('startDiagnosis on loopback (real sockets, real /proc)', () => {
     expect(report.diagnosis).toMatchObject({ cause: 'dns-failure', confidence: 'high' });
     expect(nodes).toEqual(['T0']);
     expect(events.some((e) => e.type === 'probe')).toBe(false);
+    const lookup = events.filter((e) => e.type === 'activity' && e.activity.id === 'dns').at(-1);
+    expect(lookup?.type === 'activity' && [lookup.activity.state, lookup.activity.label]).toEqual(['failed', expect.stringMatching(/^no-such-host\.invalid did not resolve \([A-Z_]+\)$/)]);
+    expect(events.some((e) => e.type === 'activity' && e.activity.stage === 'server' && e.activity.label.startsWith('Not run: the name did not resolve'))).toBe(true);
     expect(report.evidence.map((e) => e.id)).toEqual(['proxy-env', 'dns']);
   });
 

@@ -6,6 +6,7 @@ import { Outcome, ProbeAttempt, ProbeOptions, Resolution } from './probe';
 import { ProxySettings } from './proxy';
 import { RemoteFacts } from './remote';
 import { Answers } from './answers';
+import { HopLabel } from './prompts';
 
 export const Confidence = z.enum(['high', 'medium', 'low']);
 
@@ -15,6 +16,42 @@ export type Symptom = z.infer<typeof Symptom>;
 export type Confidence = z.infer<typeof Confidence>;
 
 export { EvidenceStatus } from './evidence-status';
+
+/** A host key as a server presented it (OpenSSH's fingerprint: `SHA256:` + unpadded base64). */
+export const SshHostKey = z.object({ keyType: z.string(), fingerprint: z.string() });
+export type SshHostKey = z.infer<typeof SshHostKey>;
+
+/** A known_hosts entry: the pinned key(s) a changed key was compared with, the revoked entry, or keys of other types on file. */
+export const SshKnownKey = SshHostKey.extend({ file: z.string(), line: z.number().int() });
+export type SshKnownKey = z.infer<typeof SshKnownKey>;
+
+/** Where one hop of the chain got to when the login failed. */
+export const SshChainHop = z.object({ hop: HopLabel, status: z.enum(['ok', 'failed', 'not-reached']) });
+export type SshChainHop = z.infer<typeof SshChainHop>;
+
+/**
+ * What the SSH layer knew when the login failed, as fields (the message says it again, for people).
+ * Every field is optional, so reports written before they existed still parse; null when this
+ * failure does not have it (a failure outside the SSH layer has none). Never a secret: hops, key
+ * types, fingerprints, known_hosts paths, method names and the identity file's path only.
+ */
+export const SshFailureDetail = z.object({
+  /** The hop that failed (index is 1-based; role `jump` is "jump host i of n", `target` the server). */
+  failedHop: HopLabel.nullish(),
+  /** Every hop, in order: logged in (`ok`), the one that failed, or never reached. */
+  chain: z.array(SshChainHop).nullish(),
+  /** Host key errors: the key the server presented. */
+  presented: SshHostKey.nullish(),
+  /** Host key errors: the pinned keys (changed), the revoked entry (revoked), other key types on file (unknown). */
+  known: z.array(SshKnownKey).nullish(),
+  /** Authentication failures: what this side tried ("agent", "publickey /path", "password", ...). */
+  methodsTried: z.array(z.string()).nullish(),
+  /** Authentication failures: what the server still offered (null: it never said). */
+  serverMethods: z.array(z.string()).nullish(),
+  /** An unreadable identity file (or its passphrase failing): the file's path. */
+  keyPath: z.string().nullish(),
+});
+export type SshFailureDetail = z.infer<typeof SshFailureDetail>;
 
 /** The parsed facts of one piece of evidence, by the check that produced it. */
 export const EvidenceFacts = z.discriminatedUnion('check', [
@@ -31,6 +68,8 @@ export const EvidenceFacts = z.discriminatedUnion('check', [
     ok: z.boolean(),
     errorKind: z.string().nullable(),
     hops: z.array(z.object({ hop: z.string(), keyType: z.string(), fingerprint: z.string(), status: z.string() })),
+    /** A failed login only (absent on success). */
+    ...SshFailureDetail.shape,
   }),
   /** What the server's commands add up to, as the decision tree read it. */
   z.object({ check: z.literal('server-facts'), remote: RemoteFacts }),
@@ -148,6 +187,14 @@ export const Report = z.object({
   answers: Answers,
   evidence: z.array(Evidence),
   /** Set when SSH evidence was asked for and logging in failed (the CLI then exits 4). */
-  sshFailure: z.object({ kind: z.string(), message: z.string(), hop: z.number().int() }).nullable(),
+  sshFailure: z
+    .object({
+      kind: z.string(),
+      message: z.string(),
+      /** The failed hop's index (1-based), 0 when the failure came from outside the SSH layer. */
+      hop: z.number().int(),
+      ...SshFailureDetail.shape,
+    })
+    .nullable(),
 });
 export type Report = z.infer<typeof Report>;

@@ -111,6 +111,10 @@ function reportProgress(event: DiagnosisEvent, line: (s: string) => void, style:
     case 'evidence':
       if (event.evidence.where !== 'workstation' || event.evidence.id === 'ssh-login') line(style.dim(`  ${event.evidence.where === 'workstation' ? '' : `[${event.evidence.where}] `}${event.evidence.summary}`));
       break;
+    case 'activity':
+      // The login is the slow, interactive part: say which hop is being reached before it answers.
+      if (event.activity.stage === 'login' && event.activity.id.startsWith('hop-') && event.activity.state === 'running') line(style.dim(`${event.activity.label}…`));
+      break;
     case 'probe': {
       const a = event.attempt;
       const status = a.status === 'connected' ? style.good(a.status) : style.bad(a.status);

@@ -38,6 +38,14 @@ export interface RunnerOptions {
   /** The server has `timeout`: commands get a server-side deadline too, so nothing lingers there. */
   serverTimeout: boolean;
   signal?: AbortSignal;
+  /** Told when a command gets its channel and when it ends: for live progress. */
+  observer?: CommandObserver;
+}
+
+export interface CommandObserver {
+  started(spec: CommandSpec): void;
+  /** The run, or the error that stopped it (the connection dropped...). */
+  ended(spec: CommandSpec, outcome: CommandRun | Error): void;
 }
 
 export const defaultRunnerOptions: RunnerOptions = { concurrency: 4, sudo: false, defaultTimeoutMs: 10_000, defaultMaxBytes: 1024 * 1024, serverTimeout: false };
@@ -85,18 +93,31 @@ export class RemoteRunner {
   async run(spec: CommandSpec): Promise<CommandRun> {
     await this.slot();
     try {
-      const startedAt = new Date().toISOString();
-      const first = await this.attempt(spec, false);
-      const firstStatus = classifyCommandOutcome({ code: first.code, stderr: first.stderr, timedOut: first.timedOut }, spec.okCodes);
-      if (firstStatus === 'needs-privilege' && spec.wantsRoot && this.options.sudo) {
-        const again = await this.attempt(spec, true);
-        const status = classifyCommandOutcome({ code: again.code, stderr: again.stderr, timedOut: again.timedOut }, spec.okCodes);
-        return { id: spec.id, command: spec.command.text, sudo: true, status, startedAt, result: again, firstAttempt: { status: firstStatus, stderr: first.stderr } };
+      this.options.observer?.started(spec);
+      let run: CommandRun;
+      try {
+        run = await this.runInSlot(spec);
+      } catch (error) {
+        this.options.observer?.ended(spec, error instanceof Error ? error : new Error(String(error)));
+        throw error;
       }
-      return { id: spec.id, command: spec.command.text, sudo: false, status: firstStatus, startedAt, result: first, firstAttempt: null };
+      this.options.observer?.ended(spec, run);
+      return run;
     } finally {
       this.release();
     }
+  }
+
+  private async runInSlot(spec: CommandSpec): Promise<CommandRun> {
+    const startedAt = new Date().toISOString();
+    const first = await this.attempt(spec, false);
+    const firstStatus = classifyCommandOutcome({ code: first.code, stderr: first.stderr, timedOut: first.timedOut }, spec.okCodes);
+    if (firstStatus === 'needs-privilege' && spec.wantsRoot && this.options.sudo) {
+      const again = await this.attempt(spec, true);
+      const status = classifyCommandOutcome({ code: again.code, stderr: again.stderr, timedOut: again.timedOut }, spec.okCodes);
+      return { id: spec.id, command: spec.command.text, sudo: true, status, startedAt, result: again, firstAttempt: { status: firstStatus, stderr: first.stderr } };
+    }
+    return { id: spec.id, command: spec.command.text, sudo: false, status: firstStatus, startedAt, result: first, firstAttempt: null };
   }
 
   runAll(specs: readonly CommandSpec[]): Promise<CommandRun[]> {

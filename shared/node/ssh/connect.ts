@@ -38,6 +38,8 @@ export interface ConnectChainOptions {
   /** Portwise's own known-hosts file: read, and the only place a newly trusted key is written. */
   ownKnownHostsFile: string;
   platform?: NodeJS.Platform;
+  /** Told when each hop starts, is logged in to, or fails: for live progress. */
+  onHop?: (label: HopLabel, state: 'connecting' | 'connected' | 'failed') => void;
 }
 
 export interface ConnectedHop {
@@ -320,6 +322,7 @@ export async function connectChain(options: ConnectChainOptions): Promise<SshCha
     for (let i = 0; i < options.hops.length; i++) {
       const label = labels[i] as HopLabel;
       const previousClient = clients[i - 1];
+      options.onHop?.(label, 'connecting');
       const { client, hostKey } = await connectHop({
         label,
         spec: options.hops[i] as HopSpec,
@@ -330,10 +333,12 @@ export async function connectChain(options: ConnectChainOptions): Promise<SshCha
       client.on('error', () => undefined);
       clients.push(client);
       connected.push({ label, hostKey });
+      options.onHop?.(label, 'connected');
     }
   } catch (error) {
     await closeAll(clients);
     const failedAt = labels[clients.length] as HopLabel;
+    options.onHop?.(failedAt, 'failed');
     const sshError = error instanceof SshError ? error : new SshError('protocol', failedAt, `unexpected failure: ${(error as Error).message}`, { cause: error });
     sshError.chain = labels.map((label, i): ChainHopStatus => ({ label, status: i < clients.length ? 'ok' : i === clients.length ? 'failed' : 'not-reached' }));
     throw sshError;

@@ -75,7 +75,23 @@ export function createScriptedTable(sink: EventSink): HandlerTable & { dispose()
       if (answer.kind !== 'host-key' || !answer.accept) return cancelled();
       ask(runId, { kind: 'password', id: `${runId}-p2`, hop: jumpHop, attempt: 1 }, (secret) => {
         if (secret.kind !== 'secret' || secret.value === null) return cancelled();
-        finish({ kind: 'host-key-changed', message: scriptedMessages.changedKey, hop: 2 });
+        // As the engine reports it: the message for people, and the same facts as fields (the page reads these).
+        const serverHop = { index: 2, total: 2, user: 'alice', host: 'ssh.example', port: 22, role: 'target' as const };
+        finish({
+          kind: 'host-key-changed',
+          message: scriptedMessages.changedKey,
+          hop: 2,
+          failedHop: serverHop,
+          chain: [
+            { hop: jumpHop, status: 'ok' },
+            { hop: serverHop, status: 'failed' },
+          ],
+          presented: { keyType: 'ssh-ed25519', fingerprint: scriptedKeys.presented },
+          known: [{ keyType: 'ssh-ed25519', fingerprint: scriptedKeys.pinned, file: '/home/alice/.ssh/known_hosts', line: 12 }],
+          methodsTried: [],
+          serverMethods: null,
+          keyPath: null,
+        });
       });
     });
   }

@@ -172,6 +172,20 @@ export class RunPage {
     return this.page.getByRole('region', { name: 'Decision path' }).getByRole('listitem');
   }
 
+  /** The live progress panel: four stages, and what runs now. */
+  get progress(): Locator {
+    return this.page.getByRole('region', { name: 'Progress' });
+  }
+
+  /** One stage of the progress panel, by its title ("On this computer", "Logging in", ...). */
+  stage(title: string): Locator {
+    return this.progress.getByRole('listitem').filter({ hasText: title });
+  }
+
+  get runningNow(): Locator {
+    return this.progress.getByRole('group', { name: 'Running now' });
+  }
+
   verdictTitle(title: string | RegExp): Locator {
     return this.page.getByRole('heading', { level: 2, name: title });
   }

@@ -84,6 +84,8 @@ describe('diagnose --ssh in the netns lab', () => {
     expect(run.report, run.stderr).not.toBeNull();
     expect(cause(run)).toBe('service-not-running');
     expect(run.report!.path.map((s) => s.node)).toEqual(expect.arrayContaining(['T10', 'T11', 'T13', 'T14']));
+    // The progress on stderr names the hop before the login answers.
+    expect(run.stderr).toMatch(new RegExp(`Logging in to target host root@${NS_V4.replaceAll('.', '\\.')}:\\d+…`));
     expect(run.code).toBe(0);
   });
 

@@ -156,8 +156,14 @@ describe('the wizard against the netns lab', { timeout: 240_000 }, () => {
     await mkdir(join(home, '.ssh'), { recursive: true });
     await writeFile(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
     const run = await submit(`${NS_V4}:${REJECTED}`, { ssh: true, shot: 'b1-form' });
+    // Live progress while the server's commands run: the stage, what runs now and its command.
+    await expect.poll(() => run.stage('On the server').getAttribute('aria-current'), { timeout: LAB_WAIT_MS }).toBe('step');
+    expect(await run.runningNow.locator('code').count()).toBeGreaterThan(0);
+    await shoot('b1b-server-checks-running');
     await run.verdictTitle('An iptables rule rejects the connection').waitFor({ timeout: LAB_WAIT_MS });
     expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await run.stage('Logging in').innerText()).toMatch(/Done[\s\S]*Logged in$/);
+    expect(await run.stage('On the server').innerText()).toMatch(/Done[\s\S]*\d+ commands read/);
     const report = lastReport();
     expect(report.diagnosis.cause).toBe('iptables-reject');
     expect(report.diagnosis.reason).toMatch(/--dport 8081 -j REJECT --reject-with tcp-reset.*rose by 3/);
@@ -208,7 +214,12 @@ describe('the wizard against the netns lab', { timeout: 240_000 }, () => {
     const text = await notice.innerText();
     expect(text).toContain(fingerprintOf(sshd.hostKey));
     expect(text).toContain(fingerprintOf(other));
-    expect(lastReport().sshFailure?.kind).toMatch(/changed/);
+    // The report carries the failure as fields (the notice reads them, never the message).
+    const keyLine = { keyType: other.type, fingerprint: fingerprintOf(other), file: join(home, '.ssh', 'known_hosts'), line: 1 };
+    const failedHop = { index: 1, total: 1, user: 'root', host: NS_V4, port: sshd.port, role: 'target' };
+    const fields = { failedHop, chain: [{ hop: failedHop, status: 'failed' }], presented: { keyType: sshd.hostKey.type, fingerprint: fingerprintOf(sshd.hostKey) }, known: [keyLine] };
+    expect(lastReport().sshFailure).toMatchObject({ kind: 'host-key-changed', hop: 1, ...fields });
+    expect(lastReport().evidence.find((e) => e.id === 'ssh-login')?.facts).toMatchObject({ check: 'ssh-login', ok: false, errorKind: 'host-key-changed', ...fields });
     expect(await run.verdictTitle(/./).count()).toBeGreaterThan(0);
     await shoot('e1-host-key-changed');
   });

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import VerdictCard from '../../../renderer/components/VerdictCard.svelte';
 import RunScreen from '../../../renderer/components/RunScreen.svelte';
-import type { Report } from '../../../shared/common/schema/report';
+import { Report } from '../../../shared/common/schema/report';
 import type { VerifyState } from '../../../renderer/state/run';
-import { changedHostKey, hostKeyCheckCommand } from '../../../renderer/lib/host-key';
+import { hostKeyCheckCommand } from '../../../renderer/lib/host-key';
 import { reportFileName } from '../../../renderer/lib/report-export';
 import { attempt } from '../tree/factories';
 import { FakeApi, finishedWizard, realReport, renderWithWizard, useDom } from './harness';
@@ -130,18 +130,91 @@ describe('VerdictCard: SSH failures', () => {
   const pinned = 'SHA256:OLDoldOLDoldOLDoldOLDoldOLDoldOLDoldOLDold0';
   // The engine's wording (shared/node/ssh/host-verifier.ts, hostKeyError 'changed').
   const changedMessage =
-    `target host alice@db.example:22: the host key has CHANGED. The server presented ssh-ed25519 ${presented}, but the known key is ` +
+    `target host 2 of 2, alice@db.example:22: the host key has CHANGED. The server presented ssh-ed25519 ${presented}, but the known key is ` +
     `${pinned} (/home/alice/.ssh/known_hosts line 7). Someone may be intercepting the connection, or the host was reinstalled. ` +
     'Portwise refuses to connect; check the new fingerprint with the host owner, then remove the old entry to trust it.';
+  const bastion = { index: 1, total: 2, user: 'me', host: 'bastion', port: 22, role: 'jump' as const };
+  const db = { index: 2, total: 2, user: 'alice', host: 'db.example', port: 22, role: 'target' as const };
+  type Failure = NonNullable<Report['sshFailure']>;
+  const changed: Failure = {
+    kind: 'host-key-changed',
+    message: changedMessage,
+    hop: 2,
+    failedHop: db,
+    chain: [
+      { hop: bastion, status: 'ok' },
+      { hop: db, status: 'failed' },
+    ],
+    presented: { keyType: 'ssh-ed25519', fingerprint: presented },
+    known: [{ keyType: 'ssh-ed25519', fingerprint: pinned, file: '/home/alice/.ssh/known_hosts', line: 7 }],
+    methodsTried: [],
+    serverMethods: null,
+    keyPath: null,
+  };
+  const notice = () => screen.getByRole('alert');
+  const chainItems = (within_: HTMLElement) =>
+    within(within(within_).getByRole('list', { name: 'The login, hop by hop' }))
+      .getAllByRole('listitem')
+      .map((li) => li.textContent?.replace(/\s+/g, ' ').trim());
 
-  it('a changed host key is a distinct danger notice with both fingerprints', () => {
-    renderCard({ ...refused(), sshFailure: { kind: 'host-key-changed', message: changedMessage, hop: 1 } });
-    const alert = screen.getByRole('alert');
+  it('a changed host key is a distinct danger notice with both fingerprints, read from the fields', () => {
+    renderCard({ ...refused(), sshFailure: changed });
+    const alert = notice();
     within(alert).getByRole('heading', { name: "The server's host key has changed" });
     expect(within(alert).getByText(`ssh-ed25519 ${presented}`).tagName).toBe('CODE');
-    expect(within(alert).getByText(pinned).tagName).toBe('CODE');
+    expect(within(alert).getByText(`ssh-ed25519 ${pinned}`).tagName).toBe('CODE');
     within(alert).getByText('in /home/alice/.ssh/known_hosts, line 7', { exact: false });
+    expect(alert.textContent).toMatch(/At target host 2 of 2, alice@db\.example:22, the server presented/);
     expect(alert.textContent).toMatch(/never offers to trust a changed key/);
+    expect(chainItems(alert)).toEqual(['bastion: ok', '→ db.example: failed (host key changed)']);
+    // The message is the technical detail, folded.
+    const summary = within(alert).getByText('The message from the SSH layer');
+    expect(summary.tagName).toBe('SUMMARY');
+    expect(summary.closest('details')?.textContent).toContain(changedMessage);
+  });
+
+  it('the fingerprints come from the fields, never from the message', () => {
+    const other = 'SHA256:FIELDfieldFIELDfieldFIELDfieldFIELDfield000';
+    renderCard({ ...refused(), sshFailure: { ...changed, presented: { keyType: 'ecdsa-sha2-nistp256', fingerprint: other } } });
+    within(notice()).getByText(`ecdsa-sha2-nistp256 ${other}`);
+    // The message's own fingerprint is only in the folded message, in no fingerprint cell.
+    expect(within(notice()).queryByText(`ssh-ed25519 ${presented}`)).toBeNull();
+  });
+
+  it('a report written before the fields existed still shows the notice, and says what it does not record', () => {
+    const old = { kind: 'host-key-changed', message: changedMessage, hop: 2 };
+    renderCard({ ...refused(), sshFailure: Report.shape.sshFailure.parse(old) });
+    const alert = notice();
+    within(alert).getByRole('heading', { name: "The server's host key has changed" });
+    expect(within(alert).getAllByText('not recorded in this report')).toHaveLength(2);
+    expect(alert.querySelectorAll('code.fingerprint')).toHaveLength(0);
+    expect(alert.textContent).toMatch(/^\s*✕ The server's host key has changed\s*The server presented/);
+    expect(within(alert).queryByRole('list', { name: 'The login, hop by hop' })).toBeNull();
+  });
+
+  it('one hop: no hop-by-hop list', () => {
+    const single = { ...db, index: 1, total: 1 };
+    renderCard({ ...refused(), sshFailure: { ...changed, hop: 1, failedHop: single, chain: [{ hop: single, status: 'failed' }] } });
+    expect(within(notice()).queryByRole('list', { name: 'The login, hop by hop' })).toBeNull();
+    expect(notice().textContent).toMatch(/At target host alice@db\.example:22, the server/);
+  });
+
+  it('a revoked key: the key presented and the entry that revokes it', () => {
+    renderCard({
+      ...refused(),
+      sshFailure: {
+        ...changed,
+        kind: 'host-key-revoked',
+        message: `target host 2 of 2, alice@db.example:22: the host key ssh-ed25519 ${presented} is marked @revoked in /etc/ssh/ssh_known_hosts line 3; Portwise refuses to connect.`,
+        known: [{ keyType: 'ssh-ed25519', fingerprint: presented, file: '/etc/ssh/ssh_known_hosts', line: 3 }],
+      },
+    });
+    const alert = notice();
+    within(alert).getByRole('heading', { name: "The server's host key is revoked" });
+    expect(within(alert).getByText(`ssh-ed25519 ${presented}`).tagName).toBe('CODE');
+    within(alert).getByText('/etc/ssh/ssh_known_hosts, line 3');
+    expect(chainItems(alert)).toEqual(['bastion: ok', '→ db.example: failed (host key revoked)']);
+    expect(within(alert).getByText('The message from the SSH layer').tagName).toBe('SUMMARY');
   });
 
   it('another SSH failure is a plain warning, not the danger notice', () => {
@@ -151,22 +224,50 @@ describe('VerdictCard: SSH failures', () => {
     expect(screen.queryByText("The server's host key has changed")).toBeNull();
   });
 
-  it('reads both fingerprints from the message, several pinned keys too, and any wording as a fallback', () => {
-    expect(changedHostKey(changedMessage)).toEqual({
-      hop: 'target host alice@db.example:22',
-      presented: { keyType: 'ssh-ed25519', fingerprint: presented },
-      known: [{ fingerprint: pinned, file: '/home/alice/.ssh/known_hosts', line: 7 }],
+  it('an authentication failure: what was tried and what the server offers, and where the chain stopped', () => {
+    const jump = { ...bastion, total: 3 };
+    const middle = { index: 2, total: 3, user: 'me', host: 'middle', port: 2222, role: 'jump' as const };
+    const target = { ...db, index: 3, total: 3 };
+    renderCard({
+      ...refused(),
+      sshFailure: {
+        kind: 'auth-failed',
+        message: 'jump host 2 of 3, me@middle:2222: authentication failed. Tried: agent, publickey /home/me/.ssh/id_ed25519. The server accepts: publickey.',
+        hop: 2,
+        failedHop: middle,
+        chain: [
+          { hop: jump, status: 'ok' },
+          { hop: middle, status: 'failed' },
+          { hop: target, status: 'not-reached' },
+        ],
+        presented: null,
+        known: [],
+        methodsTried: ['agent', 'publickey /home/me/.ssh/id_ed25519'],
+        serverMethods: ['publickey', 'keyboard-interactive'],
+        keyPath: null,
+      },
     });
-    const two = changedMessage.replace(`(/home/alice/.ssh/known_hosts line 7)`, '(/a line 1), SHA256:abc (/b c line 2)');
-    expect(changedHostKey(two).known).toEqual([
-      { fingerprint: pinned, file: '/a', line: 1 },
-      { fingerprint: 'SHA256:abc', file: '/b c', line: 2 },
-    ]);
-    expect(changedHostKey(`x: key ${presented} is not ${pinned}`)).toEqual({
-      hop: null,
-      presented: { keyType: null, fingerprint: presented },
-      known: [{ fingerprint: pinned, file: null, line: null }],
+    const region = screen.getByRole('heading', { name: 'Portwise could not log in to the server' }).parentElement!;
+    expect(chainItems(region)).toEqual(['bastion: ok', '→ middle:2222: failed (login refused)', '→ db.example: not reached']);
+    const terms = within(region).getAllByRole('term').map((t) => t.textContent);
+    const values = within(region).getAllByRole('definition').map((d) => d.textContent?.trim());
+    expect(terms).toEqual(['Tried', 'The server offers']);
+    expect(values).toEqual(['agent, publickey /home/me/.ssh/id_ed25519', 'publickey, keyboard-interactive']);
+  });
+
+  it('an authentication failure before the server named its methods says so', () => {
+    renderCard({ ...refused(), sshFailure: { kind: 'auth-failed', message: 'x', hop: 1, methodsTried: [], serverMethods: null } });
+    const values = screen.getAllByRole('definition').map((d) => d.textContent?.trim());
+    expect(values).toEqual(['nothing was offered to the server', 'not known (it never said)']);
+  });
+
+  it('an unreadable identity file: its path', () => {
+    renderCard({
+      ...refused(),
+      sshFailure: { kind: 'key-unreadable', message: 'target host alice@db.example:22: cannot read the identity file /k/id (EACCES).', hop: 1, keyPath: '/k/id' },
     });
+    expect(screen.getByText('/k/id').tagName).toBe('CODE');
+    expect(screen.getByRole('term').textContent).toBe('Identity file');
   });
 
   it('names the host key file to check for each key type', () => {

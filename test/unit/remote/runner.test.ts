@@ -84,4 +84,31 @@ describe('RemoteRunner on a local shell', () => {
     expect(runs.map((r) => r.result.stdout.trim())).toEqual(['0', '1', '2', '3', '4', '5']);
     expect(peak).toBe(2);
   });
+  it('tells its observer when each command gets a channel and when it ends, errors included', async () => {
+    const log: string[] = [];
+    let active = 0;
+    const observer = {
+      started: (spec: { id: string }) => {
+        active++;
+        log.push(`start ${spec.id} (${active} running)`);
+      },
+      ended: (spec: { id: string }, outcome: { status: string } | Error) => {
+        active--;
+        log.push(`end ${spec.id} ${outcome instanceof Error ? `error: ${outcome.message}` : outcome.status}`);
+      },
+    };
+    const observed = new RemoteRunner(localTransport, { ...defaultRunnerOptions, concurrency: 1, observer });
+    await observed.runAll([
+      { id: 'one', command: sh`echo 1`, wantsRoot: false },
+      { id: 'two', command: sh`exit 7`, wantsRoot: false },
+    ]);
+    // One channel: the second command starts only after the first ended.
+    expect(log).toEqual(['start one (1 running)', 'end one ok', 'start two (1 running)', 'end two error']);
+
+    const broken: ExecTransport = { where: 'broken', exec: () => Promise.reject(new Error('channel closed')) };
+    const failing = new RemoteRunner(broken, { ...defaultRunnerOptions, observer });
+    log.length = 0;
+    await expect(failing.run({ id: 'three', command: sh`true`, wantsRoot: false })).rejects.toThrow('channel closed');
+    expect(log).toEqual(['start three (1 running)', 'end three error: channel closed']);
+  });
 });
