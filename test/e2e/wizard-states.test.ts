@@ -42,6 +42,19 @@ afterEach(async () => {
 });
 
 describe('wizard states', () => {
+  it('offline: the workstation losing its network is said at once, and the notice goes when it is back', async () => {
+    const form = new TargetFormPage(page);
+    await form.waitUntilShown();
+    const notice = page.getByRole('heading', { level: 2, name: 'This computer is offline' });
+    expect(await notice.count()).toBe(0);
+    await page.context().setOffline(true);
+    await notice.waitFor({ timeout: WAIT_MS });
+    expect(await page.getByRole('status').filter({ hasText: 'Probes to other machines will fail as unreachable' }).count()).toBe(1);
+    await page.screenshot({ path: join(shots, '20-offline.png'), fullPage: true });
+    await page.context().setOffline(false);
+    await notice.waitFor({ state: 'detached', timeout: WAIT_MS });
+  });
+
   it('a start call that throws is a sentence, with the technical detail folded away', async () => {
     const form = new TargetFormPage(page);
     await form.waitUntilShown();
