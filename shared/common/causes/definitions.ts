@@ -1,6 +1,7 @@
 import type { Platform } from '../schema/report';
 import type { CauseId } from './catalog';
 import type { ServiceId } from './services';
+import { shellQuote } from '../shell';
 
 /**
  * A command as the user would type it on one platform. `{host}`, `{port}`, `{target}` (host:port,
@@ -1286,16 +1287,24 @@ export function fillPlaceholders(text: string, ctx: FixContext): string {
 }
 
 /**
+ * In a command the unit is one shell word, quoted like every other value the engine puts into a
+ * command (a systemd-escaped name holds backslashes); prose shows it as it is.
+ */
+function fillCommandText(command: string, ctx: FixContext): string {
+  return fillPlaceholders(command, { ...ctx, unit: shellQuote(ctx.unit ?? 'SERVICE') });
+}
+
+/**
  * Fills a step's commands. A Linux command naming `{unit}` becomes one per family when the unit's
  * name differs between Debian and RHEL (`mysql`/`mysqld`) and the user did not name it.
  */
 export function fillCommands(commands: readonly FixCommand[], ctx: FixContext): FixCommand[] {
   const family = ctx.familyUnits ?? null;
   return commands.flatMap((c): FixCommand[] => {
-    if (family === null || !c.command.includes('{unit}')) return [{ platform: c.platform, command: fillPlaceholders(c.command, ctx) }];
-    if (c.platform === 'debian' || c.platform === 'rhel') return [{ platform: c.platform, command: fillPlaceholders(c.command, { ...ctx, unit: family[c.platform] }) }];
-    if (c.platform !== 'linux') return [{ platform: c.platform, command: fillPlaceholders(c.command, ctx) }];
-    return (['debian', 'rhel'] as const).map((platform) => ({ platform, command: fillPlaceholders(c.command, { ...ctx, unit: family[platform] }) }));
+    if (family === null || !c.command.includes('{unit}')) return [{ platform: c.platform, command: fillCommandText(c.command, ctx) }];
+    if (c.platform === 'debian' || c.platform === 'rhel') return [{ platform: c.platform, command: fillCommandText(c.command, { ...ctx, unit: family[c.platform] }) }];
+    if (c.platform !== 'linux') return [{ platform: c.platform, command: fillCommandText(c.command, ctx) }];
+    return (['debian', 'rhel'] as const).map((platform) => ({ platform, command: fillCommandText(c.command, { ...ctx, unit: family[platform] }) }));
   });
 }
 

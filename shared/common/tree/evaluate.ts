@@ -3,6 +3,7 @@ import type { CauseId } from '../causes/catalog';
 import type { Answers, NodeAnswer } from '../schema/answers';
 import type { Confidence, PathStep, PendingQuestion } from '../schema/report';
 import { shellQuote } from '../shell';
+import { detectService, unitName } from '../causes/services';
 import { destination } from './decisions';
 import type { DiagnosisFacts } from './facts';
 import { ROOT_NODE, treeNodes } from './nodes';
@@ -136,13 +137,13 @@ export function pendingQuestion(node: TreeNode, decision: AskDecision, facts: Di
 }
 
 /**
- * Fills a command's placeholders. The service name is the only value a person typed: it is quoted,
- * so a pasted-back command cannot run anything else on the server.
+ * Fills a command's placeholders. The service is named by its systemd unit, found the same way as in
+ * the fix's commands (`pg` is `postgresql`; a name no unit could have stays the word SERVICE), and
+ * quoted as one shell word, so a pasted-back command cannot run anything else on the server.
  */
 export function fillCommand(command: string, facts: Pick<DiagnosisFacts, 'target' | 'serviceHint'>): string {
-  return command
-    .replaceAll('{port}', String(facts.target.port))
-    .replaceAll('{service}', facts.serviceHint ? shellQuote(facts.serviceHint) : 'SERVICE');
+  const service = detectService({ hint: facts.serviceHint, processNames: [], port: facts.target.port });
+  return command.replaceAll('{port}', String(facts.target.port)).replaceAll('{service}', shellQuote(unitName(facts.serviceHint, service)));
 }
 
 /** Checks a person's answers against the tree: known nodes, allowed choices, pastes where asked, overrides to real branches. */

@@ -178,6 +178,11 @@ describe('buildDiagnosis', () => {
       expect(commandsOf(cluster).map((c) => c.command)).toContain('sudo systemctl restart postgresql@15-main');
     });
 
+    it('quotes a systemd-escaped unit in commands (its backslash) and shows it plainly in prose', () => {
+      const escaped = buildDiagnosis(verdict('service-not-running'), t, { serviceHint: 'app\\x2dv2', processNames: [] });
+      expect(commandsOf(escaped).map((c) => c.command)).toContain("sudo systemctl enable --now 'app\\x2dv2'");
+    });
+
     it('never puts a hint that is no unit name into a command', () => {
       const odd = buildDiagnosis(verdict('service-not-running'), t, { serviceHint: 'x; rm -rf /', processNames: [] });
       expect(odd.service).toBeNull();

@@ -235,17 +235,25 @@ describe('timelinePattern: how one address changed over the spaced probes', () =
 describe('the commands a person is asked to run', () => {
   const withService = (serviceHint: string | null) => ({ target: { host: 'db.example.com', port: 5432, hostKind: 'name' as const }, serviceHint });
 
-  it('fill the port, and quote the service name as one shell word', () => {
+  it('fill the port, and name the service by its unit, as one shell word, the same way as the fix does', () => {
     const command = treeNodes.T15.manual.paste!.commands.linux!;
+    const show = (hint: string | null) => fillCommand(command, withService(hint)).split(' -p ')[0];
+    // A plain word needs no quotes.
     expect(fillCommand(command, withService('postgresql@15-main'))).toBe(
-      // A plain word needs no quotes; anything else is quoted.
       'systemctl show postgresql@15-main -p Id,LoadState,ActiveState,SubState,Result,UnitFileState,NRestarts,ExecMainStartTimestamp,InactiveExitTimestamp --no-pager; sudo journalctl -u postgresql@15-main -n 100 --no-pager',
     );
+    // Another word for a known service is its unit; no hint on a well-known port is that port's service.
+    expect(show('pg')).toBe('systemctl show postgresql');
+    expect(show(null)).toBe('systemctl show postgresql');
+    expect(fillCommand(command, { target: { host: 'db', port: 40123, hostKind: 'name' }, serviceHint: null }).split(' -p ')[0]).toBe('systemctl show SERVICE');
+    // A systemd-escaped name is a unit name, and its backslash is quoted for the shell.
+    const escaped = 'dev-disk-by\\x2duuid';
+    expect(show(escaped)).toBe(`systemctl show ${shellQuote(escaped)}`);
+    expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(escaped)}`], { encoding: 'utf8' })).toBe(escaped);
+    // A name no unit could have is never put into the command.
     const name = "x'; touch /tmp/pwned; echo '";
-    const hostile = fillCommand(command, withService(name));
-    expect(hostile).toContain(`systemctl show ${shellQuote(name)} -p`);
-    // A real shell reads the quoted name back as one word, unchanged.
-    expect(execFileSync('sh', ['-c', `printf %s ${shellQuote(name)}`], { encoding: 'utf8' })).toBe(name);
+    expect(show(name)).toBe('systemctl show SERVICE');
+    expect(fillCommand(command, withService(name))).not.toContain('pwned');
     expect(fillCommand(treeNodes.T13.manual.paste!.commands.linux!, withService(null))).toBe("sudo ss -tlnpe 'sport = :5432'");
   });
 
