@@ -67,6 +67,13 @@ function doneSummary(stage: ActivityStage, list: readonly Activity[]): string {
     const hops = list.filter((a) => a.id.startsWith('hop-'));
     return hops.length > 1 ? `Logged in through ${countWord(hops.length - 1, 'jump host', 'jump hosts')}` : 'Logged in';
   }
+  if (stage === 'workstation') {
+    const did = [list.some((a) => a.id === 'dns') && 'looked up', list.some((a) => a.id === 'probes') && 'probed', list.some((a) => a.id === 'local-listeners') && 'read the listeners'].filter(
+      (word): word is string => typeof word === 'string',
+    );
+    const sentence = did.join(', ');
+    return sentence === '' ? 'Done' : `${sentence[0]!.toUpperCase()}${sentence.slice(1)}`;
+  }
   return list[list.length - 1]?.label ?? '';
 }
 

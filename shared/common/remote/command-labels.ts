@@ -4,9 +4,10 @@
  */
 const LABELS: readonly (readonly [RegExp, (m: RegExpMatchArray) => string])[] = [
   [/^capabilities$/, () => 'Which tools the server has, and whether sudo -n works'],
+  [/^listeners-ss(4|6)$/, (m) => `Who listens on the port (ss, IPv${m[1]})`],
   [/^listeners-ss/, () => 'Who listens on the port (ss)'],
   [/^listeners-netstat$/, () => 'Who listens on the port (netstat)'],
-  [/^listeners-proc-/, () => 'Who listens on the port (/proc/net/tcp)'],
+  [/^listeners-proc-(tcp6?)$/, (m) => `Who listens on the port (/proc/net/${m[1]})`],
   [/^route-get-(\d+)$/, (m) => `Which interface owns address ${m[1]}`],
   [/^self-probe-(\d+)$/, (m) => `Connecting to the port from the server itself (address ${m[1]})`],
   [/^firewall-managers$/, () => 'Which firewall managers are active'],

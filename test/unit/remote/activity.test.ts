@@ -37,7 +37,8 @@ describe('activityLog', () => {
 describe('commandLabel', () => {
   it.each([
     ['listeners-ss', 'Who listens on the port (ss)'],
-    ['listeners-proc-6', 'Who listens on the port (/proc/net/tcp)'],
+    ['listeners-ss6', 'Who listens on the port (ss, IPv6)'],
+    ['listeners-proc-tcp6', 'Who listens on the port (/proc/net/tcp6)'],
     ['route-get-2', 'Which interface owns address 2'],
     ['rules-iptables-nft-before', 'Firewall rules and counters (iptables-nft), before the probes'],
     ['kernel-counters-after', 'Kernel reset and ICMP counters, after the probes'],

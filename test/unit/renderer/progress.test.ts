@@ -60,7 +60,7 @@ describe('stageViews', () => {
     const skip: Activity = { id: 'login-skipped', stage: 'login', label: 'No server access was chosen', command: null, state: 'skipped', at: at(5), ms: null };
     const views = stageViews([ended(running('dns', 'workstation', 0), 3), skip], 'failed', T0 + 10);
     expect(byStage(views)).toEqual({
-      workstation: ['done', 'dns', 3],
+      workstation: ['done', 'Looked up', 3],
       login: ['skipped', 'No server access was chosen', null],
       server: ['not-reached', 'Not reached', null],
       decide: ['not-reached', 'Not reached', null],
@@ -71,6 +71,11 @@ describe('stageViews', () => {
     const list = [ended(running('dns', 'workstation', 0), 3), running('hop-1', 'login', 5, 'Logging in to bastion')];
     expect(stageViews(list, 'cancelled', T0 + 1000)[1]).toMatchObject({ state: 'stopped', summary: 'Stopped: Logging in to bastion' });
     expect(runningActivities(list, 'cancelled')).toEqual([]);
+  });
+
+  it('the workstation stage says what it did', () => {
+    const list = ['dns', 'probes', 'local-listeners'].map((id, i) => ended(running(id, 'workstation', i * 10), i * 10 + 5));
+    expect(stageViews([...list, running('decide', 'decide', 40)], 'running', T0 + 50)[0]?.summary).toBe('Looked up, probed, read the listeners');
   });
 
   it('login through two jump hosts reads as such', () => {
