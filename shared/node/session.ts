@@ -191,7 +191,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
   const serviceHint = request.serviceHint ?? request.remote?.service ?? null;
   const answers = request.answers ?? {};
   const symptom = request.symptom ?? null;
-  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote, baseline, serviceHint, symptom };
+  const facts: DiagnosisFacts = { target, resolution, probes, localListeners, proxy, remote, baseline, serviceHint, symptom, sshFailure };
   const deciding = activities.start('decide', 'decide', 'Walking the decision tree with the evidence');
   const { path, pending, diagnosis, pastedEvidence } = conclude(facts, answers, new Date());
   deciding.end('done', pending ? 'Walked the decision tree: one question is left for you' : 'Walked the decision tree');

@@ -24,6 +24,8 @@ export interface DiagnosisFacts {
   serviceHint: string | null;
   /** What the user reported seeing, if they said. */
   symptom: Symptom | null;
+  /** The SSH login was tried and failed (its kind: `host-key-changed`, `auth-failed`...); absent when not tried. */
+  sshFailure?: { kind: string } | null;
 }
 
 export interface Baseline {

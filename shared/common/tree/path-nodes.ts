@@ -212,9 +212,25 @@ const T10: TreeNode = {
     const r = facts.remote;
     if (r?.origin === 'ssh') return next('T11', `Logged in to ${r.server} as uid ${r.uid}${r.sudo ? ' (sudo -n allowed)' : ''}.`);
     if (r) return next('T11', `No SSH login; using the output a person pasted from ${r.server}.`);
+    if (facts.sshFailure) return next('T60', `The SSH login failed (${sshFailureWords(facts.sshFailure.kind)}) and nothing was pasted from the server: asking instead.`);
     return next('T60', 'No SSH access and nothing pasted from the server: asking instead.');
   },
 };
+
+function sshFailureWords(kind: string): string {
+  const words: Readonly<Record<string, string>> = {
+    'host-key-changed': "the server's host key has changed",
+    'host-key-revoked': "the server's host key is revoked",
+    'host-key-unknown': "the server's host key is not trusted yet",
+    'host-key-rejected': 'the host key was not accepted',
+    'auth-failed': 'authentication was refused',
+    'connect-failed': 'the SSH port could not be reached',
+    timeout: 'it timed out',
+    cancelled: 'it was cancelled',
+    'key-unreadable': 'the key file could not be read',
+  };
+  return words[kind] ?? kind;
+}
 
 const T60: TreeNode = {
   id: 'T60',

@@ -30,6 +30,7 @@ export function factsFromReport(report: Report): DiagnosisFacts | null {
         : null,
     serviceHint: report.service,
     symptom: report.symptom,
+    sshFailure: report.sshFailure,
   };
 }
 

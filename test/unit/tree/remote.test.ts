@@ -985,3 +985,14 @@ describe('server-side tree: a port held by another unit (catalog B8, by the cgro
     expect(verdict.reason).toContain('Address already in use');
   });
 });
+
+describe('T10 after a failed SSH login', () => {
+  it('says the login was tried and how it failed, instead of "no SSH access"', () => {
+    const f = { ...facts('db.example.com:5432', resolved('db.example.com', [addr(V4)]), rounds(V4, 'refused', 'refused')), sshFailure: { kind: 'host-key-changed' } };
+    const step = evaluate(f).path.find((s) => s.node === 'T10');
+    expect(step?.next).toBe('T60');
+    expect(step?.reason).toBe("The SSH login failed (the server's host key has changed) and nothing was pasted from the server: asking instead.");
+    const untried = evaluate({ ...f, sshFailure: null }).path.find((s) => s.node === 'T10');
+    expect(untried?.reason).toBe('No SSH access and nothing pasted from the server: asking instead.');
+  });
+});
