@@ -98,6 +98,27 @@ export const ProfilesFile = z
   });
 export type ProfilesFile = z.infer<typeof ProfilesFile>;
 
+/** The id a name gets: lowercase ASCII words joined by dashes ("Prod DB (EU)" -> "prod-db-eu"). */
+export function slugOf(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 56) // room for a "-NNNNNN" suffix within the id's 63 characters
+    .replace(/-+$/, '');
+  // A name with no Latin letters or digits at all still needs an id.
+  return slug === '' ? 'profile' : slug;
+}
+
+/** The slug, or the slug with -2, -3... when it is taken: what the store and an import plan both give. */
+export function uniqueId(name: string, taken: ReadonlySet<string>): string {
+  const base = slugOf(name);
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
 /** What makes a set of profiles inconsistent: duplicate ids or names, jumps to nothing, cycles. */
 export function profileSetProblems(profiles: readonly Pick<Profile, 'id' | 'name' | 'jumps'>[]): string[] {
   const problems: string[] = [];

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
+import { AuthMethod } from '../../common/schema/profile';
 import { ProbeOptions, defaultProbeOptions } from '../../common/schema/probe';
 import { parseSshChain, type SshDestination } from '../../common/schema/ssh-destination';
 import { parseTarget, shown, type Target } from '../../common/schema/target';
+import type { ProfilePatch } from '../store/profile-store';
 
 /** How to reach the server over SSH (absent: workstation evidence only). */
 export interface SshOptions {
@@ -13,6 +15,30 @@ export interface SshOptions {
   /** May root-only commands be retried with `sudo -n`? */
   sudo: boolean;
 }
+
+/** `diagnose --profile NAME`: the chain, logins, sudo policy and service hint come from the saved profiles. */
+export interface ProfileAccessOptions {
+  /** A profile's name or id. */
+  ref: string;
+  /** Extra known_hosts files, besides the profiles' own. */
+  knownHostsFiles: string[];
+  acceptNewHostKey: boolean;
+  /** --sudo: use `sudo -n` even if the profile says never. */
+  sudo: boolean;
+}
+
+/**
+ * `portwise profiles ...`. A new subcommand (such as `import-ssh-config [--file F]`) is one member
+ * here, one entry in `profileVerbs` below and one in the runner's table (cli/profiles.ts).
+ */
+export type ProfilesAction =
+  | { verb: 'list'; search: string | null; groups: string[]; tags: string[] }
+  | { verb: 'show'; ref: string }
+  | { verb: 'add'; fields: ProfilePatch }
+  | { verb: 'edit'; ref: string; fields: ProfilePatch }
+  | { verb: 'remove'; ref: string }
+  /** Without `save`, only the preview: nothing is written. */
+  | { verb: 'import-ssh-config'; file: string | null; save: boolean; update: boolean };
 
 export type Command =
   | { kind: 'help' }
@@ -30,17 +56,21 @@ export type Command =
       service: string | null;
       /** A JSON file of answers, pasted outputs and overrides keyed by node id (manual mode). */
       answersFile: string | null;
-    };
+      /** Present only with --profile (then `ssh` is null). */
+      profile?: ProfileAccessOptions;
+    }
+  | { kind: 'profiles'; action: ProfilesAction; json: boolean };
 
 export type ParsedArgs = { ok: true; command: Command } | { ok: false; message: string };
 
 export const usage = `Usage: portwise diagnose <host>:<port> [options]
        portwise causes [--json]
        portwise explain <cause-id> [--service NAME] [--json]
+       portwise profiles [list|show|add|edit|remove|import-ssh-config] ... [--json]
 
 Finds out why a TCP connection is refused: resolves every address, probes each one,
 and walks the decision tree to a diagnosis. \`causes\` lists every cause it knows;
-\`explain\` prints one, with its fix.
+\`explain\` prints one, with its fix; \`profiles\` keeps the servers you log in to.
 
 Options:
   --json            print one JSON report (portwise.report/1) on stdout
@@ -57,6 +87,24 @@ Server evidence over SSH (read-only commands):
   --sudo                     retry root-only reads with \`sudo -n\` (never prompts)
   --service NAME             the service that should listen (systemd unit): its state and log are
                              read, and the fix is written for it
+  --profile NAME             log in as a saved profile says: its jump hosts, each hop's own user,
+                             port, key and method, its sudo policy and its service (unless
+                             --service is given); not with --ssh, --jump or --identity
+
+Saved SSH host profiles (in Portwise's folder; PORTWISE_HOME overrides it):
+  profiles list [TEXT] [--group G] [--tag T]   name, user@host:port, jump hosts, groups and tags
+  profiles show NAME                          one profile and the hops that reach it
+  profiles add --name NAME --host HOST --user USER [--port N] [--auth METHOD] [--key FILE]
+               [--jump NAME]... [--sudo] [--group G]... [--tag T]... [--service UNIT]
+               [--known-hosts FILE]... [--notes TEXT]
+  profiles edit NAME [the same options; --no-sudo; an empty value clears: --jump '']
+  profiles remove NAME                        refused while another profile jumps through it
+  profiles import-ssh-config [--file F] [--yes] [--update]
+                                              profiles from ~/.ssh/config (Include, ProxyJump chains,
+                                              wildcard defaults): a preview; --yes saves it; --update
+                                              refreshes profiles of the same name instead of skipping
+  METHOD is agent (default), key, password or keyboard-interactive. --jump names another
+  profile (repeat, in the order they are crossed). No password or passphrase is ever saved here.
 
 Without SSH (manual mode):
   --answers FILE    a JSON file keyed by step id: {"T13": {"paste": "<ss -tlnp output>"},
@@ -99,6 +147,20 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         sudo: { type: 'boolean' },
         service: { type: 'string' },
         answers: { type: 'string' },
+        profile: { type: 'string' },
+        name: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        user: { type: 'string' },
+        auth: { type: 'string' },
+        key: { type: 'string' },
+        group: { type: 'string', multiple: true },
+        tag: { type: 'string', multiple: true },
+        notes: { type: 'string' },
+        'no-sudo': { type: 'boolean' },
+        file: { type: 'string' },
+        yes: { type: 'boolean' },
+        update: { type: 'boolean' },
         color: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -113,6 +175,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (values.version) return { ok: true, command: { kind: 'version' } };
   const [verb, ...rest] = positionals;
   if (verb === undefined) return { ok: false, message: 'Missing a command: try "portwise diagnose host:port".' };
+  if (verb === 'profiles') return parseProfilesCommand(rest, values);
+  const profileOnly = [...PROFILE_FIELD_OPTIONS, ...IMPORT_OPTIONS].find((name) => values[name] !== undefined);
+  if (profileOnly) return { ok: false, message: `--${profileOnly} belongs to "portwise profiles".` };
   const service = values.service ?? null;
   // A service name travels to the server as one quoted word; only what no unit name can hold is refused here.
   // eslint-disable-next-line no-control-regex -- control characters are what is refused
@@ -120,7 +185,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     return { ok: false, message: `--service takes a unit name (at most 256 characters, no control characters), not "${shown(service)}".` };
   }
   if (verb === 'causes' || verb === 'explain') {
-    const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers'] as const).find((name) => values[name] !== undefined);
+    const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers', 'profile'] as const).find((name) => values[name] !== undefined);
     if (diagnoseOnly) return { ok: false, message: `--${diagnoseOnly} belongs to "portwise diagnose".` };
     if (verb === 'causes') {
       if (rest.length > 0) return { ok: false, message: `causes takes no arguments; got ${shown(rest.join(' '))}.` };
@@ -130,7 +195,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     if (rest.length !== 1) return { ok: false, message: 'explain takes one cause id, as in "portwise explain bind-loopback-only" (see "portwise causes").' };
     return { ok: true, command: { kind: 'explain', cause: rest[0] ?? '', service, json: values.json ?? false } };
   }
-  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port", "portwise causes" or "portwise explain CAUSE".` };
+  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port", "portwise causes", "portwise explain CAUSE" or "portwise profiles".` };
   if (rest.length === 0) return { ok: false, message: 'diagnose needs a target, as in "portwise diagnose db.example.com:5432".' };
   if (rest.length > 1) return { ok: false, message: `diagnose takes one target; got ${rest.length}: ${shown(rest.join(' '))}.` };
   const input = rest[0] ?? '';
@@ -143,10 +208,17 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const options = ProbeOptions.parse({ ...defaultProbeOptions, timeoutMs: timeout.value, rounds: probes.value });
   const color = values['no-color'] ? false : values.color ? true : null;
   let ssh: SshOptions | null = null;
+  let profile: ProfileAccessOptions | undefined;
   const sshOnly = ['jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo'] as const;
-  if (values.ssh === undefined) {
+  if (values.profile !== undefined) {
+    if (values.ssh !== undefined) return { ok: false, message: '--profile and --ssh both say how to log in: give one of them.' };
+    if (values.jump !== undefined) return { ok: false, message: '--jump cannot be used with --profile: the jump hosts come from the profile ("portwise profiles edit NAME --jump ...").' };
+    if (values.identity !== undefined) return { ok: false, message: "--identity cannot be used with --profile: each hop logs in with its own profile's key." };
+    if (values.profile.trim() === '') return { ok: false, message: '--profile takes the name or id of a saved profile ("portwise profiles list").' };
+    profile = { ref: values.profile.trim(), knownHostsFiles: values['known-hosts'] ?? [], acceptNewHostKey: values['accept-new-host-key'] ?? false, sudo: values.sudo ?? false };
+  } else if (values.ssh === undefined) {
     const stray = sshOnly.find((name) => values[name] !== undefined);
-    if (stray) return { ok: false, message: `--${stray} needs --ssh USER@HOST.` };
+    if (stray) return { ok: false, message: `--${stray} needs --ssh USER@HOST or --profile NAME.` };
   } else {
     const chain = parseSshChain(values.ssh, values.jump ?? []);
     if (!chain.ok) return { ok: false, message: `--${chain.error.which === 'jump' ? 'jump' : 'ssh'}: ${chain.error.message}` };
@@ -160,5 +232,133 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   const answersFile = values.answers ?? null;
   if (answersFile === '') return { ok: false, message: '--answers takes a file name.' };
-  return { ok: true, command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile } };
+  return {
+    ok: true,
+    command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile, ...(profile ? { profile } : {}) },
+  };
+}
+
+type Values = Partial<Record<string, string | boolean | string[] | undefined>> & {
+  json?: boolean;
+  service?: string;
+  jump?: string[];
+  'known-hosts'?: string[];
+  sudo?: boolean;
+  'no-sudo'?: boolean;
+  name?: string;
+  host?: string;
+  port?: string;
+  user?: string;
+  auth?: string;
+  key?: string;
+  group?: string[];
+  tag?: string[];
+  notes?: string;
+  file?: string;
+  yes?: boolean;
+  update?: boolean;
+};
+
+/** Options that only describe a profile (add/edit). --jump, --sudo, --service and --known-hosts are shared with diagnose. */
+const PROFILE_FIELD_OPTIONS = ['name', 'host', 'port', 'user', 'auth', 'key', 'group', 'tag', 'notes', 'no-sudo'] as const;
+const FIELD_OPTIONS = [...PROFILE_FIELD_OPTIONS, 'jump', 'sudo', 'service', 'known-hosts'] as const;
+/** Options of `profiles import-ssh-config` only. */
+const IMPORT_OPTIONS = ['file', 'yes', 'update'] as const;
+/** What a profiles command never takes. */
+const DIAGNOSE_OPTIONS = ['timeout', 'probes', 'ssh', 'identity', 'accept-new-host-key', 'answers', 'profile', 'color', 'no-color'] as const;
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Lists: empty values are dropped, so `--jump ''` alone clears the list on edit. */
+const list = (values: readonly string[] | undefined): string[] | undefined => values?.filter((v) => v.trim() !== '');
+
+/** Flags -> the fields to save. Only the syntax is checked here; the profile schema checks the values. */
+function profileFields(values: Values): Parsed<ProfilePatch> {
+  const fields: ProfilePatch = {};
+  if (values.name !== undefined) fields.name = values.name;
+  if (values.host !== undefined) fields.host = values.host;
+  if (values.port !== undefined) {
+    const port = integerOption('port', values.port, 22, 1, 65535);
+    if (!port.ok) return port;
+    fields.port = port.value;
+  }
+  if (values.user !== undefined) fields.user = values.user;
+  if (values.auth !== undefined) {
+    const auth = AuthMethod.safeParse(values.auth);
+    if (!auth.success) return { ok: false, message: `--auth is one of ${AuthMethod.options.join(', ')}; not "${shown(values.auth)}".` };
+    fields.auth = auth.data;
+  }
+  if (values.key !== undefined) fields.keyPath = values.key.trim() === '' ? null : values.key;
+  if (values.jump !== undefined) fields.jumps = list(values.jump);
+  if (values['known-hosts'] !== undefined) fields.knownHostsFiles = list(values['known-hosts']);
+  if (values.sudo && values['no-sudo']) return { ok: false, message: '--sudo and --no-sudo contradict each other: give one.' };
+  if (values.sudo) fields.sudo = 'sudo-n';
+  if (values['no-sudo']) fields.sudo = 'never';
+  if (values.group !== undefined) fields.groups = list(values.group);
+  if (values.tag !== undefined) fields.tags = list(values.tag);
+  if (values.service !== undefined) {
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (/[\u0000-\u001f\u007f]/.test(values.service)) return { ok: false, message: `--service takes a unit name without control characters, not "${shown(values.service)}".` };
+    fields.serviceHint = values.service.trim() === '' ? null : values.service;
+  }
+  if (values.notes !== undefined) fields.notes = values.notes;
+  return { ok: true, value: fields };
+}
+
+function oneRef(verb: string, rest: readonly string[]): Parsed<string> {
+  if (rest.length !== 1 || (rest[0] ?? '').trim() === '') return { ok: false, message: `profiles ${verb} takes one profile name or id, as in "portwise profiles ${verb} db1".` };
+  return { ok: true, value: rest[0] ?? '' };
+}
+
+function refuse(values: Values, names: readonly string[], verb: string): Parsed<never> | null {
+  const stray = names.find((name) => values[name] !== undefined);
+  return stray ? { ok: false, message: `--${stray} does not go with "portwise profiles ${verb}".` } : null;
+}
+
+/** One parser per subcommand: `rest` is what follows the verb. */
+const profileVerbs: Record<ProfilesAction['verb'], (rest: readonly string[], values: Values) => Parsed<ProfilesAction>> = {
+  list: (rest, values) => {
+    const stray = refuse(values, FIELD_OPTIONS.filter((n) => n !== 'group' && n !== 'tag'), 'list');
+    if (stray) return stray;
+    if (rest.length > 1) return { ok: false, message: `profiles list takes at most one search text; got ${shown(rest.join(' '))}.` };
+    return { ok: true, value: { verb: 'list', search: rest[0]?.trim() || null, groups: values.group ?? [], tags: values.tag ?? [] } };
+  },
+  show: (rest, values) => refuse(values, FIELD_OPTIONS, 'show') ?? mapped(oneRef('show', rest), (ref) => ({ verb: 'show', ref })),
+  remove: (rest, values) => refuse(values, FIELD_OPTIONS, 'remove') ?? mapped(oneRef('remove', rest), (ref) => ({ verb: 'remove', ref })),
+  add: (rest, values) => {
+    if (rest.length > 0) return { ok: false, message: `profiles add takes options only, as in "portwise profiles add --name db1 --host db1.example.com --user admin"; got ${shown(rest.join(' '))}.` };
+    if (values['no-sudo']) return { ok: false, message: '--no-sudo belongs to "portwise profiles edit" (a new profile never uses sudo unless --sudo is given).' };
+    return mapped(profileFields(values), (fields) => ({ verb: 'add', fields }));
+  },
+  'import-ssh-config': (rest, values) => {
+    const stray = refuse(values, FIELD_OPTIONS, 'import-ssh-config');
+    if (stray) return stray;
+    if (rest.length > 0) return { ok: false, message: `profiles import-ssh-config takes options only (--file F, --yes, --update); got ${shown(rest.join(' '))}.` };
+    if (values.file !== undefined && values.file.trim() === '') return { ok: false, message: '--file takes the path of an ssh_config file.' };
+    return { ok: true, value: { verb: 'import-ssh-config', file: values.file ?? null, save: values.yes ?? false, update: values.update ?? false } };
+  },
+  edit: (rest, values) => {
+    const ref = oneRef('edit', rest);
+    if (!ref.ok) return ref;
+    const fields = profileFields(values);
+    if (!fields.ok) return fields;
+    if (Object.keys(fields.value).length === 0) return { ok: false, message: 'profiles edit needs at least one change, as in "portwise profiles edit db1 --port 2222".' };
+    return { ok: true, value: { verb: 'edit', ref: ref.value, fields: fields.value } };
+  },
+};
+
+function mapped<T, U>(parsed: Parsed<T>, fn: (value: T) => U): Parsed<U> {
+  return parsed.ok ? { ok: true, value: fn(parsed.value) } : parsed;
+}
+
+/** `portwise profiles [VERB] ...`; no verb lists them. */
+function parseProfilesCommand(rest: readonly string[], values: Values): ParsedArgs {
+  const [verb = 'list', ...args] = rest;
+  const stray = DIAGNOSE_OPTIONS.find((name) => values[name] !== undefined);
+  if (stray) return { ok: false, message: `--${stray} belongs to "portwise diagnose".` };
+  if (!Object.hasOwn(profileVerbs, verb)) return { ok: false, message: `Unknown profiles command "${shown(verb)}": try list, show, add, edit, remove or import-ssh-config.` };
+  const importOnly = verb === 'import-ssh-config' ? undefined : IMPORT_OPTIONS.find((name) => values[name] !== undefined);
+  if (importOnly) return { ok: false, message: `--${importOnly} belongs to "portwise profiles import-ssh-config".` };
+  const action = profileVerbs[verb as ProfilesAction['verb']](args, values);
+  return action.ok ? { ok: true, command: { kind: 'profiles', action: action.value, json: values.json ?? false } } : action;
 }

@@ -11,8 +11,12 @@ import { causeCatalogJson, formatCause, formatCauseList } from '../../common/rep
 import type { Answers } from '../../common/schema/answers';
 import { shown } from '../../common/schema/target';
 import { cliPromptPort, type TtyIo } from './tty-prompt';
+import { profileRemote, runProfiles, type ProfilesOutcome } from './profiles';
+import type { SshAccess } from '../remote/access';
 
 export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
+
+const profilesExit: Record<ProfilesOutcome, number> = { ok: 0, usage: EXIT.usage, failed: EXIT.internal };
 
 export interface CliIo {
   argv: readonly string[];
@@ -53,9 +57,19 @@ export async function runCli(io: CliIo): Promise<number> {
     io.stdout.write(command.json ? `${JSON.stringify(entry, null, 2)}\n` : formatCause(command.cause, command.service));
     return 0;
   }
+  if (command.kind === 'profiles') return profilesExit[await runProfiles(command.action, command.json, io)];
+  let access: SshAccess | null = command.ssh ? { ...command.ssh, hostKeyPolicy: command.ssh.acceptNewHostKey ? 'accept-new' : 'refuse' } : null;
+  let service = command.service;
+  if (command.profile) {
+    const resolved = await profileRemote(command.profile, io);
+    if (!resolved.ok) return profilesExit[resolved.error];
+    access = resolved.value.access;
+    // --service names what to diagnose this time; the profile's hint is the usual one.
+    service = command.service ?? resolved.value.serviceHint;
+  }
   let answers: Answers = {};
   if (command.answersFile !== null) {
-    const read = await readAnswersFile(command.answersFile, { port: command.target.port, service: command.service });
+    const read = await readAnswersFile(command.answersFile, { port: command.target.port, service });
     if (!read.ok) {
       io.stderr.write(`portwise: ${read.error}\n`);
       return EXIT.usage;
@@ -75,10 +89,8 @@ export async function runCli(io: CliIo): Promise<number> {
     options: command.options,
     env: io.env,
     onEvent: (event) => reportProgress(event, progress, errStyle),
-    remote: command.ssh
-      ? { access: { ...command.ssh, hostKeyPolicy: command.ssh.acceptNewHostKey ? 'accept-new' : 'refuse' }, service: command.service, prompt: cliPromptPort(io.tty ?? null) }
-      : null,
-    serviceHint: command.service,
+    remote: access ? { access, service, prompt: cliPromptPort(io.tty ?? null) } : null,
+    serviceHint: service,
     answers,
   });
   io.onInterrupt(() => run.cancel());

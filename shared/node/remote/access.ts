@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from '../../common/parsers/capabilities';
+import type { AuthMethod } from '../../common/schema/profile';
 import { formatSshDestination, type SshDestination } from '../../common/schema/ssh-destination';
 import { ownKnownHostsFile, userKnownHostsFiles } from '../paths';
 import { connectChain, type ConnectChainOptions, type HopSpec, type SshChain } from '../ssh/connect';
@@ -16,6 +17,38 @@ export interface SshAccess {
   /** Unknown host keys: ask a person (the wizard), accept and pin them, or refuse (the CLI's default). */
   hostKeyPolicy: HostKeyPolicy;
   sudo: boolean;
+  /**
+   * Each hop's own login (a profile chain), aligned with [...jumps, destination]. When set, a hop
+   * offers only its own method and key: `identityFiles` above are not used. Absent: every hop may
+   * use the agent, `identityFiles`, a password and keyboard-interactive (the CLI's --ssh/--jump).
+   */
+  hops?: readonly HopAuth[];
+}
+
+/** How one hop logs in, from its profile. */
+export interface HopAuth {
+  method: AuthMethod;
+  /** The hop's private key (an absolute path): offered for `key`, and after the agent's keys for `agent`. */
+  keyPath: string | null;
+}
+
+/**
+ * A profile's method as the hop's auth handler settings. Only the chosen method is offered: a
+ * profile that says "key" does not also try the agent's keys (a server's MaxAuthTries counts them),
+ * and one that says "password" is not asked a passphrase.
+ */
+export function hopAuthSpec(auth: HopAuth): Pick<HopSpec, 'identityFiles' | 'agent' | 'password' | 'keyboardInteractive'> {
+  const key = auth.keyPath === null ? [] : [auth.keyPath];
+  switch (auth.method) {
+    case 'agent':
+      return { agent: true, identityFiles: key, password: false, keyboardInteractive: false };
+    case 'key':
+      return { agent: false, identityFiles: key, password: false, keyboardInteractive: false };
+    case 'password':
+      return { agent: false, identityFiles: [], password: true, keyboardInteractive: false };
+    case 'keyboard-interactive':
+      return { agent: false, identityFiles: [], password: false, keyboardInteractive: true };
+  }
 }
 
 export interface RemoteSession {
@@ -46,17 +79,21 @@ export class CapabilityProbeError extends Error {
  */
 export async function openRemote(access: SshAccess, prompt: PromptPort, env: NodeJS.ProcessEnv, signal?: AbortSignal, progress: RemoteProgress = {}): Promise<RemoteSession> {
   const defaultUser = env.USER ?? env.USERNAME ?? os.userInfo().username;
-  const hop = (d: SshDestination): HopSpec => ({
-    host: d.host,
-    port: d.port,
-    user: d.user ?? defaultUser,
-    identityFiles: [...access.identityFiles],
-    agent: true,
-    password: true,
-    keyboardInteractive: true,
-  });
+  const destinations = [...access.jumps, access.destination];
+  if (access.hops !== undefined && access.hops.length !== destinations.length) {
+    throw new Error(`openRemote: ${access.hops.length} hop logins for ${destinations.length} hops`);
+  }
+  const hop = (d: SshDestination, i: number): HopSpec => {
+    const own = access.hops?.[i];
+    return {
+      host: d.host,
+      port: d.port,
+      user: d.user ?? defaultUser,
+      ...(own ? hopAuthSpec(own) : { identityFiles: [...access.identityFiles], agent: true, password: true, keyboardInteractive: true }),
+    };
+  };
   const chain = await connectChain({
-    hops: [...access.jumps.map(hop), hop(access.destination)],
+    hops: destinations.map(hop),
     prompt,
     env,
     ...(signal ? { signal } : {}),

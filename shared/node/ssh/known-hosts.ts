@@ -7,6 +7,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KnownKeyRef } from './errors';
+import { globMatches as globMatch } from '../../common/ssh-config/host-patterns';
 
 /** HMAC-SHA1(key = salt, data = host name): injectable so the parser stays a pure function. */
 export type HmacSha1 = (key: Buffer, data: string) => Buffer;
@@ -154,30 +155,8 @@ export function parseKnownHosts(text: string, file: string): ParsedKnownHosts {
   return { entries, skipped, unsupported };
 }
 
-/** OpenSSH's glob: `*` any run, `?` one character; the whole name must match. Iterative, no regex. */
-export function globMatch(glob: string, name: string): boolean {
-  let g = 0;
-  let n = 0;
-  let starG = -1;
-  let starN = 0;
-  while (n < name.length) {
-    const c = glob[g];
-    if (c === '*') {
-      starG = g++;
-      starN = n;
-    } else if (c !== undefined && (c === '?' || c === name[n])) {
-      g++;
-      n++;
-    } else if (starG !== -1) {
-      g = starG + 1;
-      n = ++starN;
-    } else {
-      return false;
-    }
-  }
-  while (glob[g] === '*') g++;
-  return g === glob.length;
-}
+/** OpenSSH's glob (`*` any run, `?` one character, the whole name), shared with the ssh_config import. */
+export { globMatch };
 
 /** The name OpenSSH looks up: `host` for port 22, `[host]:port` otherwise; lower case. */
 export function knownHostsName(host: string, port: number): string {
