@@ -56,6 +56,8 @@ export type Command =
       service: string | null;
       /** A JSON file of answers, pasted outputs and overrides keyed by node id (manual mode). */
       answersFile: string | null;
+      /** Environment variables NAMED by the user that hold a password or a key's passphrase (never the secret itself). */
+      secretEnv: { password?: string; passphrase?: string };
       /** Present only with --profile (then `ssh` is null). */
       profile?: ProfileAccessOptions;
     }
@@ -85,6 +87,9 @@ Server evidence over SSH (read-only commands):
   --known-hosts FILE         extra known_hosts file to trust (repeatable)
   --accept-new-host-key      trust an unknown host key (it is then saved in Portwise's own file)
   --sudo                     retry root-only reads with \`sudo -n\` (never prompts)
+  --password-env NAME        the login password is in environment variable NAME (target host only)
+  --passphrase-env NAME      the identity files' passphrase is in environment variable NAME
+                             (otherwise a terminal asks; nothing is ever saved by the CLI)
   --service NAME             the service that should listen (systemd unit): its state and log are
                              read, and the fix is written for it
   --profile NAME             log in as a saved profile says: its jump hosts, each hop's own user,
@@ -144,6 +149,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         identity: { type: 'string', multiple: true },
         'known-hosts': { type: 'string', multiple: true },
         'accept-new-host-key': { type: 'boolean' },
+        'password-env': { type: 'string' },
+        'passphrase-env': { type: 'string' },
         sudo: { type: 'boolean' },
         service: { type: 'string' },
         answers: { type: 'string' },
@@ -232,9 +239,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   const answersFile = values.answers ?? null;
   if (answersFile === '') return { ok: false, message: '--answers takes a file name.' };
+  const secretEnv = { ...(values['password-env'] !== undefined ? { password: values['password-env'] } : {}), ...(values['passphrase-env'] !== undefined ? { passphrase: values['passphrase-env'] } : {}) };
+  if (Object.keys(secretEnv).length > 0 && !ssh && !profile) return { ok: false, message: '--password-env and --passphrase-env go with --ssh or --profile.' };
   return {
     ok: true,
-    command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile, ...(profile ? { profile } : {}) },
+    command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile, secretEnv, ...(profile ? { profile } : {}) },
   };
 }
 
@@ -265,7 +274,7 @@ const FIELD_OPTIONS = [...PROFILE_FIELD_OPTIONS, 'jump', 'sudo', 'service', 'kno
 /** Options of `profiles import-ssh-config` only. */
 const IMPORT_OPTIONS = ['file', 'yes', 'update'] as const;
 /** What a profiles command never takes. */
-const DIAGNOSE_OPTIONS = ['timeout', 'probes', 'ssh', 'identity', 'accept-new-host-key', 'answers', 'profile', 'color', 'no-color'] as const;
+const DIAGNOSE_OPTIONS = ['timeout', 'probes', 'ssh', 'identity', 'accept-new-host-key', 'password-env', 'passphrase-env', 'answers', 'profile', 'color', 'no-color'] as const;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 

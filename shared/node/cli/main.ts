@@ -11,6 +11,7 @@ import { causeCatalogJson, formatCause, formatCauseList } from '../../common/rep
 import type { Answers } from '../../common/schema/answers';
 import { shown } from '../../common/schema/target';
 import { cliPromptPort, type TtyIo } from './tty-prompt';
+import { checkSecretEnv, withEnvSecrets } from './secret-sources';
 import { profileRemote, runProfiles, type ProfilesOutcome } from './profiles';
 import type { SshAccess } from '../remote/access';
 
@@ -67,6 +68,11 @@ export async function runCli(io: CliIo): Promise<number> {
     // --service names what to diagnose this time; the profile's hint is the usual one.
     service = command.service ?? resolved.value.serviceHint;
   }
+  const secrets = checkSecretEnv(io.env, command.secretEnv);
+  if (!secrets.ok) {
+    io.stderr.write(`portwise: ${secrets.message}\n`);
+    return EXIT.usage;
+  }
   let answers: Answers = {};
   if (command.answersFile !== null) {
     const read = await readAnswersFile(command.answersFile, { port: command.target.port, service });
@@ -89,7 +95,7 @@ export async function runCli(io: CliIo): Promise<number> {
     options: command.options,
     env: io.env,
     onEvent: (event) => reportProgress(event, progress, errStyle),
-    remote: access ? { access, service, prompt: cliPromptPort(io.tty ?? null) } : null,
+    remote: access ? { access, service, prompt: withEnvSecrets(cliPromptPort(io.tty ?? null), io.env, command.secretEnv) } : null,
     serviceHint: service,
     answers,
   });

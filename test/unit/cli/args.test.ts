@@ -20,7 +20,16 @@ describe('parseCommandLine: accepted', () => {
       ssh: null,
       service: null,
       answersFile: null,
+      secretEnv: {},
     });
+  });
+
+  it('takes the NAMES of the variables holding a password or a passphrase, with --ssh or --profile only', () => {
+    expect(command(['diagnose', 'db:5432', '--ssh', 'root@db', '--password-env', 'DB_PASSWORD', '--passphrase-env', 'KEY_PASS'])).toMatchObject({ secretEnv: { password: 'DB_PASSWORD', passphrase: 'KEY_PASS' } });
+    expect(command(['diagnose', 'db:5432', '--profile', 'db', '--password-env', 'DB_PASSWORD'])).toMatchObject({ secretEnv: { password: 'DB_PASSWORD' } });
+    const alone = parseCommandLine(['diagnose', 'db:5432', '--password-env', 'DB_PASSWORD']);
+    expect(alone).toEqual({ ok: false, message: '--password-env and --passphrase-env go with --ssh or --profile.' });
+    expect(parseCommandLine(['profiles', 'list', '--password-env', 'X'])).toEqual({ ok: false, message: '--password-env belongs to "portwise diagnose".' });
   });
 
   it('takes --service and --answers without --ssh (manual mode)', () => {

@@ -38,6 +38,14 @@ describe('runCli: usage and info', () => {
     },
   );
 
+  it('--password-env naming a variable that is not set exits 2 before anything is probed, without a value in sight', async () => {
+    const f = fakeIo(['diagnose', '127.0.0.1:9', '--ssh', 'root@127.0.0.1', '--password-env', 'PW_NOT_SET'], { OTHER: 'hunter2' });
+    expect(await runCli(f.io)).toBe(EXIT.usage);
+    expect(f.stderr()).toMatch(/^portwise: .*PW_NOT_SET[^\n]*\n$/);
+    expect(f.stderr()).not.toContain('hunter2');
+    expect(f.stdout()).toBe('');
+  });
+
   it('--version prints the package version', async () => {
     const f = fakeIo(['--version']);
     expect(await runCli(f.io)).toBe(0);

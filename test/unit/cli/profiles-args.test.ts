@@ -106,7 +106,7 @@ describe('parseCommandLine: diagnose --profile', () => {
 
   it('the usage text documents profiles and --profile', () => {
     expect(usage).toMatch(/^Usage: portwise diagnose/);
-    expect(usage).toContain('portwise profiles [list|show|add|edit|remove]');
+    expect(usage).toContain('portwise profiles [list|show|add|edit|remove|import-ssh-config]');
     expect(usage).toContain('--profile NAME');
     for (const flag of ['--name', '--host', '--port', '--user', '--auth', '--key', '--jump', '--sudo', '--group', '--tag', '--service', '--notes', '--no-sudo']) expect(usage).toContain(flag);
   });
