@@ -2,7 +2,8 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import NoEngine from './components/NoEngine.svelte';
 import { createWizard } from './state/wizard';
-import { wizardContext } from './state/context';
+import { appContext } from './state/context';
+import { createKnownHosts } from './state/known-hosts';
 import './styles/global.css';
 
 const target = document.getElementById('app');
@@ -10,7 +11,7 @@ if (!target) throw new Error('index.html has no #app element');
 
 const api = window.portwise;
 if (api) {
-  mount(App, { target, context: wizardContext(createWizard(api)) });
+  mount(App, { target, context: appContext(createWizard(api), createKnownHosts(api)) });
 } else {
   // Opened outside Portwise (a plain browser tab): there is no main process to talk to.
   mount(NoEngine, { target });

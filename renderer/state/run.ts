@@ -49,7 +49,14 @@ export interface RunState {
   answerFor: string | null;
   /** Verify-fix: the failing addresses probed again after a fix, or why that could not run. */
   verify: VerifyState | null;
+  /** A changed host key the person chose to trust after comparing fingerprints: the re-pin, or why it failed. */
+  repin: RepinState | null;
 }
+
+export type RepinState =
+  | { status: 'running' }
+  | { status: 'done'; fingerprint: string; staleElsewhere: readonly { file: string; line: number; fingerprint: string; command: string }[] }
+  | { status: 'failed'; message: string };
 
 export type VerifyState =
   | { status: 'running' }
@@ -74,6 +81,7 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
     answerErrors: [],
     answerFor: null,
     verify: null,
+    repin: null,
   };
 }
 

@@ -11,7 +11,10 @@ import { applyEvent, newRun, reviseRun, type HumanError, type RunState } from '.
  * (through the Svelte bridge) and call the actions; they never call the API themselves.
  */
 
-export type Screen = 'target' | 'run';
+export type Screen = 'target' | 'run' | 'known-hosts';
+
+/** The app's sections, as the header's navigation names them. */
+export type Section = 'diagnose' | 'known-hosts';
 
 export interface FormValues {
   input: string;
@@ -57,6 +60,13 @@ export interface Wizard {
   answerPrompt(promptId: string, answer: PromptAnswer): Promise<boolean>;
   /** After a fix: probe the failing addresses again and keep before and after. */
   verifyFix(): Promise<void>;
+  /**
+   * The finished run's SSH login met a changed host key, and the person compared the new
+   * fingerprint on the server itself: replace the pinned key (Portwise's own file only).
+   */
+  repinHostKey(): Promise<void>;
+  /** Opens a section; "diagnose" comes back to the run when there is one (a run keeps going meanwhile). */
+  open(section: Section): void;
   /** Back to the form; a run still going is cancelled and its late events are ignored. */
   startOver(): void;
   dispose(): void;
@@ -99,7 +109,9 @@ export function createWizard(api: PortwiseApi): Wizard {
   const onEvent = (payload: DiagnosisPayload) => {
     const { run } = store.getState();
     if (run && payload.runId === run.runId) {
-      store.setState({ run: applyEvent(run, payload.event) });
+      // A question from SSH holds the run: it is asked where the run is, so the run screen comes back.
+      const screen = payload.event.type === 'prompt' ? 'run' : store.getState().screen;
+      store.setState({ run: applyEvent(run, payload.event), screen });
     } else if (early && early.length < MAX_EARLY_EVENTS) {
       early.push(payload);
     }
@@ -224,6 +236,34 @@ export function createWizard(api: PortwiseApi): Wizard {
     }
   }
 
+  async function repinHostKey(): Promise<void> {
+    const run = store.getState().run;
+    const failure = run?.report?.sshFailure;
+    if (!run || run.repin?.status === 'running' || failure?.kind !== 'host-key-changed') return;
+    const hop = failure.failedHop;
+    const presented = failure.presented;
+    const known = failure.known ?? [];
+    if (!hop || !presented?.key || known.length === 0) return;
+    store.setState({ run: { ...run, repin: { status: 'running' } } });
+    const settle = (repin: NonNullable<RunState['repin']>) => {
+      const current = store.getState().run;
+      if (current?.runId === run.runId) store.setState({ run: { ...current, repin } });
+    };
+    try {
+      const result = await api.repinHostKey({
+        key: { host: hop.host, port: hop.port, keyType: presented.keyType, key: presented.key },
+        confirmedOld: known.map((k) => k.fingerprint),
+      });
+      settle(result.ok ? { status: 'done', fingerprint: result.fingerprint, staleElsewhere: result.staleElsewhere } : { status: 'failed', message: result.message });
+    } catch (error) {
+      settle({ status: 'failed', message: `Portwise could not replace the key: ${describeThrown(error)}` });
+    }
+  }
+
+  function open(section: Section): void {
+    store.setState({ screen: section === 'known-hosts' ? 'known-hosts' : store.getState().run ? 'run' : 'target' });
+  }
+
   function startOver(): void {
     const { run } = store.getState();
     generation++;
@@ -232,5 +272,5 @@ export function createWizard(api: PortwiseApi): Wizard {
     store.setState({ screen: 'target', starting: false, startError: null, run: null });
   }
 
-  return { store, start, cancel, answer, answerPrompt, verifyFix, startOver, dispose: unsubscribe };
+  return { store, start, cancel, answer, answerPrompt, verifyFix, repinHostKey, open, startOver, dispose: unsubscribe };
 }

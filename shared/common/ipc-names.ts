@@ -2,7 +2,18 @@
  * The names of every IPC call and event, without their schemas, so that the sandboxed preload can
  * expose one function per entry without bundling zod. `ipc.ts` checks that it declares exactly these.
  */
-export const callNames = ['startDiagnosis', 'cancelDiagnosis', 'answerPrompt', 'answerDiagnosis', 'verifyFix', 'getAppInfo'] as const;
+export const callNames = [
+  'startDiagnosis',
+  'cancelDiagnosis',
+  'answerPrompt',
+  'answerDiagnosis',
+  'verifyFix',
+  'getAppInfo',
+  'listKnownHosts',
+  'pinHostKey',
+  'repinHostKey',
+  'removeHostKey',
+] as const;
 export const eventNames = ['onDiagnosisEvent'] as const;
 
 export type CallName = (typeof callNames)[number];

@@ -7,6 +7,7 @@ import { Symptom } from './schema/report';
 import { Answers } from './schema/answers';
 import { Report } from './schema/report';
 import { Target } from './schema/target';
+import { KnownHostView, KnownHostsListing, ManagerRefusal, PresentedKey } from './schema/known-hosts';
 
 /**
  * THE contract between the renderer and the main process: every call with its request and response
@@ -84,6 +85,37 @@ export const calls = {
   getAppInfo: {
     request: z.object({}).strict(),
     response: z.object({ name: z.string(), version: z.string(), platform: z.string() }),
+  },
+  /** Every host key Portwise trusts (its own file and the user's, read-only), or those for one host:port. */
+  listKnownHosts: {
+    request: z.object({ host: z.string().min(1).max(255).optional(), port: z.number().int().min(1).max(65535).optional() }).strict(),
+    response: KnownHostsListing,
+  },
+  /** Trust a key for a host that has none of its type on record (written to Portwise's own file only). */
+  pinHostKey: {
+    request: z.object({ key: PresentedKey }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), alreadyTrusted: z.boolean(), fingerprint: z.string() }), ManagerRefusal]),
+  },
+  /**
+   * Replace a changed key after a person compared both fingerprints: `confirmedOld` are the old
+   * fingerprints they were shown; the call is refused when the record no longer holds exactly those.
+   */
+  repinHostKey: {
+    request: z.object({ key: PresentedKey, confirmedOld: z.array(z.string().min(1).max(200)).min(1).max(16) }).strict(),
+    response: z.discriminatedUnion('ok', [
+      z.object({
+        ok: z.literal(true),
+        fingerprint: z.string(),
+        removed: z.number().int(),
+        staleElsewhere: z.array(z.object({ file: z.string(), line: z.number().int(), fingerprint: z.string(), command: z.string() })),
+      }),
+      ManagerRefusal,
+    ]),
+  },
+  /** Remove one entry of Portwise's own file, named by line and the fingerprint the person saw there. */
+  removeHostKey: {
+    request: z.object({ file: z.string().min(1).max(4096), line: z.number().int().positive(), fingerprint: z.string().min(1).max(200) }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), removed: KnownHostView }), ManagerRefusal]),
   },
 } as const satisfies Record<CallName, { request: z.ZodType; response: z.ZodType }>;
 

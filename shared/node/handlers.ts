@@ -12,6 +12,8 @@ import type { Access } from '../common/ipc';
 import { parseSshChain } from '../common/schema/ssh-destination';
 import type { SshAccess } from './remote/access';
 import { reviseReport } from '../common/tree/revise';
+import { listKnownHosts, pinHostKey, removeHostKey, repinHostKey, type KnownHostsFiles } from './store/known-hosts-manager';
+import { ownKnownHostsFile, userKnownHostsFiles } from './paths';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
 export interface EventSink {
@@ -57,6 +59,9 @@ function parseRequest<N extends CallName>(name: N, request: unknown) {
  */
 export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(): void } {
   const runs = new Map<string, { run: RunningDiagnosis; prompts: PromptBroker }>();
+  const env = deps.env ?? process.env;
+  // The same files the SSH layer reads: the user's (read only) and Portwise's own (the one written).
+  const knownHostsFiles = (): KnownHostsFiles => ({ own: ownKnownHostsFile(env), user: userKnownHostsFiles(env) });
   const emit = <N extends EventName>(name: N, payload: EventPayload<N>) => deps.sink.emit(name, events[name].parse(payload) as EventPayload<N>);
 
   const table: HandlerTable = {
@@ -117,6 +122,26 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
     async getAppInfo(request) {
       parseRequest('getAppInfo', request);
       return calls.getAppInfo.response.parse(deps.appInfo);
+    },
+    async listKnownHosts(request) {
+      const { host, port } = parseRequest('listKnownHosts', request);
+      const filter = host === undefined ? undefined : { host, port: port ?? 22 };
+      return calls.listKnownHosts.response.parse(await listKnownHosts(knownHostsFiles(), filter));
+    },
+    async pinHostKey(request) {
+      const { key } = parseRequest('pinHostKey', request);
+      const result = await pinHostKey(knownHostsFiles(), key);
+      return calls.pinHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
+    },
+    async repinHostKey(request) {
+      const { key, confirmedOld } = parseRequest('repinHostKey', request);
+      const result = await repinHostKey(knownHostsFiles(), key, confirmedOld);
+      return calls.repinHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
+    },
+    async removeHostKey(request) {
+      const entry = parseRequest('removeHostKey', request);
+      const result = await removeHostKey(knownHostsFiles(), entry);
+      return calls.removeHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
   };
   return {

@@ -291,7 +291,7 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
     const detail = {
       failedHop: ssh ? hopOf(ssh.hop) : null,
       chain: ssh?.chain ? ssh.chain.map((c) => ({ hop: hopOf(c.label), status: c.status })) : null,
-      presented: ssh?.presented ? { keyType: ssh.presented.keyType, fingerprint: ssh.presented.fingerprint } : null,
+      presented: ssh?.presented ? { keyType: ssh.presented.keyType, fingerprint: ssh.presented.fingerprint, key: ssh.presented.key ?? null } : null,
       known: ssh ? ssh.known.map((k) => ({ keyType: k.keyType, fingerprint: k.fingerprint, file: k.file, line: k.line })) : null,
       methodsTried: ssh ? [...ssh.methodsTried] : null,
       serverMethods: ssh?.serverMethods ? [...ssh.serverMethods] : null,

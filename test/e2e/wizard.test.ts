@@ -105,9 +105,22 @@ describe('the page the app loads', () => {
         bindingsLeft: Object.keys(inPage).filter((k) => k.startsWith('__portwise')),
       };
     });
+    const keys = [
+      'answerDiagnosis',
+      'answerPrompt',
+      'cancelDiagnosis',
+      'getAppInfo',
+      'listKnownHosts',
+      'onDiagnosisEvent',
+      'pinHostKey',
+      'removeHostKey',
+      'repinHostKey',
+      'startDiagnosis',
+      'verifyFix',
+    ];
     expect(shape).toEqual({
-      keys: ['answerDiagnosis', 'answerPrompt', 'cancelDiagnosis', 'getAppInfo', 'onDiagnosisEvent', 'startDiagnosis', 'verifyFix'],
-      types: ['function', 'function', 'function', 'function', 'function', 'function', 'function'],
+      keys,
+      types: keys.map(() => 'function'),
       frozen: true,
       bindingsLeft: [],
     });

@@ -150,7 +150,7 @@ describe('startDiagnosis: a failed SSH login carries its facts as fields', () =>
         { hop: jumpHop(), status: 'ok' },
         { hop: serverHop(changed.port), status: 'failed' },
       ],
-      presented: { keyType: 'ssh-ed25519', fingerprint: changed.key.fingerprint },
+      presented: { keyType: 'ssh-ed25519', fingerprint: changed.key.fingerprint, key: changed.key.base64 },
       known: [{ keyType: 'ssh-ed25519', fingerprint: pinned.fingerprint, file: join(home, '.ssh', 'known_hosts'), line: 2 }],
       methodsTried: [],
       serverMethods: null,

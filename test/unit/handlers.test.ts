@@ -234,3 +234,32 @@ describe('verifyFix: probe again after a fix', () => {
     expect(result.fixed).toBe(true);
   });
 });
+
+describe('known hosts over IPC: the real manager on the engine HOME', () => {
+  it('pins in Portwise own file, lists it, removes it, and refuses bad payloads before touching a file', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execFileSync } = await import('node:child_process');
+    const home = await mkdtemp(join(tmpdir(), 'pw-ipc-known-hosts-'));
+    cleanup.push(() => rm(home, { recursive: true, force: true }));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(home, 'k')]);
+    const [keyType, key] = (await readFile(join(home, 'k.pub'), 'utf8')).split(' ') as [string, string];
+    const table = createHandlerTable({ sink: { emit: () => undefined }, appInfo: { name: 'Portwise', version: '0', platform: 'linux' }, env: { HOME: home, PORTWISE_HOME: join(home, 'pw') } });
+    cleanup.push(() => table.dispose());
+
+    const pinned = await table.pinHostKey({ key: { host: 'db.example.com', port: 2222, keyType, key } });
+    expect(pinned).toMatchObject({ ok: true, alreadyTrusted: false, fingerprint: expect.stringMatching(/^SHA256:/) });
+    expect(await readFile(join(home, 'pw', 'known_hosts'), 'utf8')).toBe(`[db.example.com]:2222 ${keyType} ${key}\n`);
+    const listed = await table.listKnownHosts({ host: 'db.example.com', port: 2222 });
+    expect(listed.entries).toMatchObject([{ writable: true, line: 1, patterns: ['[db.example.com]:2222'] }]);
+    expect(listed.missing).toContain(join(home, '.ssh', 'known_hosts'));
+    const fingerprint = pinned.ok ? pinned.fingerprint : '';
+    expect(await table.removeHostKey({ file: join(home, 'pw', 'known_hosts'), line: 1, fingerprint })).toMatchObject({ ok: true });
+    expect((await table.listKnownHosts({})).entries).toEqual([]);
+
+    await expect(table.pinHostKey({ key: { host: 'db', port: 22, keyType, key: 'AAAA$(touch /tmp/x)' } })).rejects.toThrow(IpcValidationError);
+    await expect(table.repinHostKey({ key: { host: 'db', port: 22, keyType, key }, confirmedOld: [] })).rejects.toThrow(IpcValidationError);
+    await expect(table.removeHostKey({ file: '/etc/ssh/ssh_known_hosts', line: 0, fingerprint: 'x' })).rejects.toThrow(IpcValidationError);
+  });
+});

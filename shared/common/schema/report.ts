@@ -19,6 +19,8 @@ export { EvidenceStatus } from './evidence-status';
 
 /** A host key as a server presented it (OpenSSH's fingerprint: `SHA256:` + unpadded base64). */
 export const SshHostKey = z.object({ keyType: z.string(), fingerprint: z.string() });
+/** The key the server presented: when it changed, the key itself too (public, base64), so it can be re-pinned on purpose. */
+export const SshPresentedKey = SshHostKey.extend({ key: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).nullish() });
 export type SshHostKey = z.infer<typeof SshHostKey>;
 
 /** A known_hosts entry: the pinned key(s) a changed key was compared with, the revoked entry, or keys of other types on file. */
@@ -41,7 +43,7 @@ export const SshFailureDetail = z.object({
   /** Every hop, in order: logged in (`ok`), the one that failed, or never reached. */
   chain: z.array(SshChainHop).nullish(),
   /** Host key errors: the key the server presented. */
-  presented: SshHostKey.nullish(),
+  presented: SshPresentedKey.nullish(),
   /** Host key errors: the pinned keys (changed), the revoked entry (revoked), other key types on file (unknown). */
   known: z.array(SshKnownKey).nullish(),
   /** Authentication failures: what this side tried ("agent", "publickey /path", "password", ...). */

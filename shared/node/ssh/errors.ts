@@ -29,8 +29,8 @@ export interface ChainHopStatus {
 export interface SshErrorInfo {
   /** The technical part (library message, errno, log-ish detail). Never contains a secret. */
   detail?: string;
-  /** The key the server presented, for host-key errors. */
-  presented?: { keyType: string; fingerprint: string };
+  /** The key the server presented, for host-key errors (with the key itself when it changed, for a re-pin). */
+  presented?: { keyType: string; fingerprint: string; key?: string };
   /** The pinned keys it was compared with (changed), or the revoked entry (revoked), or other key types on file (unknown). */
   known?: KnownKeyRef[];
   /** auth-failed: what this side tried ("agent", "publickey /path", "password", ...), and what the server still offered. */
@@ -54,7 +54,7 @@ export class SshError extends Error {
   /** The message without the hop prefix. */
   readonly summary: string;
   readonly detail: string;
-  readonly presented: { keyType: string; fingerprint: string } | undefined;
+  readonly presented: { keyType: string; fingerprint: string; key?: string } | undefined;
   readonly known: KnownKeyRef[];
   readonly methodsTried: string[];
   readonly serverMethods: string[] | null;

@@ -30,7 +30,8 @@ export type HostKeyOutcome =
   | (KeySeen & { kind: 'match'; file: string; line: number })
   | (KeySeen & { kind: 'accepted-new'; savedTo: string; saveError: string | null })
   | (KeySeen & { kind: 'revoked'; file: string; line: number })
-  | (KeySeen & { kind: 'changed'; known: KnownKeyRef[] })
+  /** `key`: the presented key (base64), so a person can re-pin it on purpose after checking it. */
+  | (KeySeen & { kind: 'changed'; known: KnownKeyRef[]; key: string })
   | (KeySeen & { kind: 'unknown'; otherKeyTypes: KnownKeyRef[] })
   | (KeySeen & { kind: 'rejected' })
   | (KeySeen & { kind: 'prompt-failed'; message: string })
@@ -103,7 +104,7 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifierHa
         result = { kind: 'revoked', keyType, fingerprint, file: found.file, line: found.line };
         return false;
       case 'changed':
-        result = { kind: 'changed', keyType, fingerprint, known: found.known };
+        result = { kind: 'changed', keyType, fingerprint, known: found.known, key: key.toString('base64') };
         return false;
       case 'unknown':
         break;
@@ -162,7 +163,7 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifierHa
 export function hostKeyError(outcome: HostKeyOutcome, hop: HopLabel): SshError | null {
   if (outcome.kind === 'match' || outcome.kind === 'accepted-new') return null;
   if (outcome.kind === 'malformed-key') return new SshError('protocol', hop, outcome.message);
-  const presented = { keyType: outcome.keyType, fingerprint: outcome.fingerprint };
+  const presented = { keyType: outcome.keyType, fingerprint: outcome.fingerprint, ...(outcome.kind === 'changed' ? { key: outcome.key } : {}) };
   const shown = `${outcome.keyType} ${outcome.fingerprint}`;
   switch (outcome.kind) {
     case 'changed': {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { calls, events, type CallResponse } from '../../../shared/common/ipc';
 import { buildDiagnosis } from '../../../shared/common/causes/diagnosis';
 import type { CauseId } from '../../../shared/common/causes/catalog';
@@ -7,7 +10,7 @@ import type { PromptAnswer, PromptRequest } from '../../../shared/common/schema/
 import { defaultProbeOptions, type ProbeAttempt, type ResolvedAddress } from '../../../shared/common/schema/probe';
 import { REPORT_SCHEMA, type PathStep, type Report } from '../../../shared/common/schema/report';
 import { parseTarget, type Target } from '../../../shared/common/schema/target';
-import type { EventSink, HandlerTable } from '../../../shared/node/handlers';
+import { createHandlerTable, type EventSink, type HandlerTable } from '../../../shared/node/handlers';
 
 /**
  * A handler table with a scripted engine, for the UI states a real run cannot produce on demand:
@@ -47,8 +50,10 @@ export const scriptedMessages = {
     'or the host was reinstalled. Portwise refuses to connect; check the new fingerprint with the host owner, then remove the old entry to trust it.',
 } as const;
 
-export function createScriptedTable(sink: EventSink): HandlerTable & { dispose(): void } {
+export function createScriptedTable(sink: EventSink, knownHostsHome: string = mkdtempSync(join(tmpdir(), 'pw-scripted-home-'))): HandlerTable & { dispose(): void } {
   let runs = 0;
+  // The known-hosts manager is the real one, on a private home: only the diagnosis is scripted.
+  const real = createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-scripted', platform: 'linux' }, env: { HOME: knownHostsHome, PORTWISE_HOME: knownHostsHome } });
   const emit = (runId: string, event: DiagnosisEvent) => sink.emit('onDiagnosisEvent', events.onDiagnosisEvent.parse({ runId, event }));
   /** SSH runs waiting on a person: the question open, and what the run does with each answer. */
   const waiting = new Map<string, { promptId: string; settle(answer: PromptAnswer): void }>();
@@ -145,7 +150,13 @@ export function createScriptedTable(sink: EventSink): HandlerTable & { dispose()
       calls.getAppInfo.request.parse(request);
       return { name: 'Portwise', version: '0.0.0-scripted', platform: 'linux' };
     },
-    dispose() {},
+    listKnownHosts: real.listKnownHosts,
+    pinHostKey: real.pinHostKey,
+    repinHostKey: real.repinHostKey,
+    removeHostKey: real.removeHostKey,
+    dispose() {
+      real.dispose();
+    },
   };
 }
 

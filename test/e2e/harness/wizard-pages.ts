@@ -26,8 +26,9 @@ export class TargetFormPage {
     return this.page.getByRole('spinbutton', { name: 'Timeout (ms)' });
   }
 
+  /** The form's submit button (the header's navigation has a "Diagnose" section too). */
   get diagnose(): Locator {
-    return this.page.getByRole('button', { name: 'Diagnose' });
+    return this.page.getByRole('main').getByRole('button', { name: 'Diagnose' });
   }
 
   get service(): Locator {

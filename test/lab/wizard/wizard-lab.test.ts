@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -222,6 +222,26 @@ describe('the wizard against the netns lab', { timeout: 240_000 }, () => {
     expect(lastReport().evidence.find((e) => e.id === 'ssh-login')?.facts).toMatchObject({ check: 'ssh-login', ok: false, errorKind: 'host-key-changed', ...fields });
     expect(await run.verdictTitle(/./).count()).toBeGreaterThan(0);
     await shoot('e1-host-key-changed');
+
+    // The change is expected (the lab's server is the real one): compare, confirm, re-pin.
+    await notice.getByText('The change is expected: trust the new key').click();
+    const replace = notice.getByRole('button', { name: 'Replace the pinned key' });
+    expect(await replace.isDisabled()).toBe(true);
+    await notice.getByRole('checkbox', { name: /I compared the new fingerprint on the server itself/ }).check();
+    await replace.click();
+    const outcome = notice.getByRole('status', { name: 'Re-pin result' });
+    await expect.poll(() => outcome.innerText(), { timeout: LAB_WAIT_MS }).toContain(`The new key (${fingerprintOf(sshd.hostKey)}) is now pinned`);
+    // The user's own file is not written; the command to clean it is offered instead.
+    expect(await outcome.innerText()).toContain(`ssh-keygen -R '${NS_V4}' -f '${join(home, '.ssh', 'known_hosts')}'`);
+    expect(await readFile(join(home, '.ssh', 'known_hosts'), 'utf8')).toBe(`${NS_V4} ${other.publicLine}\n`);
+    await shoot('e2-host-key-repinned');
+
+    // Again: the login goes through with no question and no notice.
+    await run.newDiagnosis.click();
+    const again = await submit(`${NS_V4}:${LOOPBACK_ONLY}`, { ssh: true });
+    await again.verdictTitle('The service listens on loopback only').waitFor({ timeout: LAB_WAIT_MS });
+    expect(await page.getByRole('alert').filter({ hasText: "The server's host key has changed" }).count()).toBe(0);
+    expect(lastReport().sshFailure).toBeNull();
   });
 
   it('cancel in mid-run: the DROP makes every probe wait, Cancel stops it and says so', async () => {

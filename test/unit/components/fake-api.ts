@@ -34,6 +34,10 @@ export class FakeApi {
     },
     verifyFix: async () => ({ ok: false, error: { code: 'unscripted', message: 'No verify result was scripted.' } }),
     getAppInfo: async () => ({ name: 'Portwise', version: '0.0.0-test', platform: 'linux' }),
+    listKnownHosts: async () => ({ entries: [], skipped: [], missing: [] }),
+    pinHostKey: async () => ({ ok: false, message: 'No pin result was scripted.' }),
+    repinHostKey: async () => ({ ok: false, message: 'No re-pin result was scripted.' }),
+    removeHostKey: async () => ({ ok: false, message: 'No remove result was scripted.' }),
   };
 
   readonly api: PortwiseApi = {
@@ -43,6 +47,10 @@ export class FakeApi {
     answerDiagnosis: (r) => this.call('answerDiagnosis', r),
     verifyFix: (r) => this.call('verifyFix', r),
     getAppInfo: (r) => this.call('getAppInfo', r),
+    listKnownHosts: (r) => this.call('listKnownHosts', r),
+    pinHostKey: (r) => this.call('pinHostKey', r),
+    repinHostKey: (r) => this.call('repinHostKey', r),
+    removeHostKey: (r) => this.call('removeHostKey', r),
     onDiagnosisEvent: (listener) => {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);

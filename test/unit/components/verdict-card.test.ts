@@ -165,12 +165,40 @@ describe('VerdictCard: SSH failures', () => {
     expect(within(alert).getByText(`ssh-ed25519 ${pinned}`).tagName).toBe('CODE');
     within(alert).getByText('in /home/alice/.ssh/known_hosts, line 7', { exact: false });
     expect(alert.textContent).toMatch(/At target host 2 of 2, alice@db\.example:22, the server presented/);
-    expect(alert.textContent).toMatch(/never offers to trust a changed key/);
+    expect(alert.textContent).toMatch(/a changed key is never trusted during a diagnosis/);
+    // Without the key itself (or a way to act), there is nothing to re-pin.
+    expect(within(alert).queryByText('The change is expected: trust the new key')).toBeNull();
     expect(chainItems(alert)).toEqual(['bastion: ok', '→ db.example: failed (host key changed)']);
     // The message is the technical detail, folded.
     const summary = within(alert).getByText('The message from the SSH layer');
     expect(summary.tagName).toBe('SUMMARY');
     expect(summary.closest('details')?.textContent).toContain(changedMessage);
+  });
+
+  it('re-pin: only after the person ticks that they compared the fingerprint on the server; the outcome is said', async () => {
+    const withKey: Failure = { ...changed, presented: { keyType: 'ssh-ed25519', fingerprint: presented, key: 'AAAAC3NzaC1lZDI1NTE5AAAAIP5WmWS9Jd12sKmrH4VFZ0peJGXHPGlw42Ip243HyIcz' } };
+    let repins = 0;
+    const props = { report: { ...refused(), sshFailure: withKey }, verify: null, onVerify: () => undefined, onNewDiagnosis: () => undefined, onRepin: () => void repins++ };
+    const { rerender } = render(VerdictCard, { props: { ...props, repin: null } });
+    const details = within(notice()).getByText('The change is expected: trust the new key').closest('details')!;
+    expect(details.textContent).toContain('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub');
+    expect(details.textContent).toContain(presented);
+    const button = within(details).getByRole('button', { name: 'Replace the pinned key' });
+    expect((button as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(within(details).getByRole('checkbox', { name: /I compared the new fingerprint on the server itself/ }));
+    expect((button as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.click(button);
+    expect(repins).toBe(1);
+
+    const stale = { file: '/home/alice/.ssh/known_hosts', line: 7, fingerprint: pinned, command: "ssh-keygen -R 'db.example' -f '/home/alice/.ssh/known_hosts'" };
+    await rerender({ ...props, repin: { status: 'done', fingerprint: presented, staleElsewhere: [stale] } });
+    const status = within(details).getByRole('status', { name: 'Re-pin result' });
+    expect(status.textContent).toContain(`The new key (${presented}) is now pinned in Portwise's own known-hosts file.`);
+    expect(within(status).getByText(stale.command).tagName).toBe('CODE');
+    expect((within(details).getByRole('button', { name: 'Replace the pinned key' }) as HTMLButtonElement).disabled).toBe(true);
+
+    await rerender({ ...props, repin: { status: 'failed', message: 'The keys on record changed since you confirmed.' } });
+    expect(within(details).getByRole('status', { name: 'Re-pin result' }).textContent).toContain('The keys on record changed since you confirmed.');
   });
 
   it('the fingerprints come from the fields, never from the message', () => {
