@@ -12,7 +12,9 @@ import { parseTarget } from '../../shared/common/schema/target';
 export interface FormDraft {
   input: string;
   service: string;
-  access: 'none' | 'ssh';
+  access: 'none' | 'ssh' | 'profile';
+  /** The saved profile chosen ('' when none is). */
+  profileId?: string;
   destination: string;
   jumps: readonly string[];
   rounds: number | null;
@@ -23,6 +25,7 @@ export interface FormErrors {
   target: string | null;
   service: string | null;
   destination: string | null;
+  profile: string | null;
   /** One entry per jump row, in order. */
   jumps: readonly (string | null)[];
   rounds: string | null;
@@ -30,7 +33,7 @@ export interface FormErrors {
 }
 
 /** A field of the form, in the order the focus visits them; `jump` carries the row index. */
-export type FormField = { name: 'target' | 'service' | 'destination' | 'rounds' | 'timeout' } | { name: 'jump'; index: number };
+export type FormField = { name: 'target' | 'service' | 'destination' | 'profile' | 'rounds' | 'timeout' } | { name: 'jump'; index: number };
 
 const sshShape = Access.options[1].shape;
 /** The contract's bound on the jump list (zod keeps an array's bound out of reach; a test holds the two together). */
@@ -76,6 +79,7 @@ export function validateForm(draft: FormDraft): FormErrors {
         ? null
         : `Give the service's unit name, such as postgresql or nginx: at most ${limits.serviceMax} characters, no control characters.`,
     destination: ssh ? serverError(draft.destination, 'server') : null,
+    profile: draft.access === 'profile' && !draft.profileId ? 'Choose a saved profile, or another way to reach the server.' : null,
     jumps: draft.jumps.map((jump) => (ssh ? serverError(jump, 'jump') : null)),
     rounds: roundsSchema.safeParse(draft.rounds).success ? null : `Use a whole number of rounds from ${limits.roundsMin} to ${limits.roundsMax}.`,
     timeout: timeoutSchema.safeParse(draft.timeoutMs).success ? null : `Use a whole number of milliseconds from ${limits.timeoutMin} to ${limits.timeoutMax}.`,
@@ -87,6 +91,7 @@ export function firstInvalid(errors: FormErrors): FormField | null {
   if (errors.target) return { name: 'target' };
   if (errors.service) return { name: 'service' };
   if (errors.destination) return { name: 'destination' };
+  if (errors.profile) return { name: 'profile' };
   const jump = errors.jumps.findIndex((e) => e !== null);
   if (jump >= 0) return { name: 'jump', index: jump };
   if (errors.rounds) return { name: 'rounds' };
@@ -101,6 +106,7 @@ export function firstInvalid(errors: FormErrors): FormField | null {
  */
 export function refusalField(code: string, message: string, jumps: readonly string[]): FormField {
   if (code === 'bad-ssh-destination') return { name: 'destination' };
+  if (code.startsWith('profile-')) return { name: 'profile' };
   if (code === 'bad-jump-host') {
     const rows = jumps.map((j) => j.trim());
     const unparsed = rows.findIndex((j) => !parseSshDestination(j).ok);

@@ -1,6 +1,7 @@
 import { getContext } from 'svelte';
 import type { Wizard } from './wizard';
 import type { KnownHosts } from './known-hosts';
+import type { Profiles } from './profiles';
 
 /**
  * The wizard reaches components through Svelte context, set once by `mount`: it never changes for
@@ -8,24 +9,29 @@ import type { KnownHosts } from './known-hosts';
  */
 const key = Symbol('portwise.wizard');
 
-export function wizardContext(wizard: Wizard): Map<symbol, Wizard> {
-  return new Map([[key, wizard]]);
-}
-
 export function getWizard(): Wizard {
   const wizard = getContext<Wizard | undefined>(key);
-  if (!wizard) throw new Error('getWizard() outside a component mounted with wizardContext()');
+  if (!wizard) throw new Error('getWizard() outside a component mounted with appContext()');
   return wizard;
 }
 
 const knownHostsKey = Symbol('portwise.known-hosts');
 
-/** The known-hosts manager, next to the wizard in the same context map. */
-export function appContext(wizard: Wizard, knownHosts: KnownHosts): Map<symbol, Wizard | KnownHosts> {
-  return new Map<symbol, Wizard | KnownHosts>([
+const profilesKey = Symbol('portwise.profiles');
+
+/** The known-hosts manager and the profiles, next to the wizard in the same context map. */
+export function appContext(wizard: Wizard, knownHosts: KnownHosts, profiles: Profiles): Map<symbol, Wizard | KnownHosts | Profiles> {
+  return new Map<symbol, Wizard | KnownHosts | Profiles>([
     [key, wizard],
     [knownHostsKey, knownHosts],
+    [profilesKey, profiles],
   ]);
+}
+
+export function getProfiles(): Profiles {
+  const profiles = getContext<Profiles | undefined>(profilesKey);
+  if (!profiles) throw new Error('getProfiles() outside a component mounted with appContext()');
+  return profiles;
 }
 
 export function getKnownHosts(): KnownHosts {

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { CallResponse, EventPayload, PortwiseApi } from '../../shared/common/ipc';
+import type { CallRequest, CallResponse, EventPayload, PortwiseApi } from '../../shared/common/ipc';
 import { defaultProbeOptions } from '../../shared/common/schema/probe';
 import type { NodeAnswer } from '../../shared/common/schema/answers';
 import type { PromptAnswer } from '../../shared/common/schema/prompts';
@@ -11,10 +11,10 @@ import { applyEvent, newRun, reviseRun, type HumanError, type RunState } from '.
  * (through the Svelte bridge) and call the actions; they never call the API themselves.
  */
 
-export type Screen = 'target' | 'run' | 'known-hosts';
+export type Screen = 'target' | 'run' | 'profiles' | 'known-hosts';
 
 /** The app's sections, as the header's navigation names them. */
-export type Section = 'diagnose' | 'known-hosts';
+export type Section = 'diagnose' | 'profiles' | 'known-hosts';
 
 export interface FormValues {
   input: string;
@@ -27,7 +27,14 @@ export interface FormValues {
 }
 
 /** How to reach the server, as the form holds it (`user@host[:port]` texts are parsed in main). */
-export type AccessChoice = { kind: 'none' } | { kind: 'ssh'; destination: string; jumps: string[]; sudo: boolean };
+export type AccessChoice = { kind: 'none' } | { kind: 'ssh'; destination: string; jumps: string[]; sudo: boolean } | {
+      kind: 'profile';
+      id: string;
+      name: string;
+      /** The chain as the profiles said when it was chosen, for the path diagram (main expands it again). */
+      destination: string;
+      jumps: string[];
+    };
 
 /** Why the last start did not begin a run: main refused the target, or the call itself failed. */
 export type StartError = { kind: 'refused'; code: string; message: string } | ({ kind: 'failed' } & HumanError);
@@ -67,6 +74,11 @@ export interface Wizard {
   repinHostKey(): Promise<void>;
   /** Opens a section; "diagnose" comes back to the run when there is one (a run keeps going meanwhile). */
   open(section: Section): void;
+  /**
+   * "Diagnose with this profile": the form opens with that access chosen. A run still going is
+   * left alone (the choice waits for the next diagnosis).
+   */
+  chooseAccess(access: AccessChoice): void;
   /** Back to the form; a run still going is cancelled and its late events are ignored. */
   startOver(): void;
   dispose(): void;
@@ -85,6 +97,13 @@ export const initialForm: FormValues = {
   symptom: null,
   access: { kind: 'none' },
 };
+
+/** The form's choice as the contract takes it: blank jump rows dropped, a profile by its id only. */
+function accessRequest(access: AccessChoice): CallRequest<'startDiagnosis'>['access'] {
+  if (access.kind === 'ssh') return { ...access, jumps: access.jumps.filter((j) => j.trim() !== '') };
+  if (access.kind === 'profile') return { kind: 'profile', id: access.id };
+  return access;
+}
 
 export function describeThrown(error: unknown): string {
   if (error instanceof Error) return error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
@@ -136,7 +155,7 @@ export function createWizard(api: PortwiseApi): Wizard {
         timeoutMs: values.timeoutMs,
         ...(service ? { service } : {}),
         ...(values.symptom ? { symptom: values.symptom } : {}),
-        access: values.access.kind === 'ssh' ? { ...values.access, jumps: values.access.jumps.filter((j) => j.trim() !== '') } : values.access,
+        access: accessRequest(values.access),
       });
       if (mine !== generation) {
         if (response.ok) void api.cancelDiagnosis({ runId: response.runId }).catch(() => undefined);
@@ -261,7 +280,14 @@ export function createWizard(api: PortwiseApi): Wizard {
   }
 
   function open(section: Section): void {
-    store.setState({ screen: section === 'known-hosts' ? 'known-hosts' : store.getState().run ? 'run' : 'target' });
+    store.setState({ screen: section === 'diagnose' ? (store.getState().run ? 'run' : 'target') : section });
+  }
+
+  function chooseAccess(access: AccessChoice): void {
+    const { form, run } = store.getState();
+    store.setState({ form: { ...form, access } });
+    if (run?.status === 'running') store.setState({ screen: 'run' });
+    else startOver();
   }
 
   function startOver(): void {
@@ -272,5 +298,5 @@ export function createWizard(api: PortwiseApi): Wizard {
     store.setState({ screen: 'target', starting: false, startError: null, run: null });
   }
 
-  return { store, start, cancel, answer, answerPrompt, verifyFix, repinHostKey, open, startOver, dispose: unsubscribe };
+  return { store, start, cancel, answer, answerPrompt, verifyFix, repinHostKey, open, chooseAccess, startOver, dispose: unsubscribe };
 }

@@ -13,6 +13,9 @@ export const callNames = [
   'pinHostKey',
   'repinHostKey',
   'removeHostKey',
+  'listProfiles',
+  'saveProfile',
+  'removeProfile',
 ] as const;
 export const eventNames = ['onDiagnosisEvent'] as const;
 

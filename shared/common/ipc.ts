@@ -8,6 +8,7 @@ import { Answers } from './schema/answers';
 import { Report } from './schema/report';
 import { Target } from './schema/target';
 import { KnownHostView, KnownHostsListing, ManagerRefusal, PresentedKey } from './schema/known-hosts';
+import { Profile, ProfileId, ProfilePatch } from './schema/profile';
 
 /**
  * THE contract between the renderer and the main process: every call with its request and response
@@ -33,8 +34,17 @@ export const Access = z.discriminatedUnion('kind', [
       sudo: z.boolean(),
     })
     .strict(),
+  /** A saved profile: its chain of jump hosts, each hop's own login, its sudo policy. */
+  z.object({ kind: z.literal('profile'), id: ProfileId }).strict(),
 ]);
 export type Access = z.infer<typeof Access>;
+
+/** Why the profile store refused a change: a sentence, and per field where the form can show it. */
+export const ProfileStoreError = z.object({
+  code: z.enum(['not-found', 'invalid', 'in-use', 'read-only']),
+  message: z.string(),
+  problems: z.array(z.object({ field: z.string().nullable(), message: z.string() })),
+});
 
 /** Re-probes after a fix: the attempts before (from the report) and after, per address. */
 export const VerifyResult = z.discriminatedUnion('ok', [
@@ -111,6 +121,24 @@ export const calls = {
       }),
       ManagerRefusal,
     ]),
+  },
+  /** The saved profiles; `notices` says what the store had to do (a damaged file moved aside, a newer file read-only). */
+  listProfiles: {
+    request: z.object({}).strict(),
+    response: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), profiles: z.array(Profile), notices: z.array(z.string()) }),
+      z.object({ ok: z.literal(false), error: ProfileStoreError }),
+    ]),
+  },
+  /** Creates a profile (no id) or changes one; validated by the same schema as the CLI's. */
+  saveProfile: {
+    request: z.object({ id: ProfileId.optional(), fields: ProfilePatch }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), profile: Profile }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
+  },
+  /** Refused while another profile jumps through it. */
+  removeProfile: {
+    request: z.object({ id: ProfileId }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), profile: Profile }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
   },
   /** Remove one entry of Portwise's own file, named by line and the fingerprint the person saw there. */
   removeHostKey: {

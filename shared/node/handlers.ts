@@ -14,6 +14,10 @@ import type { SshAccess } from './remote/access';
 import { reviseReport } from '../common/tree/revise';
 import { listKnownHosts, pinHostKey, removeHostKey, repinHostKey, type KnownHostsFiles } from './store/known-hosts-manager';
 import { ownKnownHostsFile, userKnownHostsFiles } from './paths';
+import { openProfileStore, type ProfileStore, type StoreError } from './store/profile-store';
+import { accessForChain } from './remote/profile-access';
+import type { z as zod } from 'zod';
+import type { ProfileStoreError } from '../common/ipc';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
 export interface EventSink {
@@ -62,6 +66,33 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
   const env = deps.env ?? process.env;
   // The same files the SSH layer reads: the user's (read only) and Portwise's own (the one written).
   const knownHostsFiles = (): KnownHostsFiles => ({ own: ownKnownHostsFile(env), user: userKnownHostsFiles(env) });
+  const profileStore = (onNotice?: (message: string) => void): ProfileStore => openProfileStore({ env, ...(onNotice ? { onNotice: (n) => onNotice(n.message) } : {}) });
+
+  /**
+   * The wizard's access choice as the engine's SSH access: destinations parsed with the CLI's parser,
+   * a saved profile expanded into its chain; unknown host keys are asked of the person (never
+   * accepted silently).
+   */
+  async function remoteAccessOf(access: Access | undefined): Promise<{ ok: true; value: SshAccess | null; serviceHint: string | null } | { ok: false; error: { code: string; message: string } }> {
+    if (!access || access.kind === 'none') return { ok: true, value: null, serviceHint: null };
+    if (access.kind === 'profile') {
+      const chain = await profileStore().chain(access.id);
+      if (!chain.ok) return { ok: false, error: { code: `profile-${chain.error.code}`, message: chain.error.message } };
+      const server = chain.value[chain.value.length - 1];
+      return { ok: true, value: accessForChain(chain.value, { knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: false }, env), serviceHint: server?.serviceHint ?? null };
+    }
+    const chain = parseSshChain(access.destination, access.jumps);
+    if (!chain.ok) {
+      const { which, message } = chain.error;
+      return { ok: false, error: which === 'jump' ? { code: 'bad-jump-host', message: `Jump host: ${message}` } : { code: 'bad-ssh-destination', message } };
+    }
+    return {
+      ok: true,
+      value: { ...chain.value, identityFiles: access.identityFiles ?? [], knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: access.sudo },
+      serviceHint: null,
+    };
+  }
+
   const emit = <N extends EventName>(name: N, payload: EventPayload<N>) => deps.sink.emit(name, events[name].parse(payload) as EventPayload<N>);
 
   const table: HandlerTable = {
@@ -69,7 +100,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const req = parseRequest('startDiagnosis', request);
       const target = parseTarget(req.target);
       if (!target.ok) return { ok: false, error: target.error };
-      const access = sshAccessOf(req.access);
+      const access = await remoteAccessOf(req.access);
       if (!access.ok) return { ok: false, error: access.error };
       const runId = randomUUID();
       const onEvent = (event: DiagnosisEvent) => emit('onDiagnosisEvent', { runId, event });
@@ -78,7 +109,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
         (prompt) => onEvent({ type: 'prompt', prompt }),
         (id) => onEvent({ type: 'prompt-closed', id }),
       );
-      const service = req.service ?? null;
+      // The form's service wins; a saved profile's usual service is the default.
+      const service = req.service ?? access.serviceHint;
       const run = startDiagnosis({
         runId,
         input: req.target,
@@ -138,6 +170,23 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const result = await repinHostKey(knownHostsFiles(), key, confirmedOld);
       return calls.repinHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
+    async listProfiles(request) {
+      parseRequest('listProfiles', request);
+      const notices: string[] = [];
+      const listed = await profileStore((notice) => notices.push(notice)).list();
+      return calls.listProfiles.response.parse(listed.ok ? { ok: true, profiles: listed.value, notices } : { ok: false, error: storeError(listed.error) });
+    },
+    async saveProfile(request) {
+      const { id, fields } = parseRequest('saveProfile', request);
+      const store = profileStore();
+      const saved = id === undefined ? await store.add(fields) : await store.edit(id, fields);
+      return calls.saveProfile.response.parse(saved.ok ? { ok: true, profile: saved.value } : { ok: false, error: storeError(saved.error) });
+    },
+    async removeProfile(request) {
+      const { id } = parseRequest('removeProfile', request);
+      const removed = await profileStore().remove(id);
+      return calls.removeProfile.response.parse(removed.ok ? { ok: true, profile: removed.value } : { ok: false, error: storeError(removed.error) });
+    },
     async removeHostKey(request) {
       const entry = parseRequest('removeHostKey', request);
       const result = await removeHostKey(knownHostsFiles(), entry);
@@ -156,19 +205,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
   };
 }
 
-/**
- * The wizard's access choice as the engine's SSH access: destinations parsed with the CLI's parser,
- * unknown host keys asked of the person (never accepted silently).
- */
-function sshAccessOf(access: Access | undefined): { ok: true; value: SshAccess | null } | { ok: false; error: { code: string; message: string } } {
-  if (!access || access.kind === 'none') return { ok: true, value: null };
-  const chain = parseSshChain(access.destination, access.jumps);
-  if (!chain.ok) {
-    const { which, message } = chain.error;
-    return { ok: false, error: which === 'jump' ? { code: 'bad-jump-host', message: `Jump host: ${message}` } : { code: 'bad-ssh-destination', message } };
-  }
-  return {
-    ok: true,
-    value: { ...chain.value, identityFiles: access.identityFiles ?? [], knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: access.sudo },
-  };
+/** The store's refusal as the contract carries it (every code has a sentence; `invalid` has its fields). */
+function storeError(error: StoreError): zod.infer<typeof ProfileStoreError> {
+  return { code: error.code, message: error.message, problems: error.code === 'invalid' ? error.problems.map((p) => ({ field: p.field, message: p.message })) : [] };
 }

@@ -111,10 +111,13 @@ describe('the page the app loads', () => {
       'cancelDiagnosis',
       'getAppInfo',
       'listKnownHosts',
+      'listProfiles',
       'onDiagnosisEvent',
       'pinHostKey',
       'removeHostKey',
+      'removeProfile',
       'repinHostKey',
+      'saveProfile',
       'startDiagnosis',
       'verifyFix',
     ];

@@ -263,3 +263,43 @@ describe('known hosts over IPC: the real manager on the engine HOME', () => {
     await expect(table.removeHostKey({ file: '/etc/ssh/ssh_known_hosts', line: 0, fingerprint: 'x' })).rejects.toThrow(IpcValidationError);
   });
 });
+
+describe('profiles over IPC: the real store on the engine HOME', () => {
+  it('saves, lists, refuses a bad field by name, refuses removing a jump in use, and starts a diagnosis through a saved chain', async () => {
+    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = await mkdtemp(join(tmpdir(), 'pw-ipc-profiles-'));
+    cleanup.push(() => rm(home, { recursive: true, force: true }));
+    const emitted: Emitted[] = [];
+    const table = createHandlerTable({ sink: { emit: (name, payload) => emitted.push({ name, payload }) }, appInfo: { name: 'Portwise', version: '0', platform: 'linux' }, env: { HOME: home, PORTWISE_HOME: join(home, 'pw'), USER: 'tester' } });
+    cleanup.push(() => table.dispose());
+
+    const sshPort = await closedPort('127.0.0.1');
+    const bastion = await table.saveProfile({ fields: { name: 'Bastion', host: '127.0.0.1', port: sshPort, user: 'ops' } });
+    expect(bastion).toMatchObject({ ok: true, profile: { id: 'bastion', auth: 'agent', jumps: [] } });
+    const db = await table.saveProfile({ fields: { name: 'DB', host: '127.0.0.1', user: 'root', jumps: ['bastion'], serviceHint: 'postgresql' } });
+    expect(db).toMatchObject({ ok: true, profile: { id: 'db', jumps: ['bastion'] } });
+    const bad = await table.saveProfile({ id: 'db', fields: { auth: 'key', keyPath: null } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', problems: [{ field: 'keyPath', message: 'Key authentication needs the path of the key file.' }] } });
+    await expect(table.saveProfile({ fields: { name: 'x', host: 'h', user: 'u', shell: 'rm -rf /' } })).rejects.toThrow(IpcValidationError);
+
+    const listed = await table.listProfiles({});
+    expect(listed.ok && listed.profiles.map((p) => p.id)).toEqual(['bastion', 'db']);
+    expect(await table.removeProfile({ id: 'bastion' })).toMatchObject({ ok: false, error: { code: 'in-use' } });
+    expect(JSON.parse(await readFile(join(home, 'pw', 'profiles.json'), 'utf8')).profiles).toHaveLength(2);
+
+    // A diagnosis through the chain: the jump host's SSH port is closed, so the login fails at hop 1 of 2.
+    const target = await closedPort('127.0.0.1');
+    const started = await table.startDiagnosis({ target: `127.0.0.1:${target}`, rounds: 1, timeoutMs: 1000, access: { kind: 'profile', id: 'db' } });
+    if (!started.ok) throw new Error(started.error.message);
+    await waitFor(() => emitted.some((e) => (e.payload as { event: { type: string } }).event.type === 'finished'), 20_000, 'the run to end');
+    const finished = emitted.map((e) => events.onDiagnosisEvent.parse(e.payload).event).find((e) => e.type === 'finished');
+    const report = finished?.type === 'finished' ? finished.report : null;
+    expect(report?.service).toBe('postgresql');
+    expect(report?.sshFailure).toMatchObject({ kind: 'connect-failed', failedHop: { index: 1, total: 2, user: 'ops', port: sshPort, role: 'jump' } });
+
+    const unknown = await table.startDiagnosis({ target: '127.0.0.1:1', access: { kind: 'profile', id: 'ghost' } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'profile-not-found' } });
+  });
+});

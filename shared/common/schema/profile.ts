@@ -75,6 +75,10 @@ function checkEditable(p: { auth: AuthMethod; keyPath: string | null; jumps: str
 export const ProfileInput = z.object(editable).superRefine(checkEditable);
 export type ProfileInput = z.input<typeof ProfileInput>;
 
+/** A change to some of those fields (the form sends all of them, an edit may send a few); the store checks the result. */
+export const ProfilePatch = z.object(editable).partial().strict();
+export type ProfilePatch = z.input<typeof ProfilePatch>;
+
 export const Profile = z
   .object({
     id: ProfileId,

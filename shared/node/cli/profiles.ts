@@ -8,6 +8,7 @@ import type { Profile } from '../../common/schema/profile';
 import { shown } from '../../common/schema/target';
 import { err, ok, type Result } from '../../common/result';
 import type { SshAccess } from '../remote/access';
+import { accessForChain } from '../remote/profile-access';
 import { expandChain, openProfileStore, type ProfileField, type ProfilePatch, type ProfileStore, type StoreError, type StoreNotice } from '../store/profile-store';
 import type { ProfileAccessOptions, ProfilesAction } from './args';
 import { IMPORTED_FIELDS, type SshImportPlan } from '../../common/ssh-config/import-plan';
@@ -254,32 +255,6 @@ export async function runProfiles(action: ProfilesAction, asJson: boolean, io: P
   }
 }
 
-/** `~/` in a saved path is the home of the environment the engine runs in. */
-function expandHome(file: string, env: NodeJS.ProcessEnv): string {
-  if (!file.startsWith('~/')) return file;
-  return path.join(env.HOME ?? env.USERPROFILE ?? os.homedir(), file.slice(2));
-}
-
-/**
- * A profile chain as the engine's SSH access: every hop with its own user, port, method and key
- * (never another hop's), the known_hosts files of all of them, the target's sudo policy.
- */
-export function accessForChain(chain: readonly Profile[], options: ProfileAccessOptions, env: NodeJS.ProcessEnv): SshAccess {
-  const target = chain[chain.length - 1];
-  if (target === undefined) throw new Error('accessForChain: an empty chain');
-  const destination = (p: Profile) => ({ user: p.user, host: p.host, port: p.port });
-  return {
-    destination: destination(target),
-    jumps: chain.slice(0, -1).map(destination),
-    identityFiles: [],
-    // connectChain takes one list for all hops: a jump's extra known_hosts file is read for every hop.
-    knownHostsFiles: [...new Set([...chain.flatMap((p) => p.knownHostsFiles.map((f) => expandHome(f, env))), ...options.knownHostsFiles])],
-    hostKeyPolicy: options.acceptNewHostKey ? 'accept-new' : 'refuse',
-    sudo: options.sudo || target.sudo === 'sudo-n',
-    hops: chain.map((p) => ({ method: p.auth, keyPath: p.keyPath === null ? null : expandHome(p.keyPath, env) })),
-  };
-}
-
 export interface ProfileRemote {
   access: SshAccess;
   /** The profile's service hint (the caller's --service wins over it). */
@@ -294,7 +269,8 @@ export async function profileRemote(options: ProfileAccessOptions, io: ProfilesI
     const chain = await store.chain(options.ref);
     if (!chain.ok) return err(report(io, chain.error));
     const profile = chain.value[chain.value.length - 1] as Profile;
-    return ok({ access: accessForChain(chain.value, options, io.env), serviceHint: profile.serviceHint, profile });
+    const access = accessForChain(chain.value, { knownHostsFiles: options.knownHostsFiles, hostKeyPolicy: options.acceptNewHostKey ? 'accept-new' : 'refuse', sudo: options.sudo }, io.env);
+    return ok({ access, serviceHint: profile.serviceHint, profile });
   } catch (error) {
     return err(diskFailure(io, store, error));
   }

@@ -52,7 +52,7 @@ export const scriptedMessages = {
 
 export function createScriptedTable(sink: EventSink, knownHostsHome: string = mkdtempSync(join(tmpdir(), 'pw-scripted-home-'))): HandlerTable & { dispose(): void } {
   let runs = 0;
-  // The known-hosts manager is the real one, on a private home: only the diagnosis is scripted.
+  // The known-hosts manager and the profile store are the real ones, on a private home: only the diagnosis is scripted.
   const real = createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-scripted', platform: 'linux' }, env: { HOME: knownHostsHome, PORTWISE_HOME: knownHostsHome } });
   const emit = (runId: string, event: DiagnosisEvent) => sink.emit('onDiagnosisEvent', events.onDiagnosisEvent.parse({ runId, event }));
   /** SSH runs waiting on a person: the question open, and what the run does with each answer. */
@@ -154,6 +154,9 @@ export function createScriptedTable(sink: EventSink, knownHostsHome: string = mk
     pinHostKey: real.pinHostKey,
     repinHostKey: real.repinHostKey,
     removeHostKey: real.removeHostKey,
+    listProfiles: real.listProfiles,
+    saveProfile: real.saveProfile,
+    removeProfile: real.removeProfile,
     dispose() {
       real.dispose();
     },

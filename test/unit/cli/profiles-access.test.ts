@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Profile } from '../../../shared/common/schema/profile';
-import { accessForChain } from '../../../shared/node/cli/profiles';
+import { accessForChain } from '../../../shared/node/remote/profile-access';
 import { hopAuthSpec, openRemote, type SshAccess } from '../../../shared/node/remote/access';
 import type { ConnectChainOptions } from '../../../shared/node/ssh/connect';
 import type { PromptPort } from '../../../shared/node/ssh/prompt';
@@ -58,7 +58,7 @@ describe('accessForChain', () => {
   const env = { HOME: '/home/alice' };
 
   it('every hop keeps its own user, port, method and key; ~/ is the environment’s home', () => {
-    const access = accessForChain(chain, { ref: 'db', knownHostsFiles: ['/extra'], acceptNewHostKey: false, sudo: false }, env);
+    const access = accessForChain(chain, { knownHostsFiles: ['/extra'], hostKeyPolicy: 'refuse', sudo: false }, env);
     expect(access).toEqual({
       destination: { user: 'postgres', host: '2001:db8::5', port: 22 },
       jumps: [
@@ -78,9 +78,9 @@ describe('accessForChain', () => {
   });
 
   it('--sudo turns sudo -n on for a "never" profile; --accept-new-host-key pins new keys', () => {
-    const access = accessForChain([profile('web')], { ref: 'web', knownHostsFiles: [], acceptNewHostKey: true, sudo: true }, env);
+    const access = accessForChain([profile('web')], { knownHostsFiles: [], hostKeyPolicy: 'accept-new', sudo: true }, env);
     expect(access).toMatchObject({ sudo: true, hostKeyPolicy: 'accept-new', jumps: [], hops: [{ method: 'agent', keyPath: null }] });
-    expect(accessForChain([profile('web')], { ref: 'web', knownHostsFiles: [], acceptNewHostKey: false, sudo: false }, env).sudo).toBe(false);
+    expect(accessForChain([profile('web')], { knownHostsFiles: [], hostKeyPolicy: 'refuse', sudo: false }, env).sudo).toBe(false);
   });
 });
 

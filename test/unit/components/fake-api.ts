@@ -38,6 +38,9 @@ export class FakeApi {
     pinHostKey: async () => ({ ok: false, message: 'No pin result was scripted.' }),
     repinHostKey: async () => ({ ok: false, message: 'No re-pin result was scripted.' }),
     removeHostKey: async () => ({ ok: false, message: 'No remove result was scripted.' }),
+    listProfiles: async () => ({ ok: true, profiles: [], notices: [] }),
+    saveProfile: async () => ({ ok: false, error: { code: 'read-only', message: 'No save result was scripted.', problems: [] } }),
+    removeProfile: async () => ({ ok: false, error: { code: 'not-found', message: 'No remove result was scripted.', problems: [] } }),
   };
 
   readonly api: PortwiseApi = {
@@ -51,6 +54,9 @@ export class FakeApi {
     pinHostKey: (r) => this.call('pinHostKey', r),
     repinHostKey: (r) => this.call('repinHostKey', r),
     removeHostKey: (r) => this.call('removeHostKey', r),
+    listProfiles: (r) => this.call('listProfiles', r),
+    saveProfile: (r) => this.call('saveProfile', r),
+    removeProfile: (r) => this.call('removeProfile', r),
     onDiagnosisEvent: (listener) => {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);

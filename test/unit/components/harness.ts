@@ -1,7 +1,11 @@
 import { afterEach, beforeEach } from 'vitest';
 import { cleanup, render, setup } from '@testing-library/svelte';
 import type { Component } from 'svelte';
-import { wizardContext } from '../../../renderer/state/context';
+import { appContext } from '../../../renderer/state/context';
+import { createKnownHosts } from '../../../renderer/state/known-hosts';
+import { createProfiles } from '../../../renderer/state/profiles';
+import type { PortwiseApi } from '../../../shared/common/ipc';
+import { FakeApi } from './fake-api';
 import type { Wizard } from '../../../renderer/state/wizard';
 
 export { FakeApi, finishedWizard, realReport } from './fake-api';
@@ -29,7 +33,8 @@ export function useDom(): void {
   });
 }
 
-export function renderWithWizard(component: Component<Record<string, never>>, wizard: Wizard) {
-  return render(component, { context: wizardContext(wizard) });
+/** Renders with the app's whole context; the profile and known-hosts stores talk to `api` (a fresh fake by default). */
+export function renderWithWizard(component: Component<Record<string, never>>, wizard: Wizard, api: PortwiseApi = new FakeApi().api) {
+  return render(component, { context: appContext(wizard, createKnownHosts(api), createProfiles(api)) });
 }
 

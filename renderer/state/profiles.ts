@@ -1,0 +1,81 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { CallResponse, PortwiseApi } from '../../shared/common/ipc';
+import type { Profile, ProfilePatch } from '../../shared/common/schema/profile';
+import { describeThrown } from './wizard';
+import type { HumanError } from './run';
+
+/**
+ * The saved profiles as the app shows them, and the only code here that calls the profile part of
+ * `window.portwise`. The form's own checks use the same schema main uses; main's answer is final.
+ */
+export interface ProfilesState {
+  status: 'idle' | 'loading' | 'ready' | 'failed';
+  profiles: readonly Profile[];
+  /** What the store had to do (a damaged file moved aside...), for the person to know. */
+  notices: readonly string[];
+  error: HumanError | null;
+  /** A save or removal is in flight. */
+  busy: boolean;
+  /** Main's refusal of the last save, per field (`null`: about the whole set), to show beside the inputs. */
+  saveProblems: readonly { field: string | null; message: string }[];
+  /** What the last change did, or why it was refused. */
+  outcome: { ok: boolean; message: string } | null;
+}
+
+export interface Profiles {
+  store: StoreApi<ProfilesState>;
+  load(): Promise<void>;
+  /** Creates (no id) or changes a profile. Resolves to the saved profile, or null when main refused. */
+  save(id: string | null, fields: ProfilePatch): Promise<Profile | null>;
+  remove(profile: Profile): Promise<void>;
+  clearOutcome(): void;
+}
+
+type StoreRefusal = Extract<CallResponse<'saveProfile'>, { ok: false }>['error'];
+
+export function createProfiles(api: PortwiseApi): Profiles {
+  const store = createStore<ProfilesState>()(() => ({ status: 'idle', profiles: [], notices: [], error: null, busy: false, saveProblems: [], outcome: null }));
+
+  async function load(): Promise<void> {
+    store.setState({ status: 'loading', error: null });
+    try {
+      const listed = await api.listProfiles({});
+      if (listed.ok) store.setState({ status: 'ready', profiles: listed.profiles, notices: listed.notices });
+      else store.setState({ status: 'failed', error: { message: listed.error.message, detail: listed.error.code } });
+    } catch (error) {
+      store.setState({ status: 'failed', error: { message: 'Portwise could not read the saved profiles.', detail: describeThrown(error) } });
+    }
+  }
+
+  const refusal = (error: StoreRefusal) => ({ busy: false, saveProblems: error.problems, outcome: { ok: false, message: error.message } });
+
+  async function save(id: string | null, fields: ProfilePatch): Promise<Profile | null> {
+    store.setState({ busy: true, saveProblems: [], outcome: null });
+    try {
+      const saved = await api.saveProfile(id === null ? { fields } : { id, fields });
+      if (!saved.ok) {
+        store.setState(refusal(saved.error));
+        return null;
+      }
+      store.setState({ busy: false, outcome: { ok: true, message: `Saved "${saved.profile.name}".` } });
+      await load();
+      return saved.profile;
+    } catch (error) {
+      store.setState({ busy: false, outcome: { ok: false, message: `Portwise could not save the profile: ${describeThrown(error)}` } });
+      return null;
+    }
+  }
+
+  async function remove(profile: Profile): Promise<void> {
+    store.setState({ busy: true, outcome: null });
+    try {
+      const removed = await api.removeProfile({ id: profile.id });
+      store.setState(removed.ok ? { busy: false, outcome: { ok: true, message: `Removed "${removed.profile.name}".` } } : { ...refusal(removed.error), saveProblems: [] });
+    } catch (error) {
+      store.setState({ busy: false, outcome: { ok: false, message: `Portwise could not remove the profile: ${describeThrown(error)}` } });
+    }
+    await load();
+  }
+
+  return { store, load, save, remove, clearOutcome: () => store.setState({ outcome: null, saveProblems: [] }) };
+}
