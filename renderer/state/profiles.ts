@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallResponse, PortwiseApi } from '../../shared/common/ipc';
 import type { Profile, ProfilePatch } from '../../shared/common/schema/profile';
+import type { ConnectionTest, HopTest } from '../../shared/common/schema/connection-test';
 import { describeThrown } from './wizard';
 import type { HumanError } from './run';
 
@@ -20,7 +21,11 @@ export interface ProfilesState {
   saveProblems: readonly { field: string | null; message: string }[];
   /** What the last change did, or why it was refused. */
   outcome: { ok: boolean; message: string } | null;
+  /** "Test connection", per profile id. */
+  tests: Readonly<Record<string, TestState>>;
 }
+
+export type TestState = { status: 'running' } | { status: 'done'; test: ConnectionTest } | { status: 'failed'; message: string };
 
 export interface Profiles {
   store: StoreApi<ProfilesState>;
@@ -29,12 +34,43 @@ export interface Profiles {
   save(id: string | null, fields: ProfilePatch): Promise<Profile | null>;
   remove(profile: Profile): Promise<void>;
   clearOutcome(): void;
+  /** Logs in through the profile's chain and runs the capability probe, asking nothing. */
+  test(id: string): Promise<void>;
+  /** The person compared an unknown key's fingerprint on the server: pin it, then test again. */
+  trust(id: string, hop: HopTest): Promise<void>;
 }
 
 type StoreRefusal = Extract<CallResponse<'saveProfile'>, { ok: false }>['error'];
 
 export function createProfiles(api: PortwiseApi): Profiles {
-  const store = createStore<ProfilesState>()(() => ({ status: 'idle', profiles: [], notices: [], error: null, busy: false, saveProblems: [], outcome: null }));
+  const store = createStore<ProfilesState>()(() => ({ status: 'idle', profiles: [], notices: [], error: null, busy: false, saveProblems: [], outcome: null, tests: {} }));
+  const setTest = (id: string, state: TestState) => store.setState({ tests: { ...store.getState().tests, [id]: state } });
+
+  async function test(id: string): Promise<void> {
+    setTest(id, { status: 'running' });
+    try {
+      const result = await api.testProfile({ id });
+      setTest(id, result.ok ? { status: 'done', test: result.test } : { status: 'failed', message: result.error.message });
+    } catch (error) {
+      setTest(id, { status: 'failed', message: `Portwise could not test the connection: ${describeThrown(error)}` });
+    }
+  }
+
+  async function trust(id: string, hop: HopTest): Promise<void> {
+    const { keyType, key } = hop.hostKey;
+    if (!keyType || !key) return;
+    try {
+      const pinned = await api.pinHostKey({ key: { host: hop.hop.host, port: hop.hop.port, keyType, key } });
+      if (!pinned.ok) {
+        setTest(id, { status: 'failed', message: pinned.message });
+        return;
+      }
+    } catch (error) {
+      setTest(id, { status: 'failed', message: `Portwise could not pin the key: ${describeThrown(error)}` });
+      return;
+    }
+    await test(id);
+  }
 
   async function load(): Promise<void> {
     store.setState({ status: 'loading', error: null });
@@ -77,5 +113,5 @@ export function createProfiles(api: PortwiseApi): Profiles {
     await load();
   }
 
-  return { store, load, save, remove, clearOutcome: () => store.setState({ outcome: null, saveProblems: [] }) };
+  return { store, load, save, remove, clearOutcome: () => store.setState({ outcome: null, saveProblems: [] }), test, trust };
 }

@@ -16,6 +16,7 @@ export const callNames = [
   'listProfiles',
   'saveProfile',
   'removeProfile',
+  'testProfile',
 ] as const;
 export const eventNames = ['onDiagnosisEvent'] as const;
 

@@ -9,6 +9,7 @@ import { Report } from './schema/report';
 import { Target } from './schema/target';
 import { KnownHostView, KnownHostsListing, ManagerRefusal, PresentedKey } from './schema/known-hosts';
 import { Profile, ProfileId, ProfilePatch } from './schema/profile';
+import { ConnectionTest } from './schema/connection-test';
 
 /**
  * THE contract between the renderer and the main process: every call with its request and response
@@ -139,6 +140,11 @@ export const calls = {
   removeProfile: {
     request: z.object({ id: ProfileId }).strict(),
     response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), profile: Profile }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
+  },
+  /** Log in through a saved profile's chain and run the capability probe, asking nothing: per hop, how far it got. */
+  testProfile: {
+    request: z.object({ id: ProfileId }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), test: ConnectionTest }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
   },
   /** Remove one entry of Portwise's own file, named by line and the fingerprint the person saw there. */
   removeHostKey: {

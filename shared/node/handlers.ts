@@ -16,6 +16,7 @@ import { listKnownHosts, pinHostKey, removeHostKey, repinHostKey, type KnownHost
 import { ownKnownHostsFile, userKnownHostsFiles } from './paths';
 import { openProfileStore, type ProfileStore, type StoreError } from './store/profile-store';
 import { accessForChain } from './remote/profile-access';
+import { testConnection } from './remote/test-connection';
 import type { z as zod } from 'zod';
 import type { ProfileStoreError } from '../common/ipc';
 
@@ -186,6 +187,13 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const { id } = parseRequest('removeProfile', request);
       const removed = await profileStore().remove(id);
       return calls.removeProfile.response.parse(removed.ok ? { ok: true, profile: removed.value } : { ok: false, error: storeError(removed.error) });
+    },
+    async testProfile(request) {
+      const { id } = parseRequest('testProfile', request);
+      const chain = await profileStore().chain(id);
+      if (!chain.ok) return calls.testProfile.response.parse({ ok: false, error: storeError(chain.error) });
+      const access = accessForChain(chain.value, { knownHostsFiles: [], hostKeyPolicy: 'refuse', sudo: false }, env);
+      return calls.testProfile.response.parse({ ok: true, test: await testConnection(access, env) });
     },
     async removeHostKey(request) {
       const entry = parseRequest('removeHostKey', request);

@@ -119,6 +119,7 @@ describe('the page the app loads', () => {
       'repinHostKey',
       'saveProfile',
       'startDiagnosis',
+      'testProfile',
       'verifyFix',
     ];
     expect(shape).toEqual({

@@ -12,6 +12,8 @@ import { startDiagnosis } from '../../shared/node/session';
 import type { SshAccess } from '../../shared/node/remote/access';
 import type { PromptPort } from '../../shared/node/ssh/prompt';
 import { closedPort } from './loopback';
+import { ConnectionTest } from '../../shared/common/schema/connection-test';
+import { testConnection } from '../../shared/node/remote/test-connection';
 
 /**
  * The session's failed SSH login, against in-process SSH servers on loopback (ssh2's own server):
@@ -86,12 +88,14 @@ let home: string;
 let jump: FakeSshd;
 let changed: FakeSshd;
 let strict: FakeSshd;
+/** Not in any known_hosts file. */
+let fresh: FakeSshd;
 /** The key the known_hosts file pins for `changed` (not the one it presents). */
 let pinned: HostKey;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'portwise-session-ssh-'));
-  [jump, changed, strict] = await Promise.all([fakeSshd('any'), fakeSshd('any'), fakeSshd('publickey-only')]);
+  [jump, changed, strict, fresh] = await Promise.all([fakeSshd('any'), fakeSshd('any'), fakeSshd('publickey-only'), fakeSshd('any')]);
   pinned = hostKey();
   await mkdir(join(home, '.ssh'), { recursive: true });
   const line = (port: number, key: HostKey) => `[127.0.0.1]:${port} ${key.type} ${key.base64}`;
@@ -99,7 +103,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([jump, changed, strict].map((s) => s?.close()));
+  await Promise.all([jump, changed, strict, fresh].map((s) => s?.close()));
   if (home) await rm(home, { recursive: true, force: true });
 });
 
@@ -189,5 +193,39 @@ describe('startDiagnosis: a failed SSH login carries its facts as fields', () =>
       ],
       keyPath,
     });
+  });
+});
+
+describe('testConnection: hop by hop, asking nothing', () => {
+  const env = () => ({ HOME: home, PORTWISE_HOME: join(home, 'portwise'), USER: 'tester', PATH: process.env.PATH ?? '/usr/bin:/bin' });
+  const through = (serverPort: number): SshAccess => ({
+    destination: { user: 'alice', host: '127.0.0.1', port: serverPort },
+    jumps: [{ user: 'bob', host: '127.0.0.1', port: jump.port }],
+    identityFiles: [],
+    knownHostsFiles: [],
+    hostKeyPolicy: 'ask',
+    sudo: false,
+  });
+  const run = async (access: SshAccess) => ConnectionTest.parse(await testConnection(access, env()));
+
+  it('an unknown server key behind a known jump host: hop 1 logged in, hop 2 reports the key to compare and pin', async () => {
+    const test = await run(through(fresh.port));
+    expect(test.ok).toBe(false);
+    expect(test.hops.map((h) => [h.hop.index, h.tcp, h.hostKey.status, h.login])).toEqual([
+      [1, 'ok', 'checked', 'ok'],
+      [2, 'ok', 'unknown', 'not-tried'],
+    ]);
+    expect(test.hops[1]?.hostKey).toEqual({ status: 'unknown', keyType: 'ssh-ed25519', fingerprint: fresh.key.fingerprint, key: fresh.key.base64 });
+    // Nothing was pinned: a test never trusts a key on its own.
+    expect(test.server).toBeNull();
+  });
+
+  it('a changed key, a refused login and a closed SSH port are each named at their hop', async () => {
+    expect((await run(through(changed.port))).hops[1]).toMatchObject({ tcp: 'ok', hostKey: { status: 'changed', fingerprint: changed.key.fingerprint, key: null }, login: 'not-tried' });
+    expect((await run(through(strict.port))).hops[1]).toMatchObject({ tcp: 'ok', login: 'failed' });
+    const closed = await closedPort('127.0.0.1');
+    const direct = await run({ ...through(closed), jumps: [] });
+    expect(direct.hops).toMatchObject([{ hop: { index: 1, total: 1 }, tcp: 'failed', login: 'not-tried' }]);
+    expect(direct.message).toMatch(/127\.0\.0\.1/);
   });
 });

@@ -32,7 +32,8 @@ export type HostKeyOutcome =
   | (KeySeen & { kind: 'revoked'; file: string; line: number })
   /** `key`: the presented key (base64), so a person can re-pin it on purpose after checking it. */
   | (KeySeen & { kind: 'changed'; known: KnownKeyRef[]; key: string })
-  | (KeySeen & { kind: 'unknown'; otherKeyTypes: KnownKeyRef[] })
+  /** `key` too: a connection test reports it, and the person may pin it. */
+  | (KeySeen & { kind: 'unknown'; otherKeyTypes: KnownKeyRef[]; key: string })
   | (KeySeen & { kind: 'rejected' })
   | (KeySeen & { kind: 'prompt-failed'; message: string })
   | { kind: 'malformed-key'; message: string };
@@ -125,7 +126,7 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifierHa
       }
     }
     if (!accept) {
-      result = { kind: 'unknown', keyType, fingerprint, otherKeyTypes: found.otherKeyTypes };
+      result = { kind: 'unknown', keyType, fingerprint, otherKeyTypes: found.otherKeyTypes, key: key.toString('base64') };
       return false;
     }
     // The answer may come after the attempt ended (timeout, cancel): then nothing is pinned.
@@ -163,7 +164,7 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifierHa
 export function hostKeyError(outcome: HostKeyOutcome, hop: HopLabel): SshError | null {
   if (outcome.kind === 'match' || outcome.kind === 'accepted-new') return null;
   if (outcome.kind === 'malformed-key') return new SshError('protocol', hop, outcome.message);
-  const presented = { keyType: outcome.keyType, fingerprint: outcome.fingerprint, ...(outcome.kind === 'changed' ? { key: outcome.key } : {}) };
+  const presented = { keyType: outcome.keyType, fingerprint: outcome.fingerprint, ...(outcome.kind === 'changed' || outcome.kind === 'unknown' ? { key: outcome.key } : {}) };
   const shown = `${outcome.keyType} ${outcome.fingerprint}`;
   switch (outcome.kind) {
     case 'changed': {

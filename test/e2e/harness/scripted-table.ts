@@ -157,6 +157,7 @@ export function createScriptedTable(sink: EventSink, knownHostsHome: string = mk
     listProfiles: real.listProfiles,
     saveProfile: real.saveProfile,
     removeProfile: real.removeProfile,
+    testProfile: real.testProfile,
     dispose() {
       real.dispose();
     },

@@ -39,6 +39,7 @@ export class FakeApi {
     repinHostKey: async () => ({ ok: false, message: 'No re-pin result was scripted.' }),
     removeHostKey: async () => ({ ok: false, message: 'No remove result was scripted.' }),
     listProfiles: async () => ({ ok: true, profiles: [], notices: [] }),
+    testProfile: async () => ({ ok: false, error: { code: 'not-found', message: 'No test result was scripted.', problems: [] } }),
     saveProfile: async () => ({ ok: false, error: { code: 'read-only', message: 'No save result was scripted.', problems: [] } }),
     removeProfile: async () => ({ ok: false, error: { code: 'not-found', message: 'No remove result was scripted.', problems: [] } }),
   };
@@ -55,6 +56,7 @@ export class FakeApi {
     repinHostKey: (r) => this.call('repinHostKey', r),
     removeHostKey: (r) => this.call('removeHostKey', r),
     listProfiles: (r) => this.call('listProfiles', r),
+    testProfile: (r) => this.call('testProfile', r),
     saveProfile: (r) => this.call('saveProfile', r),
     removeProfile: (r) => this.call('removeProfile', r),
     onDiagnosisEvent: (listener) => {
