@@ -23,7 +23,14 @@ export interface ProfilesState {
   outcome: { ok: boolean; message: string } | null;
   /** "Test connection", per profile id. */
   tests: Readonly<Record<string, TestState>>;
+  /** The ssh_config import: its preview, then what saving did. */
+  importing: ImportState | null;
 }
+
+export type ImportState =
+  | { status: 'running'; mode: 'preview' | 'save' }
+  | { status: 'failed'; message: string }
+  | (Extract<CallResponse<'importSshConfig'>, { ok: true }> & { status: 'done' });
 
 export type TestState = { status: 'running' } | { status: 'done'; test: ConnectionTest } | { status: 'failed'; message: string };
 
@@ -38,12 +45,25 @@ export interface Profiles {
   test(id: string): Promise<void>;
   /** The person compared an unknown key's fingerprint on the server: pin it, then test again. */
   trust(id: string, hop: HopTest): Promise<void>;
+  /** Plans (`preview`) or saves an import from an ssh_config; `file` '' is ~/.ssh/config. */
+  importConfig(file: string, update: boolean, mode: 'preview' | 'save'): Promise<void>;
 }
 
 type StoreRefusal = Extract<CallResponse<'saveProfile'>, { ok: false }>['error'];
 
 export function createProfiles(api: PortwiseApi): Profiles {
-  const store = createStore<ProfilesState>()(() => ({ status: 'idle', profiles: [], notices: [], error: null, busy: false, saveProblems: [], outcome: null, tests: {} }));
+  const store = createStore<ProfilesState>()(() => ({ status: 'idle', profiles: [], notices: [], error: null, busy: false, saveProblems: [], outcome: null, tests: {}, importing: null }));
+
+  async function importConfig(file: string, update: boolean, mode: 'preview' | 'save'): Promise<void> {
+    store.setState({ importing: { status: 'running', mode } });
+    try {
+      const result = await api.importSshConfig({ ...(file.trim() ? { file: file.trim() } : {}), mode, update });
+      store.setState({ importing: result.ok ? { ...result, status: 'done' } : { status: 'failed', message: result.message } });
+    } catch (error) {
+      store.setState({ importing: { status: 'failed', message: `Portwise could not read the config: ${describeThrown(error)}` } });
+    }
+    if (mode === 'save') await load();
+  }
   const setTest = (id: string, state: TestState) => store.setState({ tests: { ...store.getState().tests, [id]: state } });
 
   async function test(id: string): Promise<void> {
@@ -113,5 +133,5 @@ export function createProfiles(api: PortwiseApi): Profiles {
     await load();
   }
 
-  return { store, load, save, remove, clearOutcome: () => store.setState({ outcome: null, saveProblems: [] }), test, trust };
+  return { store, load, save, remove, clearOutcome: () => store.setState({ outcome: null, saveProblems: [] }), test, trust, importConfig };
 }

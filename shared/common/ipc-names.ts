@@ -17,6 +17,7 @@ export const callNames = [
   'saveProfile',
   'removeProfile',
   'testProfile',
+  'importSshConfig',
 ] as const;
 export const eventNames = ['onDiagnosisEvent'] as const;
 

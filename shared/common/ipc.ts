@@ -141,6 +141,31 @@ export const calls = {
     request: z.object({ id: ProfileId }).strict(),
     response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), profile: Profile }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
   },
+  /**
+   * Profiles from an ssh_config (default ~/.ssh/config): `preview` plans and writes nothing;
+   * `save` plans again against the profiles as they are now and saves in order. The preview is
+   * the CLI's text (everything from the file escaped).
+   */
+  importSshConfig: {
+    request: z
+      .object({
+        file: z.string().min(1).max(4096).regex(/^(\/|~\/)[^\0\n\r]*$/, 'an absolute path, or one under ~/').optional(),
+        mode: z.enum(['preview', 'save']),
+        update: z.boolean(),
+      })
+      .strict(),
+    response: z.discriminatedUnion('ok', [
+      z.object({
+        ok: z.literal(true),
+        preview: z.string(),
+        counts: z.object({ create: z.number().int(), update: z.number().int(), skip: z.number().int(), rejected: z.number().int() }),
+        saved: z.object({ created: z.array(z.string()), updated: z.array(z.string()), skipped: z.array(z.string()) }).nullable(),
+        /** Why saving stopped part way (what is in `saved` was saved). */
+        stopped: z.string().nullable(),
+      }),
+      z.object({ ok: z.literal(false), message: z.string() }),
+    ]),
+  },
   /** Log in through a saved profile's chain and run the capability probe, asking nothing: per hop, how far it got. */
   testProfile: {
     request: z.object({ id: ProfileId }).strict(),

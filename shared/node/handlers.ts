@@ -17,6 +17,10 @@ import { ownKnownHostsFile, userKnownHostsFiles } from './paths';
 import { openProfileStore, type ProfileStore, type StoreError } from './store/profile-store';
 import { accessForChain } from './remote/profile-access';
 import { testConnection } from './remote/test-connection';
+import { applyImportPlan, planSshConfigImport } from './store/ssh-config-import';
+import { renderImportPreview } from '../common/ssh-config/import-preview';
+import { expandHome } from './remote/profile-access';
+import os from 'node:os';
 import type { z as zod } from 'zod';
 import type { ProfileStoreError } from '../common/ipc';
 
@@ -187,6 +191,32 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const { id } = parseRequest('removeProfile', request);
       const removed = await profileStore().remove(id);
       return calls.removeProfile.response.parse(removed.ok ? { ok: true, profile: removed.value } : { ok: false, error: storeError(removed.error) });
+    },
+    async importSshConfig(request) {
+      const { file, mode, update } = parseRequest('importSshConfig', request);
+      const store = profileStore();
+      const saved = await store.list();
+      if (!saved.ok) return calls.importSshConfig.response.parse({ ok: false, message: saved.error.message });
+      const home = env.HOME ?? os.homedir();
+      const planned = await planSshConfigImport({
+        home,
+        ...(file ? { file: expandHome(file, env) } : {}),
+        existing: saved.value,
+        onExisting: update ? 'update' : 'skip',
+        ...(env.USER ? { localUser: env.USER } : {}),
+      });
+      if (!planned.ok) return calls.importSshConfig.response.parse({ ok: false, message: planned.error.message });
+      const plan = planned.value;
+      const count = (action: string) => plan.profiles.filter((p) => p.action === action).length;
+      const counts = { create: count('create'), update: count('update'), skip: count('skip-existing'), rejected: plan.rejected.length };
+      const applied = mode === 'save' ? await applyImportPlan(store, plan, (error) => error.message) : null;
+      return calls.importSshConfig.response.parse({
+        ok: true,
+        preview: renderImportPreview(plan),
+        counts,
+        saved: applied?.done ?? null,
+        stopped: applied?.error ? `Stopped at "${applied.error.name}": ${applied.error.message}` : null,
+      });
     },
     async testProfile(request) {
       const { id } = parseRequest('testProfile', request);

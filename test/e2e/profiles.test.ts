@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -122,5 +122,30 @@ describe('profiles', () => {
     await notice.waitFor({ timeout: WAIT_MS });
     expect(await notice.innerText()).toMatch(new RegExp(`127\\.0\\.0\\.1:${sshPort}: failed`));
     await page.screenshot({ path: join(shots, '42-diagnose-with-profile.png'), fullPage: true });
+  });
+
+  it('imports an ssh_config: a preview first (two-hop ProxyJump, an unsupported directive named), then three linked profiles', async () => {
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(
+      join(home, '.ssh', 'config'),
+      ['Host edge1', '  HostName 198.18.4.2', '  User ops', 'Host edge2', '  HostName 198.18.5.2', '  User ops', '  LocalForward 5433 localhost:5432', 'Host appdb', '  HostName 198.18.6.2', '  User postgres', '  ProxyJump edge1,edge2', ''].join('\n'),
+    );
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
+    await page.getByRole('button', { name: 'Import from ssh_config' }).click();
+    const section = page.getByRole('region', { name: 'Import from ssh_config' });
+    await section.getByRole('button', { name: 'Preview' }).click();
+    const preview = section.getByRole('region', { name: 'Import preview' });
+    await expect.poll(() => preview.innerText(), { timeout: WAIT_MS }).toContain('3 to create');
+    expect(await preview.innerText()).toMatch(/appdb[\s\S]*edge1 → edge2/);
+    expect(await preview.innerText()).toContain('LocalForward');
+    // Nothing saved by a preview.
+    expect((JSON.parse(await readFile(join(home, 'portwise', 'profiles.json'), 'utf8')) as { profiles: unknown[] }).profiles).toHaveLength(2);
+    await page.screenshot({ path: join(shots, '43-import-preview.png'), fullPage: true });
+
+    await section.getByRole('button', { name: 'Save 3 profile(s)' }).click();
+    await section.getByText('Saved: 3 created, 0 updated, 0 left as they were.').waitFor({ timeout: WAIT_MS });
+    expect(await card('appdb').innerText()).toMatch(/Through edge1 → edge2/);
+    const saved = JSON.parse(await readFile(join(home, 'portwise', 'profiles.json'), 'utf8')) as { profiles: { id: string; jumps: string[] }[] };
+    expect(saved.profiles.find((p) => p.id === 'appdb')?.jumps).toEqual(['edge1', 'edge2']);
   });
 });

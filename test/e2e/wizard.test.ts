@@ -110,6 +110,7 @@ describe('the page the app loads', () => {
       'answerPrompt',
       'cancelDiagnosis',
       'getAppInfo',
+      'importSshConfig',
       'listKnownHosts',
       'listProfiles',
       'onDiagnosisEvent',

@@ -11,9 +11,8 @@ import type { SshAccess } from '../remote/access';
 import { accessForChain } from '../remote/profile-access';
 import { expandChain, openProfileStore, type ProfileField, type ProfilePatch, type ProfileStore, type StoreError, type StoreNotice } from '../store/profile-store';
 import type { ProfileAccessOptions, ProfilesAction } from './args';
-import { IMPORTED_FIELDS, type SshImportPlan } from '../../common/ssh-config/import-plan';
 import { renderImportPreview } from '../../common/ssh-config/import-preview';
-import { planSshConfigImport } from '../store/ssh-config-import';
+import { applyImportPlan, planSshConfigImport } from '../store/ssh-config-import';
 
 /** main.ts maps these to its exit codes: a user's mistake is "usage" (2). */
 export type ProfilesOutcome = 'ok' | 'usage' | 'failed';
@@ -182,7 +181,7 @@ const handlers: { [V in ProfilesAction['verb']]: Handler<V> } = {
       else io.stdout.write(`${renderImportPreview(plan)}\nNothing was saved: run again with --yes to save these profiles.\n`);
       return 'ok';
     }
-    const applied = await applyImportPlan(store, plan);
+    const applied = await applyImportPlan(store, plan, (error) => storeErrorLines(error).join(' '));
     if (asJson) json(io, { plan, saved: applied.done });
     else io.stdout.write(`${renderImportPreview(plan)}\nSaved: ${applied.done.created.length} created, ${applied.done.updated.length} updated, ${applied.done.skipped.length} skipped.\n`);
     if (applied.error) {
@@ -199,41 +198,6 @@ const handlers: { [V in ProfilesAction['verb']]: Handler<V> } = {
     return 'ok';
   },
 };
-
-interface AppliedImport {
-  done: { created: string[]; updated: string[]; skipped: string[] };
-  error: { name: string; message: string } | null;
-}
-
-/**
- * Saves a plan in its order (jump hosts first, so every jump refers to a saved id). The store gives
- * the ids the plan announced; if it does not (the profiles changed meanwhile), the import stops
- * there rather than save jumps that point at the wrong profile.
- */
-export async function applyImportPlan(store: ProfileStore, plan: SshImportPlan): Promise<AppliedImport> {
-  const done: AppliedImport['done'] = { created: [], updated: [], skipped: [] };
-  for (const planned of plan.profiles) {
-    const name = planned.input.name;
-    if (planned.action === 'skip-existing') {
-      done.skipped.push(planned.id);
-      continue;
-    }
-    if (planned.action === 'update') {
-      const patch = Object.fromEntries(IMPORTED_FIELDS.map((field) => [field, planned.input[field]])) as ProfilePatch;
-      const edited = await store.edit(planned.id, patch);
-      if (!edited.ok) return { done, error: { name, message: storeErrorLines(edited.error).join(' ') } };
-      done.updated.push(planned.id);
-      continue;
-    }
-    const added = await store.add(planned.input);
-    if (!added.ok) return { done, error: { name, message: storeErrorLines(added.error).join(' ') } };
-    if (added.value.id !== planned.id) {
-      return { done: { ...done, created: [...done.created, added.value.id] }, error: { name, message: `it was saved as "${added.value.id}", not "${planned.id}": the profiles changed during the import; run it again` } };
-    }
-    done.created.push(planned.id);
-  }
-  return { done, error: null };
-}
 
 function openStore(io: ProfilesIo): ProfileStore {
   return openProfileStore({ env: io.env, onNotice: (notice) => io.stderr.write(noticeLine(notice)) });

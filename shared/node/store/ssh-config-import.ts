@@ -34,7 +34,8 @@ import path from 'node:path';
 import { LineType, parse, type Directive, type Line } from 'ssh-config';
 import { err, ok, type Result } from '../../common/result';
 import { displayPath, type ConfigBlock, type ConfigDirective, type SourceRef, type SshConfigDocument } from '../../common/ssh-config/config-document';
-import { planSshImport, type SshImportOptions, type SshImportPlan } from '../../common/ssh-config/import-plan';
+import { IMPORTED_FIELDS, planSshImport, type SshImportOptions, type SshImportPlan } from '../../common/ssh-config/import-plan';
+import type { ProfilePatch, ProfileStore, StoreError } from './profile-store';
 
 export { planSshImport, IMPORTED_FIELDS } from '../../common/ssh-config/import-plan';
 export type { ExistingProfile, ImportAction, PlannedProfile, ProfileFields, RejectedHost, ReportedDirective, SshImportOptions, SshImportPlan } from '../../common/ssh-config/import-plan';
@@ -259,4 +260,39 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = { ENOENT: 'no such file', 
 function reason(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   return (e.code !== undefined ? (ERRNO_WORDS[e.code] ?? e.code) : undefined) ?? e.message ?? String(error);
+}
+
+export interface AppliedImport {
+  done: { created: string[]; updated: string[]; skipped: string[] };
+  error: { name: string; message: string } | null;
+}
+
+/**
+ * Saves a plan in its order (jump hosts first, so every jump refers to a saved id). The store gives
+ * the ids the plan announced; if it does not (the profiles changed meanwhile), the import stops
+ * there rather than save jumps that point at the wrong profile.
+ */
+export async function applyImportPlan(store: ProfileStore, plan: SshImportPlan, describe: (error: StoreError) => string): Promise<AppliedImport> {
+  const done: AppliedImport['done'] = { created: [], updated: [], skipped: [] };
+  for (const planned of plan.profiles) {
+    const name = planned.input.name;
+    if (planned.action === 'skip-existing') {
+      done.skipped.push(planned.id);
+      continue;
+    }
+    if (planned.action === 'update') {
+      const patch = Object.fromEntries(IMPORTED_FIELDS.map((field) => [field, planned.input[field]])) as ProfilePatch;
+      const edited = await store.edit(planned.id, patch);
+      if (!edited.ok) return { done, error: { name, message: describe(edited.error) } };
+      done.updated.push(planned.id);
+      continue;
+    }
+    const added = await store.add(planned.input);
+    if (!added.ok) return { done, error: { name, message: describe(added.error) } };
+    if (added.value.id !== planned.id) {
+      return { done: { ...done, created: [...done.created, added.value.id] }, error: { name, message: `it was saved as "${added.value.id}", not "${planned.id}": the profiles changed during the import; run it again` } };
+    }
+    done.created.push(planned.id);
+  }
+  return { done, error: null };
 }

@@ -158,6 +158,7 @@ export function createScriptedTable(sink: EventSink, knownHostsHome: string = mk
     saveProfile: real.saveProfile,
     removeProfile: real.removeProfile,
     testProfile: real.testProfile,
+    importSshConfig: real.importSshConfig,
     dispose() {
       real.dispose();
     },
