@@ -1,12 +1,12 @@
 import type { CDPSession, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeSummary } from '../../shared/common/causes/catalog';
-import { createHandlerTable, type EventSink, type HandlerTable } from '../../shared/node/handlers';
+import { createHandlerTable, type EventSink } from '../../shared/node/handlers';
 import { closedPort, listen, type TestServer } from '../integration/loopback';
 import { expectNoAxeViolations, formatViolations, runAxe, THEMES, useTheme } from './harness/axe';
 import { createScriptedTable, SCRIPTED } from './harness/scripted-table';
 import { DiagnosisPage, PromptDialogPage, RunPage, TargetFormPage } from './harness/wizard-pages';
-import { startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
+import { useWizardSession, WAIT_MS } from './harness/wizard-session';
 
 /**
  * Accessibility of the wizard: every screen state the harness can reach is checked with axe-core
@@ -18,30 +18,6 @@ import { startWizardSession, WAIT_MS, type WizardSession } from './harness/wizar
  */
 
 /** One page per test on one browser per table; collects what the page logged (none is allowed). */
-function useSession(createTable: (sink: EventSink) => HandlerTable & { dispose(): void }) {
-  const ctx = {} as { session: WizardSession; page: Page; problems: string[]; setupError?: unknown };
-  beforeAll(async () => {
-    try {
-      ctx.session = await startWizardSession(createTable);
-    } catch (error) {
-      ctx.setupError = error;
-    }
-  });
-  afterAll(async () => {
-    await ctx.session?.close();
-  });
-  beforeEach(async () => {
-    if (ctx.setupError) throw ctx.setupError;
-    ({ page: ctx.page, problems: ctx.problems } = await ctx.session.openPage());
-  });
-  afterEach(async () => {
-    if (ctx.setupError) return;
-    await ctx.page.close();
-    expect(ctx.problems).toEqual([]);
-  });
-  return ctx;
-}
-
 /** What has the keyboard focus: how it is drawn and what assistive technology calls it. */
 interface FocusStop {
   /** Tag, id and text, to name the element in a failure message. */
@@ -122,7 +98,7 @@ async function tabTo(page: Page, cdp: CDPSession, name: RegExp, options: { back?
 const realTable = (sink: EventSink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: process.platform } });
 
 describe('with the real engine on loopback', () => {
-  const ctx = useSession(realTable);
+  const ctx = useWizardSession(realTable);
   let listener: TestServer;
 
   beforeAll(async () => {
@@ -383,7 +359,7 @@ describe('with the real engine on loopback', () => {
 });
 
 describe('with the scripted table', () => {
-  const ctx = useSession(createScriptedTable);
+  const ctx = useWizardSession(createScriptedTable);
 
   describe('axe, WCAG 2 A and AA, in both themes', () => {
     it('the form with a start error and its technical details open', async () => {

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandlerTable } from '../../shared/node/handlers';
 import { expectNoAxeViolations, useTheme } from './harness/axe';
-import { screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
+import { screenshotDir as shots, useWizardSession, WAIT_MS } from './harness/wizard-session';
 
 /**
  * The known-hosts manager in Chromium, with the real handler table and the real manager on a
@@ -14,11 +15,14 @@ import { screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession
  * written through the page.
  */
 
-let session: WizardSession;
-let home: string;
+// A private HOME for the engine: its ~/.ssh and Portwise's folder are the test's own.
+const home = mkdtempSync(join(tmpdir(), 'pw-e2e-known-hosts-'));
+const ctx = useWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: 'linux' }, env: { HOME: home, PORTWISE_HOME: join(home, 'portwise') } }));
 let page: Page;
-let problems: string[];
-let setupError: unknown;
+
+beforeEach(() => {
+  page = ctx.page;
+});
 
 function keyLine(name: string): { line: string; fingerprint: string } {
   const path = join(home, name);
@@ -28,30 +32,8 @@ function keyLine(name: string): { line: string; fingerprint: string } {
   return { line, fingerprint };
 }
 
-beforeAll(async () => {
-  try {
-    home = await mkdtemp(join(tmpdir(), 'pw-e2e-known-hosts-'));
-    const env = { HOME: home, PORTWISE_HOME: join(home, 'portwise') };
-    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: 'linux' }, env }));
-  } catch (error) {
-    setupError = error;
-  }
-});
-
 afterAll(async () => {
-  await session?.close();
-  if (home) await rm(home, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  if (setupError) throw setupError;
-  ({ page, problems } = await session.openPage());
-});
-
-afterEach(async () => {
-  if (setupError) return;
-  await page.close();
-  expect(problems).toEqual([]);
+  await rm(home, { recursive: true, force: true });
 });
 
 const section = (title: string) => page.getByRole('region', { name: title });

@@ -1,13 +1,14 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandlerTable } from '../../shared/node/handlers';
 import { closedPort } from '../integration/loopback';
 import { expectNoAxeViolations, useTheme } from './harness/axe';
 import { TargetFormPage } from './harness/wizard-pages';
-import { screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
+import { screenshotDir as shots, useWizardSession, WAIT_MS } from './harness/wizard-session';
 
 /**
  * Profiles in Chromium with the real handler table and the real store on a private HOME: create,
@@ -15,36 +16,17 @@ import { screenshotDir as shots, startWizardSession, WAIT_MS, type WizardSession
  * closed on loopback, so the login fails at hop 1 of 2, as the verdict says).
  */
 
-let session: WizardSession;
-let home: string;
+// A private HOME for the engine: its ~/.ssh and Portwise's folder are the test's own.
+const home = mkdtempSync(join(tmpdir(), 'pw-e2e-profiles-'));
+const ctx = useWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: 'linux' }, env: { HOME: home, PORTWISE_HOME: join(home, 'portwise'), USER: 'tester', PATH: process.env.PATH ?? '/usr/bin:/bin' } }));
 let page: Page;
-let problems: string[];
-let setupError: unknown;
 
-beforeAll(async () => {
-  try {
-    home = await mkdtemp(join(tmpdir(), 'pw-e2e-profiles-'));
-    const env = { HOME: home, PORTWISE_HOME: join(home, 'portwise'), USER: 'tester', PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: 'linux' }, env }));
-  } catch (error) {
-    setupError = error;
-  }
+beforeEach(() => {
+  page = ctx.page;
 });
 
 afterAll(async () => {
-  await session?.close();
-  if (home) await rm(home, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  if (setupError) throw setupError;
-  ({ page, problems } = await session.openPage());
-});
-
-afterEach(async () => {
-  if (setupError) return;
-  await page.close();
-  expect(problems).toEqual([]);
+  await rm(home, { recursive: true, force: true });
 });
 
 const form = () => page.getByRole('region', { name: /^(New profile|Edit )/ });
@@ -116,7 +98,7 @@ describe('profiles', () => {
     const refused = await closedPort('127.0.0.1');
     await target.submitWithKeyboard(`127.0.0.1:${refused}`);
     await page.locator('#verdict-title').waitFor({ timeout: WAIT_MS });
-    const start = session.bridge.calls.filter((c) => c.name === 'startDiagnosis').at(-1)?.request as { access: unknown };
+    const start = ctx.session.bridge.calls.filter((c) => c.name === 'startDiagnosis').at(-1)?.request as { access: unknown };
     expect(start.access).toEqual({ kind: 'profile', id: 'db' });
     const notice = page.getByRole('group', { name: /could not log in/ });
     await notice.waitFor({ timeout: WAIT_MS });

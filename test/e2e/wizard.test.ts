@@ -380,6 +380,9 @@ describe('wizard', () => {
     expect({ score: score < 0.01, unasked }).toEqual({ score: true, unasked: expect.any(Array) });
 
     // The instrument works: a block pushed in above the content, with no input, is a shift it sees.
+    // (At the top of the page: further down, scroll anchoring would keep the visible content still.)
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await page.evaluate(() => new Promise((done) => (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame(() => done(null))));
     await page.evaluate(() => {
       const doc = (globalThis as unknown as { document: { querySelector(s: string): { prepend(n: unknown): void }; createElement(t: string): { style: { height: string } } } }).document;
       const block = doc.createElement('div');

@@ -6,6 +6,7 @@ import { CONTENT_SECURITY_POLICY } from '../../../electron/main/csp';
 import type { EventSink, HandlerTable } from '../../../shared/node/handlers';
 import { installPortwiseBridge, launchChromium, PageEventRelay, type PortwiseBridge } from './bridge';
 import { startStaticServer, type StaticServer } from './static-server';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 
 /** One browser, one static server and one handler table for a test file; a fresh page per test. */
 
@@ -74,4 +75,39 @@ export async function startWizardSession(createTable: (sink: EventSink) => Handl
     await server?.close();
     throw error;
   }
+}
+
+export interface SessionContext {
+  session: WizardSession;
+  page: Page;
+  problems: string[];
+  setupError?: unknown;
+}
+
+/**
+ * Registers the usual hooks: one browser session per file, a fresh page per test, and after each
+ * test no CSP violation, uncaught error or console error. A setup failure fails every test by name.
+ */
+export function useWizardSession(createTable: (sink: EventSink) => HandlerTable & { dispose(): void }): SessionContext {
+  const ctx = {} as SessionContext;
+  beforeAll(async () => {
+    try {
+      ctx.session = await startWizardSession(createTable);
+    } catch (error) {
+      ctx.setupError = error;
+    }
+  });
+  afterAll(async () => {
+    await ctx.session?.close();
+  });
+  beforeEach(async () => {
+    if (ctx.setupError) throw ctx.setupError;
+    ({ page: ctx.page, problems: ctx.problems } = await ctx.session.openPage());
+  });
+  afterEach(async () => {
+    if (ctx.setupError) return;
+    await ctx.page.close();
+    expect(ctx.problems).toEqual([]);
+  });
+  return ctx;
 }
