@@ -94,7 +94,8 @@ export function stageViews(activities: readonly Activity[], status: RunStatus, n
       return running ? { stage, title, state: 'waiting', summary: WAITING[stage], ms: null } : { stage, title, state: 'not-reached', summary: 'Not reached', ms: null };
     }
     const inFlight = list.filter((a) => a.state === 'running');
-    const fatal = stage !== 'server' && list.find((a) => a.state === 'failed');
+    // The baseline round trip is a measurement, not a step of the login: its failure fails nothing.
+    const fatal = stage !== 'server' && [...list].reverse().find((a) => a.state === 'failed' && a.id !== 'baseline');
     if (fatal) return { stage, title, state: 'failed', summary: fatal.label, ms: span(list, null) };
     if (inFlight.length > 0 || (running && !laterBegan(stage))) {
       if (!running) return { stage, title, state: 'stopped', summary: `Stopped: ${inFlight[0]?.label ?? list[list.length - 1]!.label}`, ms: span(list, null) };

@@ -56,6 +56,13 @@ describe('stageViews', () => {
     expect(stageViews([hop], 'running', T0 + 50)[1]).toMatchObject({ state: 'failed', summary: 'Logging in to target host bob@db:22', ms: 40 });
   });
 
+  it('a failed baseline connect is no login failure; the hop that failed is what the stage names', () => {
+    const baseline = ended(running('baseline', 'login', 0, 'Timing a connect to the SSH port 22'), 5, 'failed');
+    const hop = running('hop-1', 'login', 6, 'Logging in to target host root@db:22');
+    expect(stageViews([baseline, ended(hop, 30), running('x', 'server', 31)], 'running', T0 + 40)[1]).toMatchObject({ state: 'done' });
+    expect(stageViews([baseline, ended(hop, 30, 'failed')], 'finished', T0 + 40)[1]).toMatchObject({ state: 'failed', summary: 'Logging in to target host root@db:22' });
+  });
+
   it('skipped stages say why; after the end, stages that never began are "not reached"', () => {
     const skip: Activity = { id: 'login-skipped', stage: 'login', label: 'No server access was chosen', command: null, state: 'skipped', at: at(5), ms: null };
     const views = stageViews([ended(running('dns', 'workstation', 0), 3), skip], 'failed', T0 + 10);
