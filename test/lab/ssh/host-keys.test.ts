@@ -52,7 +52,8 @@ describe('host keys against a real sshd', () => {
     const offset = sshd.log().length;
     const error = await expectSshError(connectChain(baseOptions(files, prompt, { hops: [hopTo(sshd, { identityFiles: [keys.plain.path] })] })), 'host-key-unknown');
     const fingerprint = await sshKeygenFingerprint(sshd.hostKeys[0] as KeyPair);
-    expect(error.presented).toEqual({ keyType: 'ssh-ed25519', fingerprint });
+    // The key itself too: a connection test shows it, and the person may pin it after comparing.
+    expect(error.presented).toEqual({ keyType: 'ssh-ed25519', fingerprint, key: (sshd.hostKeys[0] as KeyPair).blob.toString('base64') });
     expect(error.message).toContain(fingerprint);
     expect(error.message.startsWith(`target host ${sshd.user}@127.0.0.1:${sshd.port}: `)).toBe(true);
     expect(prompt.calls).toEqual([]);
@@ -165,7 +166,7 @@ describe('host keys against a real sshd', () => {
     const { dir, keys, rsaOnly, stranger } = lab();
     const files = await knownHostsFiles(dir, 'other-type', [`[${rsaOnly.host}]:${rsaOnly.port} ${b64(stranger)}`]);
     const error = await expectSshError(connectChain(baseOptions(files, scriptedPrompt(), { hops: [hopTo(rsaOnly, { identityFiles: [keys.plain.path] })] })), 'host-key-unknown');
-    expect(error.presented).toEqual({ keyType: 'ssh-rsa', fingerprint: await sshKeygenFingerprint(rsaOnly.hostKeys[0] as KeyPair) });
+    expect(error.presented).toEqual({ keyType: 'ssh-rsa', fingerprint: await sshKeygenFingerprint(rsaOnly.hostKeys[0] as KeyPair), key: (rsaOnly.hostKeys[0] as KeyPair).blob.toString('base64') });
     expect(error.known.map((k) => k.keyType)).toEqual(['ssh-ed25519']);
     expect(error.message).toContain(await sshKeygenFingerprint(stranger));
   });

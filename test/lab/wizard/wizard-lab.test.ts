@@ -77,8 +77,14 @@ beforeEach(async () => {
   ({ page, problems } = await session.openPage());
 });
 
-afterEach(async () => {
+afterEach(async (context) => {
   if (setupError) return;
+  // A failed scenario leaves its page behind: the progress panel shows what was still running.
+  if (context.task.result?.state === 'fail') {
+    await page.screenshot({ path: join(shots, `FAILED-${context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => undefined);
+    const running = await page.getByRole('region', { name: 'Progress' }).innerText().catch(() => '(no progress panel)');
+    console.error(`Progress when "${context.task.name}" failed:\n${running}\nEvents: ${session.relay.emitted.length}`);
+  }
   await page.close();
   expect(problems).toEqual([]);
 });
