@@ -89,6 +89,21 @@ afterEach(async (context) => {
   expect(problems).toEqual([]);
 });
 
+/**
+ * Waits for the verdict. A question from SSH that nobody expected (a password asked because the
+ * agent's key was not taken...) would hold the run forever: it fails the test at once, naming it.
+ */
+async function verdictOrFail(run: RunPage, title: string): Promise<void> {
+  const verdict = run.verdictTitle(title).waitFor({ timeout: LAB_WAIT_MS }).then(() => null);
+  const dialog = page
+    .getByRole('dialog')
+    .waitFor({ timeout: LAB_WAIT_MS + 1000 })
+    .then(async () => page.getByRole('dialog').innerText())
+    .catch(() => null);
+  const asked = await Promise.race([verdict, dialog]);
+  if (asked !== null) throw new Error(`An SSH question was asked while waiting for "${title}":\n${asked}`);
+}
+
 /** Saves the page in the light and the dark theme. */
 async function shoot(name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
@@ -146,7 +161,7 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
   it('loopback-only service over SSH, with an unknown host key accepted: bind-loopback-only, then verify-fix', async () => {
     const run = await submit(`${NS_V4}:${LOOPBACK_ONLY}`, { ssh: true, service: 'postgresql', shot: 'a1-form-ssh' });
     await trustHostKey('a2-host-key');
-    await run.verdictTitle('The service listens on loopback only').waitFor({ timeout: LAB_WAIT_MS });
+    await verdictOrFail(run, 'The service listens on loopback only');
     const report = lastReport();
     expect(report.diagnosis.cause).toBe('bind-loopback-only');
     expect(report.evidence.find((e) => e.facts.check === 'ssh-login')?.summary).toMatch(/^Logged in to root@198\.18\.0\.2/);
@@ -167,7 +182,7 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
     await expect.poll(() => run.stage('On the server').getAttribute('aria-current'), { timeout: LAB_WAIT_MS }).toBe('step');
     expect(await run.runningNow.locator('code').count()).toBeGreaterThan(0);
     await shoot('b1b-server-checks-running');
-    await run.verdictTitle('An iptables rule rejects the connection').waitFor({ timeout: LAB_WAIT_MS });
+    await verdictOrFail(run, 'An iptables rule rejects the connection');
     expect(await page.getByRole('dialog').count()).toBe(0);
     expect(await run.stage('Logging in').innerText()).toMatch(/Done[\s\S]*Logged in$/);
     expect(await run.stage('On the server').innerText()).toMatch(/Done[\s\S]*\d+ commands read/);
@@ -188,7 +203,7 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
     const output = await lab().exec(['sh', '-c', command!.replace(/^sudo /, '')]);
     await step.getByLabel('Output pasted from the server').fill(output);
     await step.getByRole('button', { name: 'Use this output' }).click();
-    await run.verdictTitle('The service listens on loopback only').waitFor({ timeout: LAB_WAIT_MS });
+    await verdictOrFail(run, 'The service listens on loopback only');
     await expect.poll(() => run.decisionPath.last().innerText()).toContain(`127.0.0.1:${LOOPBACK_ONLY} only`);
     await shoot('c3-verdict-from-paste');
   });
@@ -202,7 +217,7 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
     await t60.getByLabel('Reason').fill('fail2ban on the server lists this workstation');
     await shoot('d1-override-form');
     await t60.getByRole('button', { name: 'Override this step' }).click();
-    await run.verdictTitle('This client is banned or rate-limited (fail2ban and the like)').waitFor({ timeout: LAB_WAIT_MS });
+    await verdictOrFail(run, 'This client is banned or rate-limited (fail2ban and the like)');
     await expect.poll(() => run.decisionPath.last().innerText()).toMatch(/overridden by a person/i);
     const report = await lastAnswered();
     expect(report.diagnosis).toMatchObject({ cause: 'ban-or-rate-limit', confidence: 'low' });
@@ -246,7 +261,7 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
     // Again: the login goes through with no question and no notice.
     await run.newDiagnosis.click();
     const again = await submit(`${NS_V4}:${LOOPBACK_ONLY}`, { ssh: true });
-    await again.verdictTitle('The service listens on loopback only').waitFor({ timeout: LAB_WAIT_MS });
+    await verdictOrFail(again, 'The service listens on loopback only');
     expect(await page.getByRole('alert').filter({ hasText: "The server's host key has changed" }).count()).toBe(0);
     expect(lastReport().sshFailure).toBeNull();
   });
@@ -284,7 +299,7 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
     await target.setRounds(2);
     await target.diagnose.click();
     const run = new RunPage(page);
-    await run.verdictTitle('The service listens on loopback only').waitFor({ timeout: LAB_WAIT_MS });
+    await verdictOrFail(run, 'The service listens on loopback only');
     expect(await page.getByRole('dialog').count()).toBe(0);
     expect(lastReport()).toMatchObject({ service: 'postgresql', sshFailure: null, diagnosis: { cause: 'bind-loopback-only' } });
     await shoot('g3-verdict-with-profile');
