@@ -67,6 +67,11 @@ export interface RemoteProgress {
   observer?: CommandObserver;
 }
 
+/** The user a hop without one logs in as, like ssh: the environment's, else this process's. */
+export function defaultSshUser(env: NodeJS.ProcessEnv): string {
+  return env.USER ?? env.USERNAME ?? os.userInfo().username;
+}
+
 /** Thrown when the server answers SSH but the capability probe cannot be read (a non-POSIX shell). */
 export class CapabilityProbeError extends Error {
   override readonly name = 'CapabilityProbeError';
@@ -78,7 +83,7 @@ export class CapabilityProbeError extends Error {
  * keys; changed ones always are (SshError, before any credential is sent).
  */
 export async function openRemote(access: SshAccess, prompt: PromptPort, env: NodeJS.ProcessEnv, signal?: AbortSignal, progress: RemoteProgress = {}): Promise<RemoteSession> {
-  const defaultUser = env.USER ?? env.USERNAME ?? os.userInfo().username;
+  const defaultUser = defaultSshUser(env);
   const destinations = [...access.jumps, access.destination];
   if (access.hops !== undefined && access.hops.length !== destinations.length) {
     throw new Error(`openRemote: ${access.hops.length} hop logins for ${destinations.length} hops`);

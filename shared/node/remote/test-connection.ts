@@ -3,7 +3,7 @@ import type { HopLabel } from '../../common/schema/prompts';
 import { isSshError, type SshError } from '../ssh/errors';
 import type { PromptPort } from '../ssh/prompt';
 import { hopLabels } from '../ssh/connect';
-import { CapabilityProbeError, openRemote, type SshAccess } from './access';
+import { CapabilityProbeError, defaultSshUser, openRemote, type SshAccess } from './access';
 
 /**
  * Logs in as a diagnosis would, runs the capability probe, and logs out, reporting hop by hop. Nothing
@@ -19,7 +19,8 @@ export async function testConnection(access: SshAccess, env: NodeJS.ProcessEnv, 
     password: async () => (asked.push('a password'), null),
     keyboardInteractive: async (q) => (asked.push(q.prompts.map((p) => p.prompt.trim()).join(', ') || 'keyboard-interactive answers'), null),
   };
-  const labels = hopLabels([...access.jumps, access.destination].map((d) => ({ host: d.host, port: d.port, user: d.user ?? env.USER ?? 'root' })));
+  // The same labels connectChain gives the hops, so a failure's hop index lines up with them.
+  const labels = hopLabels([...access.jumps, access.destination].map((d) => ({ host: d.host, port: d.port, user: d.user ?? defaultSshUser(env) })));
   const ms = () => Date.now() - started;
   try {
     const session = await openRemote({ ...access, hostKeyPolicy: 'refuse' }, silent, env, signal);
