@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Profile, ProfileInput } from '../../../shared/common/schema/profile';
-import { draftErrors, draftOf, emptyDraft, patchOf, profileMatches } from '../../../renderer/lib/profile-form';
+import { draftErrors, draftOf, emptyDraft, patchOf, profileAccessChoice, profileMatches } from '../../../renderer/lib/profile-form';
 
 const saved = Profile.parse({
   id: 'db',
@@ -50,5 +50,11 @@ describe('the profile form', () => {
   it('search covers name, host, user, groups, tags and the service', () => {
     for (const text of ['db', 'EXAMPLE', 'root', 'eu', 'postgres', 'postgresql', '']) expect(profileMatches(saved, text), text).toBe(true);
     expect(profileMatches(saved, 'bastion')).toBe(false);
+  });
+
+  it('the access choice names the chain as ssh would, port 22 left out, a missing jump left out', () => {
+    const bastion = Profile.parse({ ...saved, id: 'bastion', name: 'Bastion', host: '2001:2::1', port: 22, user: 'ops', jumps: [], auth: 'agent', keyPath: null });
+    expect(profileAccessChoice(saved, [bastion, saved])).toEqual({ kind: 'profile', id: 'db', name: 'DB', destination: 'root@db.example.com:2222', jumps: ['ops@[2001:2::1]'] });
+    expect(profileAccessChoice(saved, [saved]).jumps).toEqual([]);
   });
 });
