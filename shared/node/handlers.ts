@@ -17,10 +17,9 @@ import { ownKnownHostsFile, userKnownHostsFiles } from './paths';
 import { openProfileStore, type ProfileStore, type StoreError } from './store/profile-store';
 import { accessForChain } from './remote/profile-access';
 import { testConnection } from './remote/test-connection';
-import { applyImportPlan, planSshConfigImport } from './store/ssh-config-import';
+import { applyImportPlan, planImportForStore } from './store/ssh-config-import';
 import { renderImportPreview } from '../common/ssh-config/import-preview';
 import { expandHome } from './remote/profile-access';
-import os from 'node:os';
 import type { z as zod } from 'zod';
 import type { ProfileStoreError } from '../common/ipc';
 
@@ -195,17 +194,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
     async importSshConfig(request) {
       const { file, mode, update } = parseRequest('importSshConfig', request);
       const store = profileStore();
-      const saved = await store.list();
-      if (!saved.ok) return calls.importSshConfig.response.parse({ ok: false, message: saved.error.message });
-      const home = env.HOME ?? os.homedir();
-      const planned = await planSshConfigImport({
-        home,
-        ...(file ? { file: expandHome(file, env) } : {}),
-        existing: saved.value,
-        onExisting: update ? 'update' : 'skip',
-        ...(env.USER ? { localUser: env.USER } : {}),
-      });
-      if (!planned.ok) return calls.importSshConfig.response.parse({ ok: false, message: planned.error.message });
+      const planned = await planImportForStore(store, env, { file: file ? expandHome(file, env) : null, update });
+      if (!planned.ok) return calls.importSshConfig.response.parse({ ok: false, message: planned.error.error.message });
       const plan = planned.value;
       const count = (action: string) => plan.profiles.filter((p) => p.action === action).length;
       const counts = { create: count('create'), update: count('update'), skip: count('skip-existing'), rejected: plan.rejected.length };

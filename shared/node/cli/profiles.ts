@@ -2,7 +2,6 @@
  * `portwise profiles ...` and `diagnose --profile`: the saved SSH host profiles, on the command line.
  * The store decides what is valid; this module turns its answers into lines and exit outcomes.
  */
-import os from 'node:os';
 import path from 'node:path';
 import type { Profile } from '../../common/schema/profile';
 import { shown } from '../../common/schema/target';
@@ -12,7 +11,7 @@ import { accessForChain } from '../remote/profile-access';
 import { expandChain, openProfileStore, type ProfileField, type ProfilePatch, type ProfileStore, type StoreError, type StoreNotice } from '../store/profile-store';
 import type { ProfileAccessOptions, ProfilesAction } from './args';
 import { renderImportPreview } from '../../common/ssh-config/import-preview';
-import { applyImportPlan, planSshConfigImport } from '../store/ssh-config-import';
+import { applyImportPlan, planImportForStore } from '../store/ssh-config-import';
 
 /** main.ts maps these to its exit codes: a user's mistake is "usage" (2). */
 export type ProfilesOutcome = 'ok' | 'usage' | 'failed';
@@ -162,17 +161,11 @@ const handlers: { [V in ProfilesAction['verb']]: Handler<V> } = {
     return 'ok';
   },
   'import-ssh-config': async (action, { io, store, json: asJson }) => {
-    const saved = await store.list();
-    if (!saved.ok) return report(io, saved.error);
-    const planned = await planSshConfigImport({
-      home: io.env.HOME ?? os.homedir(),
-      ...(action.file ? { file: path.resolve(io.cwd ?? process.cwd(), action.file) } : {}),
-      existing: saved.value,
-      onExisting: action.update ? 'update' : 'skip',
-      ...(io.env.USER ? { localUser: io.env.USER } : {}),
-    });
+    const file = action.file ? path.resolve(io.cwd ?? process.cwd(), action.file) : null;
+    const planned = await planImportForStore(store, io.env, { file, update: action.update });
     if (!planned.ok) {
-      io.stderr.write(`portwise: ${planned.error.message}\n`);
+      if (planned.error.kind === 'store') return report(io, planned.error.error);
+      io.stderr.write(`portwise: ${planned.error.error.message}\n`);
       return 'usage';
     }
     const plan = planned.value;

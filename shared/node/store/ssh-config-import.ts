@@ -97,6 +97,25 @@ export async function planSshConfigImport(options: SshConfigImportOptions): Prom
   return ok(planSshImport(doc.value, { existing: options.existing, onExisting: options.onExisting, localUser }));
 }
 
+export type ImportPlanError = { kind: 'store'; error: StoreError } | { kind: 'config'; error: SshConfigReadError };
+
+/**
+ * Plans an import against the profiles saved now, for an engine environment (its HOME and USER):
+ * what the CLI and the app both do before they preview or save. `file` is already a full path.
+ */
+export async function planImportForStore(store: ProfileStore, env: NodeJS.ProcessEnv, options: { file: string | null; update: boolean }): Promise<Result<SshImportPlan, ImportPlanError>> {
+  const saved = await store.list();
+  if (!saved.ok) return err({ kind: 'store', error: saved.error });
+  const planned = await planSshConfigImport({
+    home: env.HOME ?? os.homedir(),
+    ...(options.file ? { file: options.file } : {}),
+    existing: saved.value,
+    onExisting: options.update ? 'update' : 'skip',
+    ...(env.USER ? { localUser: env.USER } : {}),
+  });
+  return planned.ok ? planned : err({ kind: 'config', error: planned.error });
+}
+
 function localUserName(): string | null {
   try {
     return os.userInfo().username || null;
