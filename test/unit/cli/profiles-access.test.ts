@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Profile } from '../../../shared/common/schema/profile';
+import { savedProfile } from '../store/saved-profile';
 import { accessForChain } from '../../../shared/node/remote/profile-access';
 import { hopAuthSpec, openRemote, type SshAccess } from '../../../shared/node/remote/access';
 import type { ConnectChainOptions } from '../../../shared/node/ssh/connect';
@@ -16,26 +16,7 @@ vi.mock('../../../shared/node/ssh/connect', () => ({
 
 const prompt = {} as PromptPort;
 
-const profile = (id: string, more: Partial<Profile> = {}): Profile => ({
-  id,
-  name: id,
-  host: `${id}.example.com`,
-  port: 22,
-  user: 'admin',
-  auth: 'agent',
-  keyPath: null,
-  jumps: [],
-  knownHostsFiles: [],
-  sudo: 'never',
-  groups: [],
-  tags: [],
-  serviceHint: null,
-  notes: '',
-  secret: 'none',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...more,
-});
+const profile = savedProfile;
 
 describe('hopAuthSpec: a profile method offers only that method', () => {
   it.each([

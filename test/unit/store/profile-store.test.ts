@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROFILES_FILE_SCHEMA, ProfilesFile, type Profile } from '../../../shared/common/schema/profile';
 import type { Result } from '../../../shared/common/result';
+import { savedProfile } from './saved-profile';
 import {
   emptyProfilesFile,
   expandChain,
@@ -259,25 +260,7 @@ describe('chain', () => {
   });
 });
 
-const emptyProfile: Profile = {
-  id: 'x',
-  name: 'x',
-  host: 'x.example.com',
-  port: 22,
-  user: 'u',
-  auth: 'agent',
-  keyPath: null,
-  jumps: [],
-  knownHostsFiles: [],
-  sudo: 'never',
-  groups: [],
-  tags: [],
-  serviceHint: null,
-  notes: '',
-  secret: 'none',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const emptyProfile: Profile = savedProfile('x', { user: 'u' });
 
 describe('a damaged file', () => {
   it.each([
