@@ -97,7 +97,7 @@ describe('Include', () => {
 
   it('applies Host * from the including file to included hosts, first value first', async () => {
     const plan = await planFor('includes');
-    expect(profile(plan, 'db').input).toMatchObject({ host: '10.0.0.7', user: 'postgres', port: 5022 });
+    expect(profile(plan, 'db').input).toMatchObject({ host: '198.18.7.7', user: 'postgres', port: 5022 });
     expect(profile(plan, 'web').input).toMatchObject({ host: 'web.example.com', user: 'fallback', port: 2200 });
     expect(profile(plan, 'main').input).toMatchObject({ user: 'alice', port: 2200 });
   });
@@ -224,7 +224,7 @@ describe('ProxyJump', () => {
     expect(profile(plan, 'db').input.jumps).toEqual([idOf(plan, 'b1'), idOf(plan, 'b2')]);
     expect(profile(plan, 'b1').input.jumps).toEqual([]);
     expect(profile(plan, 'b2').input.jumps).toEqual([]);
-    expect(profile(plan, 'db').input).toMatchObject({ host: '10.0.0.7', user: 'postgres' });
+    expect(profile(plan, 'db').input).toMatchObject({ host: '198.18.7.7', user: 'postgres' });
     expectConsistent(plan);
   });
 
