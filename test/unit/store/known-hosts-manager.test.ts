@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendKnownHost } from '../../../shared/node/ssh/known-hosts';
 import { listKnownHosts, pinHostKey, removeHostKey, repinHostKey, type KnownHostsFiles, type PresentedKey } from '../../../shared/node/store/known-hosts-manager';
 
 let dir: string;
@@ -120,6 +121,18 @@ describe('known-hosts manager', () => {
     const keys = ['k1', 'k2', 'k3', 'k4'].map(hostKey);
     const results = await Promise.all(keys.map((k, i) => pinHostKey(files, presented(`h${i}.example.com`, 22, k))));
     expect(results.every((r) => r.ok)).toBe(true);
+    expect((await listKnownHosts(files)).entries.map((e) => e.patterns?.[0]).sort()).toEqual(['h0.example.com', 'h1.example.com', 'h2.example.com', 'h3.example.com']);
+  });
+
+  it('a key trusted during a login (appended) and one pinned by the manager at the same time both land', async () => {
+    const keys = ['k1', 'k2', 'k3', 'k4'].map(hostKey);
+    await Promise.all(
+      keys.map((k, i) =>
+        i % 2 === 0
+          ? appendKnownHost(files.own, `h${i}.example.com ${k.keyType} ${k.key}`)
+          : pinHostKey(files, presented(`h${i}.example.com`, 22, k)),
+      ),
+    );
     expect((await listKnownHosts(files)).entries.map((e) => e.patterns?.[0]).sort()).toEqual(['h0.example.com', 'h1.example.com', 'h2.example.com', 'h3.example.com']);
   });
 
