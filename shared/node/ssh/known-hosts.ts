@@ -8,7 +8,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KnownKeyRef } from './errors';
 import { globMatches as globMatch } from '../../common/ssh-config/host-patterns';
-import { serialized } from '../store/atomic-file';
+import { exclusive } from '../store/atomic-file';
 
 /** HMAC-SHA1(key = salt, data = host name): injectable so the parser stays a pure function. */
 export type HmacSha1 = (key: Buffer, data: string) => Buffer;
@@ -225,7 +225,7 @@ export function formatKnownHostsLine(host: string, port: number, keyType: string
 export async function appendKnownHost(file: string, line: string): Promise<void> {
   if (line.includes('\n') || line.includes('\r')) throw new Error('A known_hosts line must not contain a newline');
   // In turn with the known-hosts manager's rewrites of the same file, so neither loses the other's line.
-  return serialized(file, () => appendLine(file, line));
+  return exclusive(file, () => appendLine(file, line));
 }
 
 async function appendLine(file: string, line: string): Promise<void> {

@@ -9,6 +9,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import path from 'node:path';
 import type { z } from 'zod';
 import { shown } from '../../common/schema/target';
+import { withFileLock } from './file-lock';
 
 /** A file could not be read as what it should be, and was moved aside (the caller tells the user). */
 export interface CorruptFileNotice {
@@ -43,6 +44,15 @@ export function serialized<T>(file: string, task: () => Promise<T>): Promise<T> 
     if (chains.get(key) === tail) chains.delete(key);
   });
   return result;
+}
+
+/**
+ * A read-modify-write that must not lose another's change: ordered in this process (`serialized`)
+ * and locked against other processes (the app and the CLI may edit the same file at once).
+ * Throws FileLockBusyError, with a sentence, when another process holds the file for too long.
+ */
+export function exclusive<T>(file: string, task: () => Promise<T>): Promise<T> {
+  return serialized(file, () => withFileLock(file, task));
 }
 
 /** Temp files are named after the target and the writing process, so a later writer can tell which are abandoned. */

@@ -15,7 +15,7 @@ import {
   type KnownHostEntry,
   type SkippedLine,
 } from '../ssh/known-hosts';
-import { serialized, writeFileAtomic } from './atomic-file';
+import { exclusive, writeFileAtomic } from './atomic-file';
 import type { KnownHostView, KnownHostsListing, PresentedKey } from '../../common/schema/known-hosts';
 
 export type { KnownHostView, KnownHostsListing, PresentedKey };
@@ -117,7 +117,7 @@ export interface PinOutcome {
  * confirmed. A revoked key is never pinned.
  */
 export function pinHostKey(files: KnownHostsFiles, key: PresentedKey): Promise<ManagerResult<PinOutcome>> {
-  return serialized(files.own, async () => {
+  return exclusive(files.own, async () => {
     const looked = await lookUp(files, key);
     if (!looked.ok) return looked;
     const { blob, fingerprint, found } = looked.value;
@@ -145,7 +145,7 @@ export interface RepinOutcome {
  * when the keys on record are not exactly those any more (someone else changed the file meanwhile).
  */
 export function repinHostKey(files: KnownHostsFiles, key: PresentedKey, confirmedOld: readonly string[]): Promise<ManagerResult<RepinOutcome>> {
-  return serialized(files.own, async () => {
+  return exclusive(files.own, async () => {
     const looked = await lookUp(files, key);
     if (!looked.ok) return looked;
     const { blob, fingerprint, found, entries } = looked.value;
@@ -172,7 +172,7 @@ export function repinHostKey(files: KnownHostsFiles, key: PresentedKey, confirme
  * so a line that moved (the file changed since it was listed) is never removed by mistake.
  */
 export function removeHostKey(files: KnownHostsFiles, entry: { file: string; line: number; fingerprint: string }): Promise<ManagerResult<{ removed: KnownHostView }>> {
-  return serialized(files.own, async () => {
+  return exclusive(files.own, async () => {
     if (entry.file !== files.own) return { ok: false, message: `${entry.file} is not Portwise's own file: it is only read. Remove the key there with ssh-keygen -R.` };
     const { entries } = await load({ own: files.own, user: [] });
     const target = entries.find((e) => e.line === entry.line);

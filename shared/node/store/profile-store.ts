@@ -20,7 +20,7 @@ import {
 } from '../../common/schema/profile';
 import { err, ok, type Result } from '../../common/result';
 import { portwiseHome } from '../paths';
-import { readJsonFile, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
+import { exclusive, readJsonFile, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
 import { PROFILE_MIGRATIONS, profilesFileOnDisk, type MigrationTable } from './profile-migrations';
 
 /** The fields a person edits, by their schema names (the CLI maps them to flags, the form to inputs). */
@@ -272,7 +272,7 @@ export function openProfileStore(options: ProfileStoreOptions = {}): ProfileStor
 
   /** Read, change, write: one at a time per file, so two edits never interleave. */
   function change(apply: (current: ProfilesFile) => Result<{ file: ProfilesFile; profile: Profile }, StoreError>): Promise<Result<Profile, StoreError>> {
-    return serialized(file, async () => {
+    return exclusive(file, async () => {
       const loaded = await load();
       if (loaded.kind === 'read-only') return err({ code: 'read-only', message: loaded.message });
       const applied = apply(loaded.file);

@@ -14,7 +14,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProfileId } from '../../common/schema/profile';
 import { portwiseHome } from '../paths';
-import { moveAside, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
+import { exclusive, moveAside, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
+import { FileLockBusyError } from './file-lock';
 
 // ---------------------------------------------------------------------------------------------
 // The cipher port
@@ -152,39 +153,46 @@ export class SecretStore {
   }
 
   /** Encrypts and saves. Refuses, writing nothing, when the cipher is not usable. */
-  set(ref: SecretRef, value: string): Promise<SecretSetResult> {
-    return this.serial(async () => {
-      const bad = checkRef(ref);
-      if (bad) return { ok: false, error: bad };
-      if (typeof value !== 'string' || value.length === 0) return { ok: false, error: { kind: 'bad-value', message: `An empty ${KIND_WORDS[ref.kind]} is not saved.` } };
-      if (value.length > MAX_SECRET_LENGTH) return { ok: false, error: { kind: 'bad-value', message: `A ${KIND_WORDS[ref.kind]} longer than ${MAX_SECRET_LENGTH} characters is not saved.` } };
-      const status = safeStatus(this.cipher);
-      if (!status.ok) return { ok: false, error: { kind: 'encryption-unavailable', message: `The ${KIND_WORDS[ref.kind]} was not saved. ${status.reason}` } };
-
-      let sealed: Buffer;
-      try {
-        sealed = this.cipher.encrypt(value);
-      } catch {
-        // The cipher's own message is not shown: it might quote its input.
-        return { ok: false, error: { kind: 'encryption-failed', message: `The ${KIND_WORDS[ref.kind]} was not saved: the system keyring could not encrypt it.` } };
-      }
-      // A cipher that hands back its input (a broken adapter, a stub left in) must not put plain text on disk.
-      if (!Buffer.isBuffer(sealed) || sealed.length === 0 || (value.length >= 4 && sealed.includes(Buffer.from(value, 'utf8')))) {
-        return { ok: false, error: { kind: 'encryption-failed', message: `The ${KIND_WORDS[ref.kind]} was not saved: the system keyring returned data that does not look encrypted.` } };
-      }
-
+  async set(ref: SecretRef, value: string): Promise<SecretSetResult> {
+    // Everything that can refuse is checked before the file is locked: a refused save touches nothing on disk.
+    const sealed = this.seal(ref, value);
+    if (!sealed.ok) return sealed;
+    return this.exclusive<SecretSetResult>(async () => {
       const loaded = await this.load();
       if (!loaded.ok) return loaded;
-      loaded.secrets.set(formatSecretRef(ref), `${SECRET_FORMAT_TAG}:${sealed.toString('base64')}`);
+      loaded.secrets.set(formatSecretRef(ref), `${SECRET_FORMAT_TAG}:${sealed.value.toString('base64')}`);
       return this.save(loaded.secrets);
     });
   }
 
+  /** Checks the reference and the value, and encrypts it; never touches the disk. */
+  private seal(ref: SecretRef, value: string): { ok: true; value: Buffer } | { ok: false; error: SecretStoreError } {
+    const bad = checkRef(ref);
+    if (bad) return { ok: false, error: bad };
+    if (typeof value !== 'string' || value.length === 0) return { ok: false, error: { kind: 'bad-value', message: `An empty ${KIND_WORDS[ref.kind]} is not saved.` } };
+    if (value.length > MAX_SECRET_LENGTH) return { ok: false, error: { kind: 'bad-value', message: `A ${KIND_WORDS[ref.kind]} longer than ${MAX_SECRET_LENGTH} characters is not saved.` } };
+    const status = safeStatus(this.cipher);
+    if (!status.ok) return { ok: false, error: { kind: 'encryption-unavailable', message: `The ${KIND_WORDS[ref.kind]} was not saved. ${status.reason}` } };
+
+    let sealed: Buffer;
+    try {
+      sealed = this.cipher.encrypt(value);
+    } catch {
+      // The cipher's own message is not shown: it might quote its input.
+      return { ok: false, error: { kind: 'encryption-failed', message: `The ${KIND_WORDS[ref.kind]} was not saved: the system keyring could not encrypt it.` } };
+    }
+    // A cipher that hands back its input (a broken adapter, a stub left in) must not put plain text on disk.
+    if (!Buffer.isBuffer(sealed) || sealed.length === 0 || (value.length >= 4 && sealed.includes(Buffer.from(value, 'utf8')))) {
+      return { ok: false, error: { kind: 'encryption-failed', message: `The ${KIND_WORDS[ref.kind]} was not saved: the system keyring returned data that does not look encrypted.` } };
+    }
+    return { ok: true, value: sealed };
+  }
+
   /** Removes one secret. Works without a cipher (forgetting must always be possible). */
-  delete(ref: SecretRef): Promise<SecretDeleteResult> {
-    return this.serial(async () => {
-      const bad = checkRef(ref);
-      if (bad) return { ok: false, error: bad };
+  async delete(ref: SecretRef): Promise<SecretDeleteResult> {
+    const bad = checkRef(ref);
+    if (bad) return { ok: false, error: bad };
+    return this.exclusive<SecretDeleteResult>(async () => {
       const loaded = await this.load();
       if (!loaded.ok) return loaded;
       if (!loaded.secrets.delete(formatSecretRef(ref))) return { ok: true, deleted: false };
@@ -194,10 +202,10 @@ export class SecretStore {
   }
 
   /** Removes every secret of a profile (call it when the profile is deleted); returns how many went. */
-  deleteProfile(profileId: string): Promise<{ ok: true; deleted: number } | { ok: false; error: SecretStoreError }> {
-    return this.serial(async () => {
-      const bad = checkRef({ profileId, kind: 'password' });
-      if (bad) return { ok: false, error: bad };
+  async deleteProfile(profileId: string): Promise<{ ok: true; deleted: number } | { ok: false; error: SecretStoreError }> {
+    const bad = checkRef({ profileId, kind: 'password' });
+    if (bad) return { ok: false, error: bad };
+    return this.exclusive<{ ok: true; deleted: number } | { ok: false; error: SecretStoreError }>(async () => {
       const loaded = await this.load();
       if (!loaded.ok) return loaded;
       const deleted = SECRET_KINDS.filter((kind) => loaded.secrets.delete(formatSecretRef({ profileId, kind }))).length;
@@ -221,6 +229,16 @@ export class SecretStore {
   /** One operation at a time per file: two saves must not both read the old file and lose one entry. */
   private serial<T>(task: () => Promise<T>): Promise<T> {
     return serialized(this.file, task);
+  }
+
+  /** A change: also locked against another Portwise process (the app and the CLI) changing the file at once. */
+  private async exclusive<T>(task: () => Promise<T>): Promise<T | { ok: false; error: SecretStoreError }> {
+    try {
+      return await exclusive(this.file, task);
+    } catch (error) {
+      if (error instanceof FileLockBusyError) return { ok: false, error: { kind: 'io', code: 'EBUSY', message: error.message } };
+      return { ok: false, error: ioError(`The saved secrets (${this.file}) could not be locked`, error) };
+    }
   }
 
   private unseal(ref: SecretRef, stored: string): SecretGetResult {
