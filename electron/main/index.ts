@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage } from 'electron';
 import { createHandlerTable } from '../../shared/node/handlers';
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from './app-protocol-handler';
 import { installHardening } from './hardening';
 import { createWindowEventSink, registerHandlerTable } from './ipc';
+import { createSafeStorageCipher } from './safe-storage-cipher';
 import { createMainWindow } from './window';
 
 // Built layout: out/main/index.js, out/preload/index.cjs, out/renderer/index.html (inside app.asar
@@ -34,6 +35,8 @@ function start(): void {
   const table = createHandlerTable({
     sink: createWindowEventSink(() => (mainWindow ? [mainWindow] : [])),
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
+    // After `ready`: before it, safeStorage cannot tell which keyring it would use.
+    secretCipher: createSafeStorageCipher(safeStorage, process.platform),
   });
   const unregister = registerHandlerTable(ipcMain, table);
   disposeIpc = () => {

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallResponse, PortwiseApi } from '../../shared/common/ipc';
 import type { Profile, ProfilePatch } from '../../shared/common/schema/profile';
 import type { ConnectionTest, HopTest } from '../../shared/common/schema/connection-test';
+import type { RememberableSecret } from '../../shared/common/schema/prompts';
 import { describeThrown } from './wizard';
 import type { HumanError } from './run';
 
@@ -47,6 +48,8 @@ export interface Profiles {
   trust(id: string, hop: HopTest): Promise<void>;
   /** Plans (`preview`) or saves an import from an ssh_config; `file` '' is ~/.ssh/config. */
   importConfig(file: string, update: boolean, mode: 'preview' | 'save'): Promise<void>;
+  /** Deletes a profile's saved password or passphrase; the sentence says what happened. */
+  forgetSecret(profileId: string, kind: RememberableSecret): Promise<{ ok: boolean; message: string }>;
 }
 
 type StoreRefusal = Extract<CallResponse<'saveProfile'>, { ok: false }>['error'];
@@ -126,12 +129,31 @@ export function createProfiles(api: PortwiseApi): Profiles {
     store.setState({ busy: true, outcome: null });
     try {
       const removed = await api.removeProfile({ id: profile.id });
-      store.setState(removed.ok ? { busy: false, outcome: { ok: true, message: `Removed "${removed.profile.name}".` } } : { ...refusal(removed.error), saveProblems: [] });
+      store.setState(
+        removed.ok
+          ? { busy: false, outcome: removed.warning ? { ok: false, message: `Removed "${removed.profile.name}". ${removed.warning}` } : { ok: true, message: `Removed "${removed.profile.name}".` } }
+          : { ...refusal(removed.error), saveProblems: [] },
+      );
     } catch (error) {
       store.setState({ busy: false, outcome: { ok: false, message: `Portwise could not remove the profile: ${describeThrown(error)}` } });
     }
     await load();
   }
 
-  return { store, load, save, remove, clearOutcome: () => store.setState({ outcome: null, saveProblems: [] }), test, trust, importConfig };
+  async function forgetSecret(profileId: string, kind: RememberableSecret): Promise<{ ok: boolean; message: string }> {
+    const what = kind === 'password' ? 'password' : 'key passphrase';
+    let outcome: { ok: boolean; message: string };
+    try {
+      const result = await api.forgetSecret({ profileId, kind });
+      outcome = result.ok ? { ok: true, message: result.deleted ? `The saved ${what} was deleted.` : `No ${what} was saved.` } : { ok: false, message: result.message };
+    } catch (error) {
+      outcome = { ok: false, message: `Portwise could not delete the saved ${what}: ${describeThrown(error)}` };
+    }
+    store.setState({ outcome });
+    // The list shows which profiles have a saved secret: refresh it if it was loaded.
+    if (store.getState().status === 'ready') await load();
+    return outcome;
+  }
+
+  return { store, load, save, remove, forgetSecret, clearOutcome: () => store.setState({ outcome: null, saveProblems: [] }), test, trust, importConfig };
 }

@@ -41,6 +41,8 @@ export interface RunState {
   error: HumanError | null;
   /** Questions the SSH layer is waiting on (host key, passphrase, password, keyboard-interactive). */
   prompts: readonly PromptRequest[];
+  /** What the person should know besides the evidence: a remembered password saved (or not), a damaged file moved aside. */
+  notices: readonly RunNotice[];
   /** Manual mode: an answer is being applied to the finished report. */
   answering: boolean;
   /** Why the last answer could not be applied, one sentence each (a paste that is not what was asked...). */
@@ -51,6 +53,11 @@ export interface RunState {
   verify: VerifyState | null;
   /** A changed host key the person chose to trust after comparing fingerprints: the re-pin, or why it failed. */
   repin: RepinState | null;
+}
+
+export interface RunNotice {
+  tone: 'ok' | 'warning';
+  message: string;
 }
 
 export type RepinState =
@@ -77,6 +84,7 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
     cancelRequested: false,
     error: null,
     prompts: [],
+    notices: [],
     answering: false,
     answerErrors: [],
     answerFor: null,
@@ -137,6 +145,10 @@ export function applyEvent(run: RunState, event: DiagnosisEvent): RunState {
       return { ...run, prompts: [...run.prompts.filter((p) => p.id !== event.prompt.id), event.prompt] };
     case 'prompt-closed':
       return { ...run, prompts: run.prompts.filter((p) => p.id !== event.id) };
+    case 'notice':
+      return { ...run, notices: [...run.notices, { tone: 'warning', message: event.message }] };
+    case 'secret':
+      return { ...run, notices: [...run.notices, { tone: event.saved ? 'ok' : 'warning', message: event.message }] };
     case 'finished':
       // The report is the record: its path is what the verdict rests on, streamed or not.
       return { ...run, report: event.report, steps: event.report.path, status: 'finished', cancelRequested: false, prompts: [] };

@@ -18,6 +18,7 @@ export const callNames = [
   'removeProfile',
   'testProfile',
   'importSshConfig',
+  'forgetSecret',
 ] as const;
 export const eventNames = ['onDiagnosisEvent'] as const;
 

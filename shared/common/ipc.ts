@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CallName, EventName } from './ipc-names';
 import { DiagnosisEvent } from './schema/events';
 import { ProbeAttempt, ProbeOptions } from './schema/probe';
-import { PromptAnswer } from './schema/prompts';
+import { PromptAnswer, RememberableSecret } from './schema/prompts';
 import { Symptom } from './schema/report';
 import { Answers } from './schema/answers';
 import { Report } from './schema/report';
@@ -139,7 +139,11 @@ export const calls = {
   /** Refused while another profile jumps through it. */
   removeProfile: {
     request: z.object({ id: ProfileId }).strict(),
-    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), profile: Profile }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
+    response: z.discriminatedUnion('ok', [
+      /** `warning`: removed, but its saved secrets could not be deleted (the sentence says why). */
+      z.object({ ok: z.literal(true), profile: Profile, warning: z.string().optional() }),
+      z.object({ ok: z.literal(false), error: ProfileStoreError }),
+    ]),
   },
   /**
    * Profiles from an ssh_config (default ~/.ssh/config): `preview` plans and writes nothing;
@@ -170,6 +174,14 @@ export const calls = {
   testProfile: {
     request: z.object({ id: ProfileId }).strict(),
     response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), test: ConnectionTest }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
+  },
+  /**
+   * Deletes a profile's saved password or passphrase (from a login's dialog when it was refused or
+   * cannot be read, or from the profile list). Works without a keyring: forgetting is always possible.
+   */
+  forgetSecret: {
+    request: z.object({ profileId: ProfileId, kind: RememberableSecret }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), deleted: z.boolean() }), z.object({ ok: z.literal(false), message: z.string() })]),
   },
   /** Remove one entry of Portwise's own file, named by line and the fingerprint the person saw there. */
   removeHostKey: {

@@ -22,6 +22,11 @@ import { renderImportPreview } from '../common/ssh-config/import-preview';
 import { expandHome } from './remote/profile-access';
 import type { z as zod } from 'zod';
 import type { ProfileStoreError } from '../common/ipc';
+import type { Profile } from '../common/schema/profile';
+import type { HopLabel } from '../common/schema/prompts';
+import type { PromptPort } from './ssh/prompt';
+import { SecretStore, unavailableCipher, type SecretCipher } from './store/secret-store';
+import { secretHops, withSavedSecrets } from './remote/saved-secrets';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
 export interface EventSink {
@@ -39,7 +44,14 @@ export interface HandlerDeps {
   appInfo: AppInfo;
   /** The environment SSH reads (agent socket, PORTWISE_HOME, USER); the process's own by default. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Encrypts saved passwords and passphrases: Electron's safeStorage in the app
+   * (electron/main/safe-storage-cipher.ts). Without one, nothing is saved and the dialogs say why.
+   */
+  secretCipher?: SecretCipher;
 }
+
+const NO_KEYRING = 'Passwords are not saved: this Portwise was started without access to a system keyring.';
 
 /** A payload that failed its schema: reported to the caller, never passed to the engine. */
 export class IpcValidationError extends Error {
@@ -71,19 +83,47 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
   // The same files the SSH layer reads: the user's (read only) and Portwise's own (the one written).
   const knownHostsFiles = (): KnownHostsFiles => ({ own: ownKnownHostsFile(env), user: userKnownHostsFiles(env) });
   const profileStore = (onNotice?: (message: string) => void): ProfileStore => openProfileStore({ env, ...(onNotice ? { onNotice: (n) => onNotice(n.message) } : {}) });
+  const cipher = deps.secretCipher ?? unavailableCipher(NO_KEYRING);
+  const secretStore = (onNotice?: (message: string) => void): SecretStore => new SecretStore({ cipher, env, ...(onNotice ? { onNotice: (n) => onNotice(n.message) } : {}) });
+
+  /**
+   * A saved profile's logins with its saved secrets: the run's prompt port answers from the store
+   * once per hop, and what the person asks to remember is saved when its hop logs in, then marked on
+   * the profile. Each outcome is told to the person (`report`).
+   */
+  function savedSecretsFor(chain: readonly Profile[], prompt: PromptPort, offerRemember: boolean, report: (event: DiagnosisEvent) => void): { port: PromptPort; onHopLoggedIn(hop: HopLabel): Promise<void>; discard(): void } {
+    const vault = secretStore((message) => report({ type: 'notice', message }));
+    const secrets = withSavedSecrets(prompt, secretHops(chain), vault, { offerRemember });
+    return {
+      port: secrets.port,
+      discard: () => secrets.discard(),
+      async onHopLoggedIn(hop) {
+        const outcome = await secrets.hopLoggedIn(hop).catch(() => null);
+        if (outcome === null) return;
+        let message = outcome.message;
+        if (outcome.saved) {
+          const marked = await profileStore().markSecret(outcome.profileId, outcome.kind);
+          if (!marked.ok) message = `${message} The profile could not record it: ${marked.error.message}`;
+        }
+        report({ type: 'secret', profileId: outcome.profileId, profileName: outcome.profileName, kind: outcome.kind, saved: outcome.saved, message });
+      },
+    };
+  }
 
   /**
    * The wizard's access choice as the engine's SSH access: destinations parsed with the CLI's parser,
    * a saved profile expanded into its chain; unknown host keys are asked of the person (never
    * accepted silently).
    */
-  async function remoteAccessOf(access: Access | undefined): Promise<{ ok: true; value: SshAccess | null; serviceHint: string | null } | { ok: false; error: { code: string; message: string } }> {
-    if (!access || access.kind === 'none') return { ok: true, value: null, serviceHint: null };
+  async function remoteAccessOf(
+    access: Access | undefined,
+  ): Promise<{ ok: true; value: SshAccess | null; serviceHint: string | null; chain: readonly Profile[] } | { ok: false; error: { code: string; message: string } }> {
+    if (!access || access.kind === 'none') return { ok: true, value: null, serviceHint: null, chain: [] };
     if (access.kind === 'profile') {
       const chain = await profileStore().chain(access.id);
       if (!chain.ok) return { ok: false, error: { code: `profile-${chain.error.code}`, message: chain.error.message } };
       const server = chain.value[chain.value.length - 1];
-      return { ok: true, value: accessForChain(chain.value, { knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: false }, env), serviceHint: server?.serviceHint ?? null };
+      return { ok: true, value: accessForChain(chain.value, { knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: false }, env), serviceHint: server?.serviceHint ?? null, chain: chain.value };
     }
     const chain = parseSshChain(access.destination, access.jumps);
     if (!chain.ok) {
@@ -94,6 +134,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       ok: true,
       value: { ...chain.value, identityFiles: access.identityFiles ?? [], knownHostsFiles: [], hostKeyPolicy: 'ask', sudo: access.sudo },
       serviceHint: null,
+      chain: [],
     };
   }
 
@@ -115,6 +156,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       );
       // The form's service wins; a saved profile's usual service is the default.
       const service = req.service ?? access.serviceHint;
+      // Only a saved profile has somewhere to keep a password: a typed destination is asked each time.
+      const secrets = access.chain.length > 0 ? savedSecretsFor(access.chain, prompts.port, true, onEvent) : null;
       const run = startDiagnosis({
         runId,
         input: req.target,
@@ -122,12 +165,15 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
         options: { ...defaultProbeOptions, ...(req.rounds ? { rounds: req.rounds } : {}), ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}) },
         onEvent,
         ...(deps.env ? { env: deps.env } : {}),
-        remote: access.value ? { access: access.value, service, prompt: prompts.port } : null,
+        remote: access.value
+          ? { access: access.value, service, prompt: secrets?.port ?? prompts.port, ...(secrets ? { onHopLoggedIn: (hop: HopLabel) => secrets.onHopLoggedIn(hop) } : {}) }
+          : null,
         serviceHint: service,
         symptom: req.symptom ?? null,
       });
       runs.set(runId, { run, prompts });
       void run.done.finally(() => {
+        secrets?.discard();
         prompts.close();
         runs.delete(runId);
       });
@@ -189,7 +235,10 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
     async removeProfile(request) {
       const { id } = parseRequest('removeProfile', request);
       const removed = await profileStore().remove(id);
-      return calls.removeProfile.response.parse(removed.ok ? { ok: true, profile: removed.value } : { ok: false, error: storeError(removed.error) });
+      if (!removed.ok) return calls.removeProfile.response.parse({ ok: false, error: storeError(removed.error) });
+      // Its saved secrets go with it. Deleting needs no keyring; if the file cannot be written, say so.
+      const forgotten = await secretStore().deleteProfile(removed.value.id);
+      return calls.removeProfile.response.parse({ ok: true, profile: removed.value, ...(forgotten.ok ? {} : { warning: `${forgotten.error.message} Its saved secrets may remain.` }) });
     },
     async importSshConfig(request) {
       const { file, mode, update } = parseRequest('importSshConfig', request);
@@ -213,7 +262,23 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const chain = await profileStore().chain(id);
       if (!chain.ok) return calls.testProfile.response.parse({ ok: false, error: storeError(chain.error) });
       const access = accessForChain(chain.value, { knownHostsFiles: [], hostKeyPolicy: 'refuse', sudo: false }, env);
-      return calls.testProfile.response.parse({ ok: true, test: await testConnection(access, env) });
+      // A test asks nothing, but a saved password or passphrase is used, as a diagnosis would.
+      const notices: string[] = [];
+      const vault = secretStore((message) => notices.push(message));
+      const test = await testConnection(access, env, { wrapPrompt: (silent) => withSavedSecrets(silent, secretHops(chain.value), vault, { offerRemember: false }).port });
+      return calls.testProfile.response.parse({ ok: true, test: notices.length > 0 ? { ...test, message: [test.message, ...notices].filter(Boolean).join(' ') } : test });
+    },
+    async forgetSecret(request) {
+      const ref = parseRequest('forgetSecret', request);
+      const deleted = await secretStore().delete(ref);
+      if (!deleted.ok) return calls.forgetSecret.response.parse({ ok: false, message: deleted.error.message });
+      const profile = await profileStore().get(ref.profileId);
+      // The profile may be gone, or say another kind: only a flag naming this secret is cleared.
+      if (profile.ok && profile.value.secret === ref.kind) {
+        const marked = await profileStore().markSecret(ref.profileId, 'none');
+        if (!marked.ok) return calls.forgetSecret.response.parse({ ok: false, message: `The secret was deleted, but the profile could not record it: ${marked.error.message}` });
+      }
+      return calls.forgetSecret.response.parse({ ok: true, deleted: deleted.deleted });
     },
     async removeHostKey(request) {
       const entry = parseRequest('removeHostKey', request);

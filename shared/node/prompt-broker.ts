@@ -1,5 +1,5 @@
 import type { PromptAnswer, PromptRequest } from '../common/schema/prompts';
-import type { PromptPort } from './ssh/prompt';
+import type { PasswordQuestion, PromptPort, RememberChoice } from './ssh/prompt';
 
 type Pending = { request: PromptRequest; settle(answer: PromptAnswer | null): void };
 
@@ -38,12 +38,12 @@ export class PromptBroker {
       return a?.kind === 'host-key' && a.accept;
     },
     passphrase: async (q) => {
-      const a = await this.ask({ kind: 'passphrase', id: this.nextId(), hop: q.hop, keyPath: q.keyPath, attempt: q.attempt });
-      return a?.kind === 'secret' ? a.value : null;
+      const a = await this.ask({ kind: 'passphrase', id: this.nextId(), hop: q.hop, keyPath: q.keyPath, attempt: q.attempt, ...secretExtras(q) });
+      return secretOf(a, q.remember);
     },
     password: async (q) => {
-      const a = await this.ask({ kind: 'password', id: this.nextId(), hop: q.hop, attempt: q.attempt });
-      return a?.kind === 'secret' ? a.value : null;
+      const a = await this.ask({ kind: 'password', id: this.nextId(), hop: q.hop, attempt: q.attempt, ...secretExtras(q) });
+      return secretOf(a, q.remember);
     },
     keyboardInteractive: async (q) => {
       const a = await this.ask({ kind: 'keyboard-interactive', id: this.nextId(), hop: q.hop, name: q.name, instructions: q.instructions, prompts: q.prompts });
@@ -83,4 +83,20 @@ function fits(request: PromptRequest, answer: PromptAnswer): boolean {
     case 'keyboard-interactive':
       return answer.kind === 'keyboard-interactive';
   }
+}
+
+/** The offer and the saved-secret problem as the event carries them: data only, never the `keep` callback. */
+function secretExtras(q: Pick<PasswordQuestion, 'remember' | 'saved'>): Pick<PromptRequest & { kind: 'password' }, 'remember' | 'saved'> {
+  const { remember, saved } = q;
+  return {
+    ...(remember ? { remember: { profileId: remember.profileId, profileName: remember.profileName, available: remember.available, reason: remember.reason } } : {}),
+    ...(saved ? { saved: { ...saved } } : {}),
+  };
+}
+
+/** The typed value; kept for saving only when the person asked and saving was offered as possible. */
+function secretOf(answer: PromptAnswer | null, remember: RememberChoice | undefined): string | null {
+  if (answer?.kind !== 'secret' || answer.value === null) return null;
+  if (answer.remember === true && remember?.available) remember.keep(answer.value);
+  return answer.value;
 }

@@ -31,6 +31,11 @@ export interface RemoteRequest {
   access: SshAccess;
   service: string | null;
   prompt: PromptPort;
+  /**
+   * A hop has logged in (the wizard saves a password the person asked to remember). Awaited before
+   * the run goes on past the login, so whatever it reports comes before the run's end.
+   */
+  onHopLoggedIn?: (hop: HopLabel) => Promise<void>;
 }
 
 export interface DiagnosisRequest {
@@ -271,9 +276,19 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
   const started = new Date();
   const server = formatSshDestination(request.access.destination);
   let session: RemoteSession;
+  const loggedIn: Promise<void>[] = [];
   try {
     const progress = remoteProgress(ctx.activities);
-    session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal, { onHop: progress.onHop, observer: progress.observer });
+    const onHop = (label: HopLabel, state: 'connecting' | 'connected' | 'failed') => {
+      progress.onHop(label, state);
+      // A hook that fails must not end the login it was told about: it reports its own outcome.
+      if (state === 'connected' && request.onHopLoggedIn) loggedIn.push(request.onHopLoggedIn(label).catch(() => undefined));
+    };
+    try {
+      session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal, { onHop, observer: progress.observer });
+    } finally {
+      await Promise.all(loggedIn);
+    }
   } catch (error) {
     const ssh = isSshError(error) ? error : null;
     const message = error instanceof Error ? error.message : String(error);

@@ -109,6 +109,7 @@ describe('the page the app loads', () => {
       'answerDiagnosis',
       'answerPrompt',
       'cancelDiagnosis',
+      'forgetSecret',
       'getAppInfo',
       'importSshConfig',
       'listKnownHosts',

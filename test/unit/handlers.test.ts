@@ -303,3 +303,42 @@ describe('profiles over IPC: the real store on the engine HOME', () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'profile-not-found' } });
   });
 });
+
+describe('saved secrets over IPC: forgetting, and removing a profile takes its secrets along', () => {
+  it('forgetSecret deletes the value and clears the profile\'s flag; removeProfile deletes both kinds; a bad ref never reaches the store', async () => {
+    const { mkdtemp, rm, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createSafeStorageCipher } = await import('../../electron/main/safe-storage-cipher');
+    const { fakeKeyring } = await import('../shared/fake-keyring');
+    const { SecretStore } = await import('../../shared/node/store/secret-store');
+    const { openProfileStore } = await import('../../shared/node/store/profile-store');
+    const home = await mkdtemp(join(tmpdir(), 'pw-ipc-secrets-'));
+    cleanup.push(() => rm(home, { recursive: true, force: true }));
+    const env = { HOME: home, PORTWISE_HOME: join(home, 'pw') };
+    const secretCipher = createSafeStorageCipher(fakeKeyring(), 'linux');
+    const table = createHandlerTable({ sink: { emit: () => undefined }, appInfo: { name: 'Portwise', version: '0', platform: 'linux' }, env, secretCipher });
+    cleanup.push(() => table.dispose());
+    const secrets = new SecretStore({ cipher: secretCipher, env });
+
+    await table.saveProfile({ fields: { name: 'DB', host: 'db.example.com', user: 'admin', auth: 'password' } });
+    await secrets.set({ profileId: 'db', kind: 'password' }, 'pw-of-db');
+    await secrets.set({ profileId: 'db', kind: 'passphrase' }, 'pass-of-db');
+    await openProfileStore({ env }).markSecret('db', 'password');
+    expect(await table.listProfiles({})).toMatchObject({ ok: true, profiles: [{ id: 'db', secret: 'password' }] });
+
+    expect(await table.forgetSecret({ profileId: 'db', kind: 'password' })).toEqual({ ok: true, deleted: true });
+    expect(await secrets.has({ profileId: 'db', kind: 'password' })).toEqual({ ok: true, present: false });
+    expect(await openProfileStore({ env }).get('db')).toMatchObject({ ok: true, value: { secret: 'none' } });
+    // Nothing left of that kind: said, not an error.
+    expect(await table.forgetSecret({ profileId: 'db', kind: 'password' })).toEqual({ ok: true, deleted: false });
+    await expect(table.forgetSecret({ profileId: '../db', kind: 'password' })).rejects.toThrow(IpcValidationError);
+    await expect(table.forgetSecret({ profileId: 'db', kind: 'keyboard-interactive' })).rejects.toThrow(IpcValidationError);
+
+    expect(await table.removeProfile({ id: 'db' })).toMatchObject({ ok: true, profile: { id: 'db' } });
+    expect(await secrets.has({ profileId: 'db', kind: 'passphrase' })).toEqual({ ok: true, present: false });
+    const file = await readFile(join(home, 'pw', 'secrets.json'), 'utf8');
+    expect(JSON.parse(file).secrets).toEqual({});
+    expect(file).not.toContain('pass-of-db');
+  });
+});

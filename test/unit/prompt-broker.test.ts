@@ -64,4 +64,33 @@ describe('PromptBroker: the wizard answers what SSH asks', () => {
     await expect(broker.port.password({ hop, attempt: 2 })).resolves.toBeNull();
     expect(asked).toHaveLength(2);
   });
+
+  it('"remember": the offer goes out as data (never the callback), and a ticked answer is kept only where saving is possible', async () => {
+    const { broker, asked } = setup();
+    const kept: string[] = [];
+    const offer = (available: boolean) => ({ profileId: 'db', profileName: 'Database', available, reason: available ? null : 'No keyring.', keep: (v: string) => kept.push(v) });
+    const saved = { profileId: 'db', kind: 'password' as const, problem: 'refused' as const, message: 'The saved password for "Database" was refused by the server.' };
+
+    const first = broker.port.password({ hop, attempt: 2, remember: offer(true), saved });
+    expect(asked[0]).toEqual({ kind: 'password', id: 'run-1-p1', hop, attempt: 2, remember: { profileId: 'db', profileName: 'Database', available: true, reason: null }, saved });
+    expect(broker.answer('run-1-p1', { kind: 'secret', value: 'pw-1', remember: true })).toBe(true);
+    await expect(first).resolves.toBe('pw-1');
+
+    // Not ticked: nothing kept.
+    const second = broker.port.password({ hop, attempt: 1, remember: offer(true) });
+    broker.answer('run-1-p2', { kind: 'secret', value: 'pw-2' });
+    await second;
+
+    // Ticked, but the offer said saving is not possible (a forged answer): nothing kept either.
+    const third = broker.port.passphrase({ hop, keyPath: '/k', attempt: 1, remember: offer(false) });
+    broker.answer('run-1-p3', { kind: 'secret', value: 'pw-3', remember: true });
+    await third;
+
+    // A cancel with "remember" keeps nothing.
+    const fourth = broker.port.password({ hop, attempt: 1, remember: offer(true) });
+    broker.answer('run-1-p4', { kind: 'secret', value: null, remember: true });
+    await expect(fourth).resolves.toBeNull();
+
+    expect(kept).toEqual(['pw-1']);
+  });
 });

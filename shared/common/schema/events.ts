@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Evidence, PathStep, Report } from './report';
 import { ProbeAttempt, ProbeOptions, Resolution } from './probe';
 import { Target } from './target';
-import { PromptRequest } from './prompts';
+import { PromptRequest, RememberableSecret } from './prompts';
 
 /**
  * The four stages of a run, in order. The workstation probes always run; the login and the server's
@@ -45,6 +45,13 @@ export const DiagnosisEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('prompt'), prompt: PromptRequest }),
   /** The question is settled (answered, cancelled, or the run ended): its dialog closes. */
   z.object({ type: z.literal('prompt-closed'), id: z.string() }),
+  /** Something the person should know that is not evidence: a damaged file of Portwise's moved aside. */
+  z.object({ type: z.literal('notice'), message: z.string() }),
+  /**
+   * A password or passphrase the person asked to remember, once its hop logged in: saved for the
+   * profile, or why not (the message says which; it never holds the secret).
+   */
+  z.object({ type: z.literal('secret'), profileId: z.string(), profileName: z.string(), kind: RememberableSecret, saved: z.boolean(), message: z.string() }),
   z.object({ type: z.literal('finished'), report: Report }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('failed'), message: z.string(), detail: z.string() }),

@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../../common/result';
 import type { SshAccess } from '../remote/access';
 import { accessForChain } from '../remote/profile-access';
 import { expandChain, openProfileStore, type ProfileField, type ProfilePatch, type ProfileStore, type StoreError, type StoreNotice } from '../store/profile-store';
+import { SecretStore, unavailableCipher } from '../store/secret-store';
 import type { ProfileAccessOptions, ProfilesAction } from './args';
 import { renderImportPreview } from '../../common/ssh-config/import-preview';
 import { applyImportPlan, planImportForStore } from '../store/ssh-config-import';
@@ -186,8 +187,15 @@ const handlers: { [V in ProfilesAction['verb']]: Handler<V> } = {
   remove: async (action, { io, store, json: asJson }) => {
     const removed = await store.remove(action.ref);
     if (!removed.ok) return report(io, removed.error);
-    if (asJson) json(io, { removed: removed.value });
-    else io.stdout.write(`Removed "${shown(removed.value.name)}" (id ${removed.value.id}).\n`);
+    // The app's saved password or passphrase goes with the profile; deleting needs no keyring.
+    const secrets = new SecretStore({ cipher: unavailableCipher('The command line never saves secrets.'), env: io.env, onNotice: (notice) => io.stderr.write(`portwise: ${notice.message}\n`) });
+    const forgotten = await secrets.deleteProfile(removed.value.id);
+    if (asJson) json(io, { removed: removed.value, secretsDeleted: forgotten.ok ? forgotten.deleted : null });
+    else io.stdout.write(`Removed "${shown(removed.value.name)}" (id ${removed.value.id})${forgotten.ok && forgotten.deleted > 0 ? ', and its saved secrets' : ''}.\n`);
+    if (!forgotten.ok) {
+      io.stderr.write(`portwise: ${forgotten.error.message} The profile's saved secrets may remain.\n`);
+      return 'failed';
+    }
     return 'ok';
   },
 };

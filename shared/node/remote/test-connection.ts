@@ -8,22 +8,30 @@ import { CapabilityProbeError, defaultSshUser, openRemote, type SshAccess } from
 /**
  * Logs in as a diagnosis would, runs the capability probe, and logs out, reporting hop by hop. Nothing
  * is asked: unknown host keys are refused (and reported with their key), and a login that needs a
- * password or a passphrase is stopped there and said to need it.
+ * password or a passphrase nobody saved is stopped there and said to need it.
  */
-export async function testConnection(access: SshAccess, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<ConnectionTest> {
+export interface TestConnectionOptions {
+  /** Wraps the silent prompt port: the app answers from saved secrets (remote/saved-secrets.ts). */
+  wrapPrompt?: (silent: PromptPort) => PromptPort;
+  signal?: AbortSignal;
+}
+
+export async function testConnection(access: SshAccess, env: NodeJS.ProcessEnv, options: TestConnectionOptions = {}): Promise<ConnectionTest> {
   const started = Date.now();
   const asked: string[] = [];
+  // Why a saved secret did not do (refused, unreadable): said after what the login needs.
+  const savedProblems: string[] = [];
   const silent: PromptPort = {
     confirmHostKey: async () => false,
-    passphrase: async (q) => (asked.push(`the passphrase of ${q.keyPath}`), null),
-    password: async () => (asked.push('a password'), null),
+    passphrase: async (q) => (asked.push(`the passphrase of ${q.keyPath}`), q.saved && savedProblems.push(q.saved.message), null),
+    password: async (q) => (asked.push('a password'), q.saved && savedProblems.push(q.saved.message), null),
     keyboardInteractive: async (q) => (asked.push(q.prompts.map((p) => p.prompt.trim()).join(', ') || 'keyboard-interactive answers'), null),
   };
   // The same labels connectChain gives the hops, so a failure's hop index lines up with them.
   const labels = hopLabels([...access.jumps, access.destination].map((d) => ({ host: d.host, port: d.port, user: d.user ?? defaultSshUser(env) })));
   const ms = () => Date.now() - started;
   try {
-    const session = await openRemote({ ...access, hostKeyPolicy: 'refuse' }, silent, env, signal);
+    const session = await openRemote({ ...access, hostKeyPolicy: 'refuse' }, options.wrapPrompt?.(silent) ?? silent, env, options.signal);
     try {
       const caps = session.capabilities;
       const hops = session.chain.hops.map(
@@ -46,12 +54,12 @@ export async function testConnection(access: SshAccess, env: NodeJS.ProcessEnv, 
       return { ok: false, ms: ms(), hops, server: null, message: `Logged in, but the capability probe could not be read: ${error.message}` };
     }
     if (!isSshError(error)) throw error;
-    return { ok: false, ms: ms(), hops: labels.map((hop) => hopAfterFailure(hop, error, asked)), server: null, message: error.message };
+    return { ok: false, ms: ms(), hops: labels.map((hop) => hopAfterFailure(hop, error, asked, savedProblems)), server: null, message: error.message };
   }
 }
 
 /** Where one hop got to, given the error the chain stopped with (at `error.hop`). */
-function hopAfterFailure(hop: HopLabel, error: SshError, asked: readonly string[]): HopTest {
+function hopAfterFailure(hop: HopLabel, error: SshError, asked: readonly string[], savedProblems: readonly string[]): HopTest {
   const none = { status: 'not-checked' as const, keyType: null, fingerprint: null, key: null };
   if (hop.index < error.hop.index) return { hop, tcp: 'ok', hostKey: { ...none, status: 'checked' }, login: 'ok', detail: 'Logged in.' };
   if (hop.index > error.hop.index) return { hop, tcp: 'not-tried', hostKey: none, login: 'not-tried', detail: 'Not reached.' };
@@ -73,7 +81,7 @@ function hopAfterFailure(hop: HopLabel, error: SshError, asked: readonly string[
         tcp: 'ok',
         hostKey: { ...none, status: 'checked' },
         login: 'needs-secret',
-        detail: `The login needs ${asked.length > 0 ? asked.join(' and ') : 'an answer from you'}: it is asked when a diagnosis runs (a test asks nothing).`,
+        detail: [`The login needs ${asked.length > 0 ? asked.join(' and ') : 'an answer from you'}: it is asked when a diagnosis runs (a test asks nothing).`, ...savedProblems].join(' '),
       };
     case 'auth-failed':
     case 'key-unreadable':

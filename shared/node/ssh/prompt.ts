@@ -3,6 +3,7 @@
  * the CLI with a TTY (or refuses in batch mode). Returning null means the user cancelled: the
  * connection attempt then ends with an SshError of kind 'cancelled'.
  */
+import type { RememberOffer, SavedSecretProblem } from '../../common/schema/prompts';
 
 /** Which hop of a jump chain a question or an error is about (index is 1-based; total counts the target). */
 export interface HopLabel {
@@ -22,14 +23,29 @@ export interface HostKeyQuestion {
   status: 'unknown';
 }
 
-export interface PassphraseQuestion {
+/**
+ * Added to a password or passphrase question by the saved-secrets layer (remote/saved-secrets.ts)
+ * when the hop is a saved profile. A port that shows a "remember" choice calls `keep` with the value
+ * the person typed when they chose it; saving waits until the hop has logged in with it.
+ */
+export interface RememberChoice extends RememberOffer {
+  keep(value: string): void;
+}
+
+interface SecretQuestionExtras {
+  remember?: RememberChoice;
+  /** A saved secret was refused or cannot be read: say so, and let the person forget it. */
+  saved?: SavedSecretProblem;
+}
+
+export interface PassphraseQuestion extends SecretQuestionExtras {
   hop: HopLabel;
   keyPath: string;
   /** 1, 2 or 3. */
   attempt: number;
 }
 
-export interface PasswordQuestion {
+export interface PasswordQuestion extends SecretQuestionExtras {
   hop: HopLabel;
   attempt: number;
 }

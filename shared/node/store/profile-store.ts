@@ -151,6 +151,17 @@ export function editProfile(file: ProfilesFile, ref: string, patch: ProfilePatch
   return next.ok ? ok({ file: next.value, profile: parsed.data }) : next;
 }
 
+/**
+ * Records which secret is saved for a profile (the value is in the secret store). Not an edit by a
+ * person, so `updatedAt` stays.
+ */
+export function markSecret(file: ProfilesFile, ref: string, kind: Profile['secret']): Result<{ file: ProfilesFile; profile: Profile }, StoreError> {
+  const current = findProfile(file.profiles, ref);
+  if (!current) return err(notFound(ref));
+  const marked = { ...current, secret: kind };
+  return ok({ file: { ...file, profiles: file.profiles.map((p) => (p.id === current.id ? marked : p)) }, profile: marked });
+}
+
 /** Refused while another profile jumps through it: removing it would break that profile's chain. */
 export function removeProfile(file: ProfilesFile, ref: string): Result<{ file: ProfilesFile; profile: Profile }, StoreError> {
   const current = findProfile(file.profiles, ref);
@@ -219,6 +230,8 @@ export interface ProfileStore {
   edit(ref: string, patch: ProfilePatch): Promise<Result<Profile, StoreError>>;
   remove(ref: string): Promise<Result<Profile, StoreError>>;
   chain(ref: string): Promise<Result<Profile[], StoreError>>;
+  /** Which secret is saved for it (`none` once forgotten). */
+  markSecret(ref: string, kind: Profile['secret']): Promise<Result<Profile, StoreError>>;
 }
 
 type Loaded =
@@ -300,5 +313,6 @@ export function openProfileStore(options: ProfileStoreOptions = {}): ProfileStor
     add: (input) => change((current) => addProfile(current, input, now())),
     edit: (ref, patch) => change((current) => editProfile(current, ref, patch, now())),
     remove: (ref) => change((current) => removeProfile(current, ref)),
+    markSecret: (ref, kind) => change((current) => markSecret(current, ref, kind)),
   };
 }

@@ -33,6 +33,17 @@ export interface SecretCipher {
   decrypt(data: Buffer): string;
 }
 
+/**
+ * A cipher that never encrypts, with the reason to show: for the CLI, which never saves a secret but
+ * may still delete them (deleting needs no cipher), and for a handler table built without a keyring.
+ */
+export function unavailableCipher(reason: string): SecretCipher {
+  const refuse = (): never => {
+    throw new Error(reason);
+  };
+  return { status: () => ({ ok: false, reason }), encrypt: refuse, decrypt: refuse };
+}
+
 // ---------------------------------------------------------------------------------------------
 // References
 

@@ -159,6 +159,7 @@ export function createScriptedTable(sink: EventSink, knownHostsHome: string = mk
     removeProfile: real.removeProfile,
     testProfile: real.testProfile,
     importSshConfig: real.importSshConfig,
+    forgetSecret: real.forgetSecret,
     dispose() {
       real.dispose();
     },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -11,7 +11,10 @@ import { RunPage, TargetFormPage } from '../../e2e/harness/wizard-pages';
 import { screenshotDir, startWizardSession, type WizardSession } from '../../e2e/harness/wizard-session';
 import { NS_V4, type Lab } from '../harness/netns';
 import { startNamespacedSshd, type NamespacedSshd } from '../harness/netns-sshd';
-import { generateKey, startAgent, type Agent } from '../harness/sshd';
+import { generateKey, PASSPHRASE, startAgent, type Agent, type KeyPair } from '../harness/sshd';
+import { createSafeStorageCipher } from '../../../electron/main/safe-storage-cipher';
+import { SecretStore, type SecretCipher } from '../../../shared/node/store/secret-store';
+import { fakeKeyring } from '../../shared/fake-keyring';
 import { useLab } from '../harness/suite';
 
 /**
@@ -46,18 +49,26 @@ let session: WizardSession;
 let page: Page;
 let problems: string[];
 let setupError: unknown;
+let lockedKey: KeyPair;
+let secretCipher: SecretCipher;
+let engineEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   try {
     const l: Lab = lab();
-    sshd = await startNamespacedSshd(l, { address: NS_V4 });
     home = await mkdtemp(join(tmpdir(), 'portwise-wizard-home-'));
+    // A key protected by a passphrase, outside the agent: the saved-profile scenario remembers its passphrase.
+    lockedKey = await generateKey(home, 'locked_ed25519', 'ed25519', PASSPHRASE);
+    sshd = await startNamespacedSshd(l, { address: NS_V4, extraAuthorizedKeys: [lockedKey.publicLine] });
     agent = await startAgent(home, [sshd.clientKey]);
     await mkdir(shots, { recursive: true });
     // The engine's environment: a private HOME (its ~/.ssh/known_hosts is set per test), Portwise's
     // own data dir, and an agent holding the lab's client key. Nothing of the real user is read.
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, USER: 'root', PORTWISE_HOME: join(home, 'portwise'), SSH_AUTH_SOCK: agent.socket, LANG: 'C' };
-    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-lab', platform: process.platform }, env }));
+    engineEnv = env;
+    // Electron's safeStorage is the one part replaced: the secret store and its cipher adapter are the app's own.
+    secretCipher = createSafeStorageCipher(fakeKeyring(), 'linux');
+    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-lab', platform: process.platform }, env, secretCipher }));
   } catch (error) {
     setupError = error;
   }
@@ -102,6 +113,13 @@ async function verdictOrFail(run: RunPage, title: string): Promise<void> {
     .catch(() => null);
   const asked = await Promise.race([verdict, dialog]);
   if (asked !== null) throw new Error(`An SSH question was asked while waiting for "${title}":\n${asked}`);
+}
+
+/** No file under `dir` holds `secret` as text (the issue's "no secret in plain text under PORTWISE_HOME"). */
+async function expectNoPlainSecret(dir: string, secret: string): Promise<void> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  expect(files.length).toBeGreaterThan(0);
+  for (const file of files) expect((await readFile(file)).includes(Buffer.from(secret)), file).toBe(false);
 }
 
 /** Saves the page in the light and the dark theme. */
@@ -303,6 +321,73 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
     expect(await page.getByRole('dialog').count()).toBe(0);
     expect(lastReport()).toMatchObject({ service: 'postgresql', sshFailure: null, diagnosis: { cause: 'bind-loopback-only' } });
     await shoot('g3-verdict-with-profile');
+  });
+
+  it('a remembered passphrase: saved encrypted after the login worked, used without asking, and offered for deletion once it stops working', async () => {
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
+    await page.getByRole('button', { name: 'New profile' }).click();
+    const form = page.getByRole('region', { name: 'New profile' });
+    await form.getByLabel('Name', { exact: true }).fill('Locked key');
+    await form.getByLabel('Host', { exact: true }).fill(NS_V4);
+    await form.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+    await form.getByLabel('User', { exact: true }).fill('root');
+    await form.getByLabel('Login', { exact: true }).selectOption({ label: 'key file' });
+    await form.getByLabel('Key file', { exact: true }).fill(lockedKey.path);
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    const card = () => page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 3, name: 'Locked key' }) });
+    await card().waitFor({ timeout: LAB_WAIT_MS });
+
+    const diagnoseWithProfile = async (): Promise<RunPage> => {
+      await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
+      await card().getByRole('button', { name: 'Diagnose with it Locked key' }).click();
+      const target = new TargetFormPage(page);
+      await target.waitUntilShown();
+      await target.target.fill(`${NS_V4}:${LOOPBACK_ONLY}`);
+      await target.setRounds(1);
+      await target.diagnose.click();
+      return new RunPage(page);
+    };
+    const passphraseDialog = page.getByRole('dialog', { name: 'Passphrase for an SSH key' });
+
+    // 1. Asked once, with "remember" ticked: saved only after the login, encrypted.
+    let run = await diagnoseWithProfile();
+    await passphraseDialog.waitFor({ timeout: LAB_WAIT_MS });
+    await passphraseDialog.getByLabel('Remember this passphrase for “Locked key”').check();
+    await shoot('h1-passphrase-remember');
+    await passphraseDialog.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await passphraseDialog.getByRole('button', { name: 'Unlock the key' }).click();
+    await passphraseDialog.waitFor({ state: 'detached', timeout: LAB_WAIT_MS });
+    await verdictOrFail(run, 'The service listens on loopback only');
+    expect(await page.getByRole('region', { name: 'Notes from this run' }).innerText()).toContain('The key passphrase for "Locked key" was saved, encrypted by the system keyring.');
+    const store = new SecretStore({ cipher: secretCipher, env: engineEnv });
+    await expect(store.get({ profileId: 'locked-key', kind: 'passphrase' })).resolves.toEqual({ ok: true, value: PASSPHRASE });
+    await expectNoPlainSecret(join(home, 'portwise'), PASSPHRASE);
+
+    // 2. The profile says so, and the next diagnosis asks nothing (verdictOrFail fails on any dialog).
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
+    expect(await card().innerText()).toContain('A key passphrase is saved for it');
+    run = await diagnoseWithProfile();
+    await verdictOrFail(run, 'The service listens on loopback only');
+    expect(lastReport()).toMatchObject({ sshFailure: null, diagnosis: { cause: 'bind-loopback-only' } });
+
+    // 3. The saved passphrase no longer opens the key: the person is told, forgets it, and types the right one.
+    expect(await store.set({ profileId: 'locked-key', kind: 'passphrase' }, 'an old passphrase')).toEqual({ ok: true });
+    run = await diagnoseWithProfile();
+    await passphraseDialog.waitFor({ timeout: LAB_WAIT_MS });
+    expect(await passphraseDialog.innerText()).toContain('The saved passphrase for "Locked key" did not unlock the key.');
+    await passphraseDialog.getByRole('button', { name: 'Forget the saved passphrase' }).click();
+    await expect.poll(() => passphraseDialog.innerText(), { timeout: LAB_WAIT_MS }).toContain('The saved key passphrase was deleted.');
+    await shoot('h2-saved-passphrase-refused');
+    await passphraseDialog.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await passphraseDialog.getByRole('button', { name: 'Unlock the key' }).click();
+    await passphraseDialog.waitFor({ state: 'detached', timeout: LAB_WAIT_MS });
+    await verdictOrFail(run, 'The service listens on loopback only');
+    await expect(store.has({ profileId: 'locked-key', kind: 'passphrase' })).resolves.toEqual({ ok: true, present: false });
+    const profiles = JSON.parse(await readFile(join(home, 'portwise', 'profiles.json'), 'utf8')) as { profiles: { id: string; secret: string }[] };
+    expect(profiles.profiles.find((p) => p.id === 'locked-key')?.secret).toBe('none');
+    await expectNoPlainSecret(join(home, 'portwise'), PASSPHRASE);
   });
 
   it('cancel in mid-run: the DROP makes every probe wait, Cancel stops it and says so', async () => {

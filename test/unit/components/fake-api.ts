@@ -43,6 +43,7 @@ export class FakeApi {
     testProfile: async () => ({ ok: false, error: { code: 'not-found', message: 'No test result was scripted.', problems: [] } }),
     saveProfile: async () => ({ ok: false, error: { code: 'read-only', message: 'No save result was scripted.', problems: [] } }),
     removeProfile: async () => ({ ok: false, error: { code: 'not-found', message: 'No remove result was scripted.', problems: [] } }),
+    forgetSecret: async () => ({ ok: false, message: 'No forget result was scripted.' }),
   };
 
   readonly api: PortwiseApi = {
@@ -61,6 +62,7 @@ export class FakeApi {
     testProfile: (r) => this.call('testProfile', r),
     saveProfile: (r) => this.call('saveProfile', r),
     removeProfile: (r) => this.call('removeProfile', r),
+    forgetSecret: (r) => this.call('forgetSecret', r),
     onDiagnosisEvent: (listener) => {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);

@@ -46,7 +46,8 @@ const electron = vi.hoisted(() => {
   };
   const ipcMain = { handle: vi.fn(() => state.order.push('ipcMain.handle')), removeHandler: vi.fn() };
   const session = { defaultSession: { on: vi.fn(), setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() } };
-  return { state, app, protocol, ipcMain, session, shell: { openExternal: vi.fn() }, BrowserWindow: FakeBrowserWindow };
+  const safeStorage = { isEncryptionAvailable: vi.fn(() => true), getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'), encryptString: vi.fn(), decryptString: vi.fn() };
+  return { state, app, protocol, ipcMain, session, safeStorage, shell: { openExternal: vi.fn() }, BrowserWindow: FakeBrowserWindow };
 });
 vi.mock('electron', () => ({
   app: electron.app,
@@ -54,6 +55,7 @@ vi.mock('electron', () => ({
   ipcMain: electron.ipcMain,
   session: electron.session,
   shell: electron.shell,
+  safeStorage: electron.safeStorage,
   BrowserWindow: electron.BrowserWindow,
 }));
 
@@ -76,6 +78,8 @@ describe('main process lifecycle', () => {
     // Before ready: only the privileged scheme and the global sandbox switch.
     expect(electron.state.order).toEqual(['registerSchemesAsPrivileged', 'enableSandbox']);
     expect(electron.BrowserWindow.all).toHaveLength(0);
+    // The keyring is not touched before ready (Electron cannot choose its Linux backend then), nor at start: only when a secret is used.
+    expect(electron.safeStorage.isEncryptionAvailable).not.toHaveBeenCalled();
 
     electron.state.resolveReady();
     await vi.waitFor(() => expect(electron.BrowserWindow.all).toHaveLength(1), { timeout: 2_000 });
