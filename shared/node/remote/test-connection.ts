@@ -30,8 +30,13 @@ export async function testConnection(access: SshAccess, env: NodeJS.ProcessEnv, 
   // The same labels connectChain gives the hops, so a failure's hop index lines up with them.
   const labels = hopLabels([...access.jumps, access.destination].map((d) => ({ host: d.host, port: d.port, user: d.user ?? defaultSshUser(env) })));
   const ms = () => Date.now() - started;
+  // Hops that logged in: a failure after the whole chain did (a command that cannot start) is not a login failure.
+  const loggedIn = new Set<number>();
   try {
-    const session = await openRemote({ ...access, hostKeyPolicy: 'refuse' }, options.wrapPrompt?.(silent) ?? silent, env, options.signal);
+    const onHop = (label: HopLabel, state: 'connecting' | 'connected' | 'failed') => {
+      if (state === 'connected') loggedIn.add(label.index);
+    };
+    const session = await openRemote({ ...access, hostKeyPolicy: 'refuse' }, options.wrapPrompt?.(silent) ?? silent, env, options.signal, { onHop });
     try {
       const caps = session.capabilities;
       const hops = session.chain.hops.map(
@@ -49,9 +54,11 @@ export async function testConnection(access: SshAccess, env: NodeJS.ProcessEnv, 
       await session.close();
     }
   } catch (error) {
-    if (error instanceof CapabilityProbeError) {
+    const allLoggedIn = labels.every((hop) => loggedIn.has(hop.index));
+    if (error instanceof CapabilityProbeError || (isSshError(error) && allLoggedIn)) {
       const hops = labels.map((hop): HopTest => ({ hop, tcp: 'ok', hostKey: { status: 'checked', keyType: null, fingerprint: null, key: null }, login: 'ok', detail: 'Logged in.' }));
-      return { ok: false, ms: ms(), hops, server: null, message: `Logged in, but the capability probe could not be read: ${error.message}` };
+      const why = error instanceof CapabilityProbeError ? 'could not be read' : 'could not run';
+      return { ok: false, ms: ms(), hops, server: null, message: `Logged in, but the capability probe ${why}: ${error.message}` };
     }
     if (!isSshError(error)) throw error;
     return { ok: false, ms: ms(), hops: labels.map((hop) => hopAfterFailure(hop, error, asked, savedProblems)), server: null, message: error.message };
