@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { PortwiseApi } from '../../shared/common/ipc';
 import type { KnownHostView, KnownHostsListing } from '../../shared/common/schema/known-hosts';
+import type { KnownHostsWrites } from '../../shared/common/schema/settings';
 import { parsePublicKey } from '../lib/public-key';
 import { describeThrown } from './wizard';
 import type { HumanError } from './run';
@@ -19,7 +20,22 @@ export interface KnownHostsState {
   busy: boolean;
   /** What the last change did, or why it was refused, in one sentence. */
   outcome: { ok: boolean; message: string } | null;
+  /** Where a newly trusted key is written (a shared setting), and the files it names. */
+  writes: WritesState;
 }
+
+export type WritesState =
+  | { status: 'idle' | 'loading' }
+  | { status: 'failed'; message: string }
+  | {
+      status: 'ready' | 'saving';
+      choice: KnownHostsWrites;
+      files: { own: string; openSsh: string };
+      writable: boolean;
+      /** What reading or saving the settings said (a damaged file...), and the last save's outcome. */
+      notices: readonly string[];
+      saved: { ok: boolean; message: string } | null;
+    };
 
 export interface KnownHosts {
   store: StoreApi<KnownHostsState>;
@@ -27,10 +43,13 @@ export interface KnownHosts {
   /** Pins a pasted public key for host:port. False when nothing was sent (the paste is not a key). */
   pin(host: string, port: number, pasted: string): Promise<boolean>;
   remove(entry: KnownHostView): Promise<void>;
+  loadWrites(): Promise<void>;
+  /** Saves where newly trusted keys are written (for the app and the CLI). */
+  chooseWrites(choice: KnownHostsWrites): Promise<void>;
 }
 
 export function createKnownHosts(api: PortwiseApi): KnownHosts {
-  const store = createStore<KnownHostsState>()(() => ({ status: 'idle', listing: null, filter: null, error: null, busy: false, outcome: null }));
+  const store = createStore<KnownHostsState>()(() => ({ status: 'idle', listing: null, filter: null, error: null, busy: false, outcome: null, writes: { status: 'idle' } }));
 
   async function load(filter: { host: string; port: number } | null): Promise<void> {
     store.setState({ status: 'loading', filter, error: null });
@@ -64,7 +83,8 @@ export function createKnownHosts(api: PortwiseApi): KnownHosts {
       const result = await api.pinHostKey({ key: { host, port, keyType: key.keyType, key: key.key } });
       if (!result.ok) return result;
       const where = port === 22 ? host : `[${host}]:${port}`;
-      return { ok: true, message: result.alreadyTrusted ? `${where} already trusts ${result.fingerprint}: nothing changed.` : `Pinned ${result.fingerprint} for ${where}.` };
+      if (result.alreadyTrusted) return { ok: true, message: `${where} already trusts ${result.fingerprint}: nothing changed.` };
+      return { ok: true, message: `Pinned ${result.fingerprint} for ${where}, in ${result.writtenTo.join(' and in ')}.` };
     });
     return true;
   }
@@ -76,5 +96,31 @@ export function createKnownHosts(api: PortwiseApi): KnownHosts {
     });
   }
 
-  return { store, load, pin, remove };
+  async function loadWrites(): Promise<void> {
+    store.setState({ writes: { status: 'loading' } });
+    try {
+      const read = await api.getSettings({});
+      store.setState({ writes: { status: 'ready', choice: read.settings.knownHostsWrites, files: read.files, writable: read.writable, notices: read.notices, saved: null } });
+    } catch (error) {
+      store.setState({ writes: { status: 'failed', message: `Portwise could not read its settings: ${describeThrown(error)}` } });
+    }
+  }
+
+  async function chooseWrites(choice: KnownHostsWrites): Promise<void> {
+    const before = store.getState().writes;
+    if (before.status !== 'ready') return;
+    store.setState({ writes: { ...before, status: 'saving', choice, saved: null } });
+    let after: WritesState;
+    try {
+      const result = await api.saveSettings({ settings: { knownHostsWrites: choice } });
+      after = result.ok
+        ? { ...before, status: 'ready', choice: result.settings.knownHostsWrites, notices: result.notices, saved: { ok: true, message: 'Saved: the app and the command line write trusted keys this way from now on.' } }
+        : { ...before, status: 'ready', saved: { ok: false, message: result.message } };
+    } catch (error) {
+      after = { ...before, status: 'ready', saved: { ok: false, message: `Portwise could not save the setting: ${describeThrown(error)}` } };
+    }
+    store.setState({ writes: after });
+  }
+
+  return { store, load, pin, remove, loadWrites, chooseWrites };
 }

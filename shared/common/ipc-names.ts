@@ -19,6 +19,8 @@ export const callNames = [
   'testProfile',
   'importSshConfig',
   'forgetSecret',
+  'getSettings',
+  'saveSettings',
 ] as const;
 export const eventNames = ['onDiagnosisEvent'] as const;
 

@@ -10,6 +10,7 @@ import { Target } from './schema/target';
 import { KnownHostView, KnownHostsListing, ManagerRefusal, PresentedKey } from './schema/known-hosts';
 import { Profile, ProfileId, ProfilePatch } from './schema/profile';
 import { ConnectionTest } from './schema/connection-test';
+import { Settings } from './schema/settings';
 
 /**
  * THE contract between the renderer and the main process: every call with its request and response
@@ -105,7 +106,7 @@ export const calls = {
   /** Trust a key for a host that has none of its type on record (written to Portwise's own file only). */
   pinHostKey: {
     request: z.object({ key: PresentedKey }).strict(),
-    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), alreadyTrusted: z.boolean(), fingerprint: z.string() }), ManagerRefusal]),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), alreadyTrusted: z.boolean(), fingerprint: z.string(), writtenTo: z.array(z.string()) }), ManagerRefusal]),
   },
   /**
    * Replace a changed key after a person compared both fingerprints: `confirmedOld` are the old
@@ -174,6 +175,15 @@ export const calls = {
   testProfile: {
     request: z.object({ id: ProfileId }).strict(),
     response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), test: ConnectionTest }), z.object({ ok: z.literal(false), error: ProfileStoreError })]),
+  },
+  /** The shared preferences (settings.json), what reading them found, and the known_hosts files they name. */
+  getSettings: {
+    request: z.object({}).strict(),
+    response: z.object({ settings: Settings, notices: z.array(z.string()), writable: z.boolean(), files: z.object({ own: z.string(), openSsh: z.string() }) }),
+  },
+  saveSettings: {
+    request: z.object({ settings: Settings.partial() }).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), settings: Settings, notices: z.array(z.string()) }), z.object({ ok: z.literal(false), message: z.string() })]),
   },
   /**
    * Deletes a profile's saved password or passphrase (from a login's dialog when it was refused or

@@ -13,7 +13,8 @@ import { parseSshChain } from '../common/schema/ssh-destination';
 import type { SshAccess } from './remote/access';
 import { reviseReport } from '../common/tree/revise';
 import { listKnownHosts, pinHostKey, removeHostKey, repinHostKey, type KnownHostsFiles } from './store/known-hosts-manager';
-import { ownKnownHostsFile, userKnownHostsFiles } from './paths';
+import { openSshKnownHostsFile, ownKnownHostsFile, userKnownHostsFiles } from './paths';
+import { readSettings, saveSettings } from './store/settings-store';
 import { openProfileStore, type ProfileStore, type StoreError } from './store/profile-store';
 import { accessForChain } from './remote/profile-access';
 import { testConnection } from './remote/test-connection';
@@ -81,7 +82,10 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
   const runs = new Map<string, { run: RunningDiagnosis; prompts: PromptBroker }>();
   const env = deps.env ?? process.env;
   // The same files the SSH layer reads: the user's (read only) and Portwise's own (the one written).
-  const knownHostsFiles = (): KnownHostsFiles => ({ own: ownKnownHostsFile(env), user: userKnownHostsFiles(env) });
+  const knownHostsFiles = async (): Promise<KnownHostsFiles> => {
+    const { settings } = await readSettings(env);
+    return { own: ownKnownHostsFile(env), user: userKnownHostsFiles(env), alsoWrite: settings.knownHostsWrites === 'portwise-and-openssh' ? openSshKnownHostsFile(env) : null };
+  };
   const profileStore = (onNotice?: (message: string) => void): ProfileStore => openProfileStore({ env, ...(onNotice ? { onNotice: (n) => onNotice(n.message) } : {}) });
   const cipher = deps.secretCipher ?? unavailableCipher(NO_KEYRING);
   const secretStore = (onNotice?: (message: string) => void): SecretStore => new SecretStore({ cipher, env, ...(onNotice ? { onNotice: (n) => onNotice(n.message) } : {}) });
@@ -208,16 +212,16 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
     async listKnownHosts(request) {
       const { host, port } = parseRequest('listKnownHosts', request);
       const filter = host === undefined ? undefined : { host, port: port ?? 22 };
-      return calls.listKnownHosts.response.parse(await listKnownHosts(knownHostsFiles(), filter));
+      return calls.listKnownHosts.response.parse(await listKnownHosts(await knownHostsFiles(), filter));
     },
     async pinHostKey(request) {
       const { key } = parseRequest('pinHostKey', request);
-      const result = await pinHostKey(knownHostsFiles(), key);
+      const result = await pinHostKey(await knownHostsFiles(), key);
       return calls.pinHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
     async repinHostKey(request) {
       const { key, confirmedOld } = parseRequest('repinHostKey', request);
-      const result = await repinHostKey(knownHostsFiles(), key, confirmedOld);
+      const result = await repinHostKey(await knownHostsFiles(), key, confirmedOld);
       return calls.repinHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
     async listProfiles(request) {
@@ -268,6 +272,15 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const test = await testConnection(access, env, { wrapPrompt: (silent) => withSavedSecrets(silent, secretHops(chain.value), vault, { offerRemember: false }).port });
       return calls.testProfile.response.parse({ ok: true, test: notices.length > 0 ? { ...test, message: [test.message, ...notices].filter(Boolean).join(' ') } : test });
     },
+    async getSettings(request) {
+      parseRequest('getSettings', request);
+      const read = await readSettings(env);
+      return calls.getSettings.response.parse({ ...read, files: { own: ownKnownHostsFile(env), openSsh: openSshKnownHostsFile(env) } });
+    },
+    async saveSettings(request) {
+      const { settings } = parseRequest('saveSettings', request);
+      return calls.saveSettings.response.parse(await saveSettings(settings, env));
+    },
     async forgetSecret(request) {
       const ref = parseRequest('forgetSecret', request);
       const deleted = await secretStore().delete(ref);
@@ -282,7 +295,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
     },
     async removeHostKey(request) {
       const entry = parseRequest('removeHostKey', request);
-      const result = await removeHostKey(knownHostsFiles(), entry);
+      const result = await removeHostKey(await knownHostsFiles(), entry);
       return calls.removeHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
   };

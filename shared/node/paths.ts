@@ -16,7 +16,10 @@ export function portwiseHome(env: NodeJS.ProcessEnv = process.env): string {
 /** The only known_hosts file Portwise writes. */
 export const ownKnownHostsFile = (env: NodeJS.ProcessEnv = process.env): string => path.join(portwiseHome(env), 'known_hosts');
 
-/** The user's and the system's known_hosts files: read, never written. */
+/** OpenSSH's per-user known_hosts file: read always; appended to only when the person chose so (settings). */
+export const openSshKnownHostsFile = (env: NodeJS.ProcessEnv = process.env): string => path.join(env.HOME ?? env.USERPROFILE ?? os.homedir(), '.ssh', 'known_hosts');
+
+/** The user's and the system's known_hosts files: read; never written, but for the choice above. */
 export function userKnownHostsFiles(env: NodeJS.ProcessEnv = process.env): string[] {
   // The home of the environment the engine was given (the wizard's tests give it a private one).
   const home = env.HOME ?? env.USERPROFILE ?? os.homedir();

@@ -34,7 +34,7 @@ export class PromptBroker {
 
   readonly port: PromptPort = {
     confirmHostKey: async (q) => {
-      const a = await this.ask({ kind: 'host-key', id: this.nextId(), hop: q.hop, keyType: q.keyType, fingerprint: q.fingerprint });
+      const a = await this.ask({ kind: 'host-key', id: this.nextId(), hop: q.hop, keyType: q.keyType, fingerprint: q.fingerprint, ...(q.writesTo ? { writesTo: [...q.writesTo] } : {}) });
       return a?.kind === 'host-key' && a.accept;
     },
     passphrase: async (q) => {

@@ -8,6 +8,7 @@ import type { DiagnosisEvent } from '../../shared/common/schema/events';
 import { createHandlerTable } from '../../shared/node/handlers';
 import { createSafeStorageCipher } from '../../electron/main/safe-storage-cipher';
 import { fakeKeyring } from '../shared/fake-keyring';
+import { waitForEvent } from './events';
 import { closedPort } from './loopback';
 
 /**
@@ -110,13 +111,3 @@ describe('a saved password through the app\'s handler table', () => {
     }
   });
 });
-
-async function waitForEvent(emitted: readonly DiagnosisEvent[], match: (e: DiagnosisEvent) => boolean, timeoutMs = 20_000): Promise<DiagnosisEvent> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = emitted.find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no matching event in ${timeoutMs} ms; got ${emitted.map((e) => e.type).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

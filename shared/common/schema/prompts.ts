@@ -63,7 +63,15 @@ export type SavedSecretProblem = z.infer<typeof SavedSecretProblem>;
  */
 export const PromptRequest = z.discriminatedUnion('kind', [
   /** An unknown host key (a changed or revoked one is refused outright, never asked). */
-  z.object({ kind: z.literal('host-key'), id, hop: HopLabel, keyType: z.string(), fingerprint: z.string() }),
+  z.object({
+    kind: z.literal('host-key'),
+    id,
+    hop: HopLabel,
+    keyType: z.string(),
+    fingerprint: z.string(),
+    /** Where the key is written if trusted: Portwise's own file, and ~/.ssh/known_hosts when the person chose so. */
+    writesTo: z.array(z.string()).optional(),
+  }),
   z.object({
     kind: z.literal('passphrase'),
     id,

@@ -2,7 +2,8 @@ import os from 'node:os';
 import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from '../../common/parsers/capabilities';
 import type { AuthMethod } from '../../common/schema/profile';
 import { formatSshDestination, type SshDestination } from '../../common/schema/ssh-destination';
-import { ownKnownHostsFile, userKnownHostsFiles } from '../paths';
+import { openSshKnownHostsFile, ownKnownHostsFile, userKnownHostsFiles } from '../paths';
+import { readSettings } from '../store/settings-store';
 import { connectChain, type ConnectChainOptions, type HopSpec, type SshChain } from '../ssh/connect';
 import type { PromptPort } from '../ssh/prompt';
 import type { HostKeyPolicy } from '../ssh/host-verifier';
@@ -97,6 +98,8 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
       ...(own ? hopAuthSpec(own) : { identityFiles: [...access.identityFiles], agent: true, password: true, keyboardInteractive: true }),
     };
   };
+  // The person's choice (the app's Known hosts screen): may OpenSSH's own file learn the keys trusted here too?
+  const { settings } = await readSettings(env);
   const chain = await connectChain({
     hops: destinations.map(hop),
     prompt,
@@ -105,6 +108,7 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     hostKeyPolicy: access.hostKeyPolicy,
     knownHostsFiles: [...userKnownHostsFiles(env), ...access.knownHostsFiles],
     ownKnownHostsFile: ownKnownHostsFile(env),
+    alsoWriteKnownHostsTo: settings.knownHostsWrites === 'portwise-and-openssh' ? openSshKnownHostsFile(env) : null,
     ...(progress.onHop ? { onHop: progress.onHop } : {}),
   });
   const server = formatSshDestination({ ...access.destination, user: access.destination.user ?? defaultUser });

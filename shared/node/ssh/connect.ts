@@ -35,8 +35,10 @@ export interface ConnectChainOptions {
   hostKeyPolicy: HostKeyPolicy;
   /** The user's known_hosts files, read-only (e.g. ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts). */
   knownHostsFiles: readonly string[];
-  /** Portwise's own known-hosts file: read, and the only place a newly trusted key is written. */
+  /** Portwise's own known-hosts file: read, and where a newly trusted key is written. */
   ownKnownHostsFile: string;
+  /** Where else a newly trusted key is appended (~/.ssh/known_hosts, when the person chose so). */
+  alsoWriteKnownHostsTo?: string | null;
   platform?: NodeJS.Platform;
   /** Told when each hop starts, is logged in to, or fails: for live progress. */
   onHop?: (label: HopLabel, state: 'connecting' | 'connected' | 'failed') => void;
@@ -165,6 +167,7 @@ function connectHop(run: HopRun): Promise<{ client: Client; hostKey: ConnectedHo
       hop: label,
       knownHostsFiles: options.knownHostsFiles,
       ownKnownHostsFile: options.ownKnownHostsFile,
+      alsoWriteTo: options.alsoWriteKnownHostsTo ?? null,
       policy: options.hostKeyPolicy,
       prompt,
       isClosed,

@@ -42,8 +42,13 @@ export interface HostVerifierOptions {
   hop: HopLabel;
   /** Known-hosts files read for lookup (the user's, e.g. ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts). Read-only. */
   knownHostsFiles: readonly string[];
-  /** Portwise's own file: read for lookup, and the only file ever written. */
+  /** Portwise's own file: read for lookup, and where a newly trusted key is written. */
   ownKnownHostsFile: string;
+  /**
+   * Also append a newly trusted key here (the person chose to have OpenSSH trust it too:
+   * ~/.ssh/known_hosts). Only ever appended to.
+   */
+  alsoWriteTo?: string | null;
   policy: HostKeyPolicy;
   prompt: PromptPort;
   /** True once the connection attempt is over (timeout, cancel): a late answer must not touch it. */
@@ -115,7 +120,8 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifierHa
     else if (options.policy === 'accept-new') accept = true;
     else {
       try {
-        accept = (await options.prompt.confirmHostKey({ hop, keyType, fingerprint, status: 'unknown' })) === true;
+        const writesTo = [options.ownKnownHostsFile, ...(options.alsoWriteTo ? [options.alsoWriteTo] : [])];
+        accept = (await options.prompt.confirmHostKey({ hop, keyType, fingerprint, status: 'unknown', writesTo })) === true;
       } catch (error) {
         result = { kind: 'prompt-failed', keyType, fingerprint, message: (error as Error).message };
         return false;
@@ -135,11 +141,14 @@ export function createHostVerifier(options: HostVerifierOptions): HostVerifierHa
       return false;
     }
     let saveError: string | null = null;
-    try {
-      await appendKnownHost(options.ownKnownHostsFile, formatKnownHostsLine(hop.host, hop.port, keyType, key));
-    } catch (error) {
-      // The user trusted the key for this session; failing to pin it is reported, not fatal.
-      saveError = (error as Error).message;
+    const line = formatKnownHostsLine(hop.host, hop.port, keyType, key);
+    for (const file of [options.ownKnownHostsFile, ...(options.alsoWriteTo ? [options.alsoWriteTo] : [])]) {
+      try {
+        await appendKnownHost(file, line);
+      } catch (error) {
+        // The user trusted the key for this session; failing to pin it is reported, not fatal.
+        saveError = [saveError, `${file}: ${(error as Error).message}`].filter(Boolean).join('; ');
+      }
     }
     result = { kind: 'accepted-new', keyType, fingerprint, savedTo: options.ownKnownHostsFile, saveError };
     return true;

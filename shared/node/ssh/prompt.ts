@@ -21,6 +21,8 @@ export interface HostKeyQuestion {
   /** As OpenSSH prints it: `SHA256:` + unpadded base64. */
   fingerprint: string;
   status: 'unknown';
+  /** The known_hosts files the key is written to if trusted (Portwise's own, and ~/.ssh/known_hosts if the person chose so). */
+  writesTo?: readonly string[];
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
+  appendKnownHost,
   fingerprintSha256,
   formatKnownHostsLine,
   hostMatches,
@@ -21,10 +22,12 @@ import type { KnownHostView, KnownHostsListing, PresentedKey } from '../../commo
 export type { KnownHostView, KnownHostsListing, PresentedKey };
 
 export interface KnownHostsFiles {
-  /** Portwise's own file: the only one written. */
+  /** Portwise's own file: the only one rewritten (re-pin, remove). */
   own: string;
-  /** Read only. */
+  /** Read only, but for `alsoWrite`. */
   user: readonly string[];
+  /** A newly pinned key is appended here too (~/.ssh/known_hosts, when the person chose so). Never rewritten. */
+  alsoWrite?: string | null;
 }
 
 export type ManagerResult<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -109,6 +112,8 @@ export interface PinOutcome {
   /** Already trusted: nothing was written. */
   alreadyTrusted: boolean;
   fingerprint: string;
+  /** The files the key was written to (Portwise's own first). */
+  writtenTo: string[];
 }
 
 /**
@@ -121,13 +126,22 @@ export function pinHostKey(files: KnownHostsFiles, key: PresentedKey): Promise<M
     const looked = await lookUp(files, key);
     if (!looked.ok) return looked;
     const { blob, fingerprint, found } = looked.value;
-    if (found.status === 'match') return { ok: true, value: { alreadyTrusted: true, fingerprint } };
+    if (found.status === 'match') return { ok: true, value: { alreadyTrusted: true, fingerprint, writtenTo: [] } };
     if (found.status === 'changed') {
       return { ok: false, message: `${knownHostsName(key.host, key.port)} already has a different ${key.keyType} key on record (${found.known.map((k) => k.fingerprint).join(', ')}): re-pin it instead, after checking the new fingerprint.` };
     }
     const line = formatKnownHostsLine(key.host, key.port, key.keyType, blob);
     await rewriteOwn(files.own, (lines) => [...lines, line]);
-    return { ok: true, value: { alreadyTrusted: false, fingerprint } };
+    const writtenTo = [files.own];
+    if (files.alsoWrite) {
+      try {
+        await appendKnownHost(files.alsoWrite, line);
+        writtenTo.push(files.alsoWrite);
+      } catch (error) {
+        return { ok: false, message: `The key was pinned in ${files.own}, but could not be added to ${files.alsoWrite}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.` };
+      }
+    }
+    return { ok: true, value: { alreadyTrusted: false, fingerprint, writtenTo } };
   });
 }
 

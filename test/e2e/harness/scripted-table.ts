@@ -160,6 +160,8 @@ export function createScriptedTable(sink: EventSink, knownHostsHome: string = mk
     testProfile: real.testProfile,
     importSshConfig: real.importSshConfig,
     forgetSecret: real.forgetSecret,
+    getSettings: real.getSettings,
+    saveSettings: real.saveSettings,
     dispose() {
       real.dispose();
     },

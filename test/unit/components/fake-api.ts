@@ -44,6 +44,8 @@ export class FakeApi {
     saveProfile: async () => ({ ok: false, error: { code: 'read-only', message: 'No save result was scripted.', problems: [] } }),
     removeProfile: async () => ({ ok: false, error: { code: 'not-found', message: 'No remove result was scripted.', problems: [] } }),
     forgetSecret: async () => ({ ok: false, message: 'No forget result was scripted.' }),
+    getSettings: async () => ({ settings: { knownHostsWrites: 'portwise' }, notices: [], writable: true, files: { own: '/home/tester/.config/portwise/known_hosts', openSsh: '/home/tester/.ssh/known_hosts' } }),
+    saveSettings: async () => ({ ok: false, message: 'No settings save was scripted.' }),
   };
 
   readonly api: PortwiseApi = {
@@ -63,6 +65,8 @@ export class FakeApi {
     saveProfile: (r) => this.call('saveProfile', r),
     removeProfile: (r) => this.call('removeProfile', r),
     forgetSecret: (r) => this.call('forgetSecret', r),
+    getSettings: (r) => this.call('getSettings', r),
+    saveSettings: (r) => this.call('saveSettings', r),
     onDiagnosisEvent: (listener) => {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);

@@ -48,13 +48,30 @@ describe('known-hosts manager', () => {
   it('pins a new key in its own file only, and pinning it again writes nothing', async () => {
     const a = hostKey('a');
     const first = await pinHostKey(files, presented('db.example.com', 22, a));
-    expect(first).toEqual({ ok: true, value: { alreadyTrusted: false, fingerprint: a.fingerprint } });
+    expect(first).toEqual({ ok: true, value: { alreadyTrusted: false, fingerprint: a.fingerprint, writtenTo: [files.own] } });
     expect(await readFile(files.own, 'utf8')).toBe(`db.example.com ${a.keyType} ${a.key}\n`);
     const again = await pinHostKey(files, presented('db.example.com', 22, a));
-    expect(again).toEqual({ ok: true, value: { alreadyTrusted: true, fingerprint: a.fingerprint } });
+    expect(again).toEqual({ ok: true, value: { alreadyTrusted: true, fingerprint: a.fingerprint, writtenTo: [] } });
     expect((await readFile(files.own, 'utf8')).split('\n')).toHaveLength(2);
     const listed = await listKnownHosts(files, { host: 'db.example.com', port: 22 });
     expect(listed.entries).toMatchObject([{ writable: true, patterns: ['db.example.com'], fingerprint: a.fingerprint }]);
+  });
+
+  it('with "also OpenSSH\'s file" chosen, a pin is appended there too, and a re-pin or removal never touches it', async () => {
+    const a = hostKey('a');
+    const b = hostKey('b');
+    const openSsh = files.user[0] as string;
+    const both = { ...files, alsoWrite: openSsh };
+    const pinned = await pinHostKey(both, presented('db.example.com', 22, a));
+    expect(pinned).toEqual({ ok: true, value: { alreadyTrusted: false, fingerprint: a.fingerprint, writtenTo: [files.own, openSsh] } });
+    expect(await readFile(openSsh, 'utf8')).toContain(`db.example.com ${a.keyType} ${a.key}\n`);
+    const before = await readFile(openSsh, 'utf8');
+
+    const repinned = await repinHostKey(both, presented('db.example.com', 22, b), [a.fingerprint, a.fingerprint]);
+    expect(repinned).toMatchObject({ ok: true });
+    const own = await listKnownHosts(both, { host: 'db.example.com', port: 22 });
+    expect(own.entries.filter((e) => e.writable).map((e) => e.fingerprint)).toEqual([b.fingerprint]);
+    expect(await readFile(openSsh, 'utf8')).toBe(before);
   });
 
   it('refuses to pin over a different key: that is a re-pin', async () => {
