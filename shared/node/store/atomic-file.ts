@@ -9,7 +9,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import path from 'node:path';
 import type { z } from 'zod';
 import { shown } from '../../common/schema/target';
-import { withFileLock } from './file-lock';
+import { isAlive, withFileLock } from './file-lock';
 
 /** A file could not be read as what it should be, and was moved aside (the caller tells the user). */
 export interface CorruptFileNotice {
@@ -57,16 +57,6 @@ export function exclusive<T>(file: string, task: () => Promise<T>): Promise<T> {
 
 /** Temp files are named after the target and the writing process, so a later writer can tell which are abandoned. */
 const tempPrefix = (file: string): string => `.${path.basename(file)}.tmp-`;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes temp files left by writers that died between creating and renaming them (kill -9, power
@@ -167,11 +157,10 @@ export function describeIssues(error: z.ZodError, max = 3): string {
   return shown(`${lines.join('; ')}${more}`, 400);
 }
 
-/**
- * Reads `file` as JSON checked by `schema`. Missing is not an error (nothing saved yet). A file that
- * is not JSON or does not pass the schema is moved aside, never overwritten: the notice says where.
- */
-export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, now: () => Date = () => new Date()): Promise<ReadOutcome<T>> {
+export type PeekOutcome<T> = { status: 'missing' } | { status: 'damaged'; problem: string } | { status: 'ok'; value: T };
+
+/** Reads `file` as JSON checked by `schema`, changing nothing: a damaged file is only described. */
+export async function peekJsonFile<T>(file: string, schema: z.ZodType<T>): Promise<PeekOutcome<T>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -184,9 +173,18 @@ export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, now: (
     raw = JSON.parse(text);
   } catch {
     // Not the parser's message: it quotes the file, which may hold what should not reach a terminal or a log.
-    return { status: 'corrupt', notice: await moveAside(file, 'not JSON', now()) };
+    return { status: 'damaged', problem: 'not JSON' };
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { status: 'corrupt', notice: await moveAside(file, describeIssues(parsed.error), now()) };
-  return { status: 'ok', value: parsed.data };
+  return parsed.success ? { status: 'ok', value: parsed.data } : { status: 'damaged', problem: describeIssues(parsed.error) };
+}
+
+/**
+ * Reads `file` as JSON checked by `schema`. Missing is not an error (nothing saved yet). A file that
+ * is not JSON or does not pass the schema is moved aside, never overwritten: the notice says where.
+ */
+export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, now: () => Date = () => new Date()): Promise<ReadOutcome<T>> {
+  const read = await peekJsonFile(file, schema);
+  if (read.status !== 'damaged') return read;
+  return { status: 'corrupt', notice: await moveAside(file, read.problem, now()) };
 }

@@ -142,7 +142,8 @@ function isStale(seen: Seen, nowMs: number, staleMs: number): boolean {
   return seen.holder.host === hostname() && !isAlive(seen.holder.pid);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this host still runs (a lock's or a temp file's writer). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

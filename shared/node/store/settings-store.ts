@@ -4,12 +4,11 @@
  * aside (and named) only when a change is saved; a file from a newer Portwise is read for what this
  * build knows and never written.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultSettings, Settings, SETTINGS_FILE_SCHEMA, SETTINGS_FILE_VERSION } from '../../common/schema/settings';
 import { portwiseHome } from '../paths';
-import { exclusive, moveAside, writeFileAtomic } from './atomic-file';
+import { exclusive, moveAside, peekJsonFile, writeFileAtomic, type PeekOutcome } from './atomic-file';
 
 export const settingsFilePath = (env: NodeJS.ProcessEnv = process.env): string => path.join(portwiseHome(env), 'settings.json');
 
@@ -19,6 +18,7 @@ const OnDisk = z.object({
   // Loose: a newer build's settings are not an error, only unknown here.
   settings: z.record(z.string(), z.unknown()),
 });
+type OnDisk = z.infer<typeof OnDisk>;
 
 export interface SettingsRead {
   settings: Settings;
@@ -28,37 +28,15 @@ export interface SettingsRead {
   writable: boolean;
 }
 
-type Raw = { status: 'missing' } | { status: 'damaged'; problem: string } | { status: 'ok'; version: number; stored: Record<string, unknown> };
-
-/** Reads the file without changing anything: a damaged one is only moved aside when a change replaces it. */
-async function readRaw(file: string): Promise<Raw> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { status: 'damaged', problem: 'not JSON' };
-  }
-  const parsed = OnDisk.safeParse(raw);
-  if (!parsed.success) return { status: 'damaged', problem: 'not a Portwise settings file' };
-  return { status: 'ok', version: parsed.data.version, stored: parsed.data.settings };
-}
-
 /** The settings as they are now. Reading changes nothing; a missing, damaged or newer file never throws. */
 export async function readSettings(env: NodeJS.ProcessEnv = process.env): Promise<SettingsRead> {
   const file = settingsFilePath(env);
-  const raw = await readRaw(file).catch((error: unknown): Raw => ({ status: 'damaged', problem: `unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})` }));
+  const raw = await peekJsonFile(file, OnDisk).catch((error: unknown): PeekOutcome<OnDisk> => ({ status: 'damaged', problem: `unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})` }));
   if (raw.status === 'missing') return { settings: defaultSettings(), notices: [], writable: true };
   if (raw.status === 'damaged') return { settings: defaultSettings(), notices: [`${file} is damaged (${raw.problem}): the default settings apply. Saving a setting moves it aside, under a name that is shown.`], writable: true };
-  const newer = raw.version > SETTINGS_FILE_VERSION;
-  const notices = newer ? [`${file} comes from a newer Portwise (version ${raw.version}): it is read, not changed.`] : [];
-  return { settings: knownSettings(raw.stored), notices, writable: !newer };
+  const newer = raw.value.version > SETTINGS_FILE_VERSION;
+  const notices = newer ? [`${file} comes from a newer Portwise (version ${raw.value.version}): it is read, not changed.`] : [];
+  return { settings: knownSettings(raw.value.settings), notices, writable: !newer };
 }
 
 /** Each known setting is taken if it is valid; an unknown or broken one falls back to its default. */
@@ -76,16 +54,16 @@ export type SettingsSaveResult = { ok: true; settings: Settings; notices: string
 export function saveSettings(patch: Partial<Settings>, env: NodeJS.ProcessEnv = process.env, now: () => Date = () => new Date()): Promise<SettingsSaveResult> {
   const file = settingsFilePath(env);
   return exclusive(file, async (): Promise<SettingsSaveResult> => {
-    const raw = await readRaw(file);
-    if (raw.status === 'ok' && raw.version > SETTINGS_FILE_VERSION) {
-      return { ok: false, message: `${file} comes from a newer Portwise (version ${raw.version}): update Portwise to change the settings.` };
+    const raw = await peekJsonFile(file, OnDisk);
+    if (raw.status === 'ok' && raw.value.version > SETTINGS_FILE_VERSION) {
+      return { ok: false, message: `${file} comes from a newer Portwise (version ${raw.value.version}): update Portwise to change the settings.` };
     }
     const notices: string[] = [];
     if (raw.status === 'damaged') {
       const moved = await moveAside(file, raw.problem, now());
       notices.push(`${file} was damaged (${raw.problem}); it was moved to ${moved.movedTo}, and the settings were saved anew.`);
     }
-    const kept = raw.status === 'ok' ? raw.stored : {};
+    const kept = raw.status === 'ok' ? raw.value.settings : {};
     const settings = Settings.parse({ ...knownSettings(kept), ...patch });
     const doc = { schema: SETTINGS_FILE_SCHEMA, version: SETTINGS_FILE_VERSION, settings: { ...kept, ...settings } };
     await writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);

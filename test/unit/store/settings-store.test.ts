@@ -63,6 +63,6 @@ describe('settings.json: shared preferences of the app and the CLI', () => {
 
   it('another program\'s JSON in its place is damaged, not settings', async () => {
     write(JSON.stringify({ knownHostsWrites: 'portwise-and-openssh' }));
-    expect(await readSettings(env)).toMatchObject({ settings: { knownHostsWrites: 'portwise' }, notices: [expect.stringContaining('not a Portwise settings file')] });
+    expect(await readSettings(env)).toMatchObject({ settings: { knownHostsWrites: 'portwise' }, notices: [expect.stringContaining('settings.json is damaged (schema: ')] });
   });
 });
