@@ -70,7 +70,7 @@ describe('host keys against a real sshd', () => {
     await chain.close();
     const fingerprint = await sshKeygenFingerprint(sshd.hostKeys[0] as KeyPair);
     expect(prompt.calls).toEqual([
-      { method: 'confirmHostKey', req: { hop: { index: 1, total: 1, user: sshd.user, host: sshd.host, port: sshd.port, role: 'target' }, keyType: 'ssh-ed25519', fingerprint, status: 'unknown' } },
+      { method: 'confirmHostKey', req: { hop: { index: 1, total: 1, user: sshd.user, host: sshd.host, port: sshd.port, role: 'target' }, keyType: 'ssh-ed25519', fingerprint, status: 'unknown', writesTo: [files.own] } },
     ]);
     expect(chain.hops[0]?.hostKey.status).toBe('accepted-new');
     expect(await readFile(files.own, 'utf8')).toBe(`${sshd.knownHostsLine()}\n`);
