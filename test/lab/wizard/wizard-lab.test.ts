@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { events } from '../../../shared/common/ipc';
 import type { Report } from '../../../shared/common/schema/report';
@@ -113,6 +113,26 @@ async function verdictOrFail(run: RunPage, title: string): Promise<void> {
     .catch(() => null);
   const asked = await Promise.race([verdict, dialog]);
   if (asked !== null) throw new Error(`An SSH question was asked while waiting for "${title}":\n${asked}`);
+}
+
+/** Creates a profile for the lab's sshd (as root) in the Profiles screen, as a person would; resolves to its card. */
+async function createProfile(name: string, options: { service?: string; keyFile?: string }): Promise<Locator> {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
+  await page.getByRole('button', { name: 'New profile' }).click();
+  const form = page.getByRole('region', { name: 'New profile' });
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Host', { exact: true }).fill(NS_V4);
+  await form.getByLabel('Port', { exact: true }).fill(String(sshd.port));
+  await form.getByLabel('User', { exact: true }).fill('root');
+  if (options.keyFile) {
+    await form.getByLabel('Login', { exact: true }).selectOption({ label: 'key file' });
+    await form.getByLabel('Key file', { exact: true }).fill(options.keyFile);
+  }
+  if (options.service) await form.getByLabel('Usual service', { exact: true }).fill(options.service);
+  await form.getByRole('button', { name: 'Save profile' }).click();
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 3, name }) });
+  await card.waitFor({ timeout: LAB_WAIT_MS });
+  return card;
 }
 
 /** No file under `dir` holds `secret` as text (the issue's "no secret in plain text under PORTWISE_HOME"). */
@@ -285,17 +305,7 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
   });
 
   it('a saved profile: created in the app, its connection tested (an unknown key compared and trusted), then a diagnosis with it', async () => {
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
-    await page.getByRole('button', { name: 'New profile' }).click();
-    const form = page.getByRole('region', { name: 'New profile' });
-    await form.getByLabel('Name', { exact: true }).fill('Lab server');
-    await form.getByLabel('Host', { exact: true }).fill(NS_V4);
-    await form.getByLabel('Port', { exact: true }).fill(String(sshd.port));
-    await form.getByLabel('User', { exact: true }).fill('root');
-    await form.getByLabel('Usual service', { exact: true }).fill('postgresql');
-    await form.getByRole('button', { name: 'Save profile' }).click();
-    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 3, name: 'Lab server' }) });
-    await card.waitFor({ timeout: LAB_WAIT_MS });
+    const card = await createProfile('Lab server', { service: 'postgresql' });
 
     // First test: the key is unknown, so nothing logs in; the fingerprint to compare is the server's.
     await card.getByRole('button', { name: 'Test connection Lab server' }).click();
@@ -326,18 +336,8 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
   it('a remembered passphrase: saved encrypted after the login worked, used without asking, and offered for deletion once it stops working', async () => {
     await mkdir(join(home, '.ssh'), { recursive: true });
     await writeFile(join(home, '.ssh', 'known_hosts'), sshd.knownHosts);
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
-    await page.getByRole('button', { name: 'New profile' }).click();
-    const form = page.getByRole('region', { name: 'New profile' });
-    await form.getByLabel('Name', { exact: true }).fill('Locked key');
-    await form.getByLabel('Host', { exact: true }).fill(NS_V4);
-    await form.getByLabel('Port', { exact: true }).fill(String(sshd.port));
-    await form.getByLabel('User', { exact: true }).fill('root');
-    await form.getByLabel('Login', { exact: true }).selectOption({ label: 'key file' });
-    await form.getByLabel('Key file', { exact: true }).fill(lockedKey.path);
-    await form.getByRole('button', { name: 'Save profile' }).click();
+    await createProfile('Locked key', { keyFile: lockedKey.path });
     const card = () => page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 3, name: 'Locked key' }) });
-    await card().waitFor({ timeout: LAB_WAIT_MS });
 
     const diagnoseWithProfile = async (): Promise<RunPage> => {
       await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
