@@ -62,9 +62,12 @@ const tempPrefix = (file: string): string => `.${path.basename(file)}.tmp-`;
  * Removes temp files left by writers that died between creating and renaming them (kill -9, power
  * loss). A temp file of a live process is another writer's work in progress and is left alone.
  */
-export async function sweepAbandonedTemps(file: string): Promise<string[]> {
-  const dir = path.dirname(file);
-  const prefix = tempPrefix(file);
+export function sweepAbandonedTemps(file: string): Promise<string[]> {
+  return sweepAbandonedTempsIn(path.dirname(file), (target) => target === path.basename(file));
+}
+
+/** The same, for every file of a folder whose name `isTarget` accepts (a folder of many files, like the history). */
+export async function sweepAbandonedTempsIn(dir: string, isTarget: (name: string) => boolean): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -73,8 +76,10 @@ export async function sweepAbandonedTemps(file: string): Promise<string[]> {
   }
   const removed: string[] = [];
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    // `.<target>.tmp-<pid>-<random>` (tempPrefix).
+    const match = /^\.(.+)\.tmp-(\d+)-[^-]*$/.exec(name);
+    if (!match || !isTarget(match[1] as string)) continue;
+    const pid = Number(match[2]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
     await rm(path.join(dir, name), { force: true });
     removed.push(name);
