@@ -131,6 +131,8 @@ describe('diagnose --ssh in the netns lab', () => {
         expect(cause(run), JSON.stringify(run.report?.path, null, 1)).toBe('iptables-reject');
         expect(reason(run)).toContain(`--dport ${port(5)}`);
         expect(reason(run)).toMatch(/counter rose by 3/);
+        // The report fixture of the report renderers (test/fixtures/report/README.md) is this run's, captured on request.
+        if (process.env.PORTWISE_CAPTURE_REPORT_FIXTURE && run.report) await writeFile(process.env.PORTWISE_CAPTURE_REPORT_FIXTURE, `${JSON.stringify(run.report, null, 2)}\n`);
       });
     } finally {
       await listener.stop();
