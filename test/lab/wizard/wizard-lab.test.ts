@@ -367,7 +367,8 @@ describe('the wizard against the netns lab', { timeout: 420_000 }, () => {
 
     // 2. The profile says so, and the next diagnosis asks nothing (verdictOrFail fails on any dialog).
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Profiles' }).click();
-    expect(await card().innerText()).toContain('A key passphrase is saved for it');
+    // The list is read again when the screen opens: until then it shows what it had before the run.
+    await expect.poll(() => card().innerText(), { timeout: LAB_WAIT_MS }).toContain('A key passphrase is saved for it');
     run = await diagnoseWithProfile();
     await verdictOrFail(run, 'The service listens on loopback only');
     expect(lastReport()).toMatchObject({ sshFailure: null, diagnosis: { cause: 'bind-loopback-only' } });
