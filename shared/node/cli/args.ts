@@ -4,6 +4,8 @@ import { ProbeOptions, defaultProbeOptions } from '../../common/schema/probe';
 import { parseSshChain, type SshDestination } from '../../common/schema/ssh-destination';
 import { parseTarget, shown, type Target } from '../../common/schema/target';
 import type { ProfilePatch } from '../store/profile-store';
+import { exportFormatOf, type ExportFormat } from '../../common/report/export-format';
+import { parseRedactClasses, type RedactClass } from '../../common/report/redact';
 
 /** How to reach the server over SSH (absent: workstation evidence only). */
 export interface SshOptions {
@@ -60,6 +62,10 @@ export type Command =
       secretEnv: { password?: string; passphrase?: string };
       /** Present only with --profile (then `ssh` is null). */
       profile?: ProfileAccessOptions;
+      /** --report FILE (repeatable): the report written there, in the format its extension names. */
+      reports: { file: string; format: ExportFormat }[];
+      /** --redact: what else the exported files hide (secrets are always hidden). */
+      redact: ReadonlySet<RedactClass>;
     }
   | { kind: 'profiles'; action: ProfilesAction; json: boolean };
 
@@ -111,6 +117,13 @@ Saved SSH host profiles (in Portwise's folder; PORTWISE_HOME overrides it):
   METHOD is agent (default), key, password or keyboard-interactive. --jump names another
   profile (repeat, in the order they are crossed). No password or passphrase is ever saved here.
 
+Exported reports, to attach to a ticket:
+  --report FILE     also write the report to FILE: .md (Markdown), .html (one self-contained,
+                    printable page) or .json (portwise.report/1); repeatable. Secrets found in
+                    outputs are always replaced in these files.
+  --redact LIST     also replace, consistently, in the --report files: hosts, ips, users, paths
+                    (comma-separated, or all); loopback and wildcard addresses are kept
+
 Without SSH (manual mode):
   --answers FILE    a JSON file keyed by step id: {"T13": {"paste": "<ss -tlnp output>"},
                     "T2": {"choice": "direct"}, "T9": {"override": {"to": "T10", "reason": "..."}}}.
@@ -154,6 +167,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         sudo: { type: 'boolean' },
         service: { type: 'string' },
         answers: { type: 'string' },
+        report: { type: 'string', multiple: true },
+        redact: { type: 'string' },
         profile: { type: 'string' },
         name: { type: 'string' },
         host: { type: 'string' },
@@ -192,7 +207,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     return { ok: false, message: `--service takes a unit name (at most 256 characters, no control characters), not "${shown(service)}".` };
   }
   if (verb === 'causes' || verb === 'explain') {
-    const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers', 'profile'] as const).find((name) => values[name] !== undefined);
+    const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers', 'profile', 'report', 'redact'] as const).find((name) => values[name] !== undefined);
     if (diagnoseOnly) return { ok: false, message: `--${diagnoseOnly} belongs to "portwise diagnose".` };
     if (verb === 'causes') {
       if (rest.length > 0) return { ok: false, message: `causes takes no arguments; got ${shown(rest.join(' '))}.` };
@@ -241,9 +256,23 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (answersFile === '') return { ok: false, message: '--answers takes a file name.' };
   const secretEnv = { ...(values['password-env'] !== undefined ? { password: values['password-env'] } : {}), ...(values['passphrase-env'] !== undefined ? { passphrase: values['passphrase-env'] } : {}) };
   if (Object.keys(secretEnv).length > 0 && !ssh && !profile) return { ok: false, message: '--password-env and --passphrase-env go with --ssh or --profile.' };
+  const reports: { file: string; format: ExportFormat }[] = [];
+  for (const file of (values.report as string[] | undefined) ?? []) {
+    if (file.trim() === '') return { ok: false, message: '--report takes a file name ending in .md, .html or .json.' };
+    const format = exportFormatOf(file);
+    if (!format.ok) return { ok: false, message: `--report: ${format.message}` };
+    reports.push({ file, format: format.format });
+  }
+  let redact: ReadonlySet<RedactClass> = new Set();
+  if (values.redact !== undefined) {
+    if (reports.length === 0) return { ok: false, message: '--redact applies to the files of --report: give --report FILE too.' };
+    const classes = parseRedactClasses(values.redact as string);
+    if (!classes.ok) return { ok: false, message: `--redact: ${classes.error.message}` };
+    redact = classes.value;
+  }
   return {
     ok: true,
-    command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile, secretEnv, ...(profile ? { profile } : {}) },
+    command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile, secretEnv, reports, redact, ...(profile ? { profile } : {}) },
   };
 }
 
@@ -274,7 +303,7 @@ const FIELD_OPTIONS = [...PROFILE_FIELD_OPTIONS, 'jump', 'sudo', 'service', 'kno
 /** Options of `profiles import-ssh-config` only. */
 const IMPORT_OPTIONS = ['file', 'yes', 'update'] as const;
 /** What a profiles command never takes. */
-const DIAGNOSE_OPTIONS = ['timeout', 'probes', 'ssh', 'identity', 'accept-new-host-key', 'password-env', 'passphrase-env', 'answers', 'profile', 'color', 'no-color'] as const;
+const DIAGNOSE_OPTIONS = ['timeout', 'probes', 'ssh', 'identity', 'accept-new-host-key', 'password-env', 'passphrase-env', 'answers', 'profile', 'color', 'no-color', 'report', 'redact'] as const;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 

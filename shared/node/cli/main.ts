@@ -14,6 +14,7 @@ import { cliPromptPort, type TtyIo } from './tty-prompt';
 import { checkSecretEnv, withEnvSecrets } from './secret-sources';
 import { profileRemote, runProfiles, type ProfilesOutcome } from './profiles';
 import type { SshAccess } from '../remote/access';
+import { writeReportFiles } from './report-files';
 
 export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
 
@@ -27,6 +28,8 @@ export interface CliIo {
   onInterrupt(handler: () => void): void;
   /** The terminal for passphrase and password prompts; absent in scripts (then nothing is asked). */
   tty?: TtyIo | null;
+  /** Where relative --report file names start; the process's own by default. */
+  cwd?: string;
 }
 
 /** The `portwise` command. Returns the exit code; all output goes through `io`. */
@@ -110,6 +113,11 @@ export async function runCli(io: CliIo): Promise<number> {
     return EXIT.internal;
   }
   io.stdout.write(command.json ? `${JSON.stringify(end.report, null, 2)}\n` : renderReportText(end.report, colorOut ? ansiStyle : plainStyle));
+  if (command.reports.length > 0) {
+    const files = await writeReportFiles(end.report, command.reports, command.redact, io.cwd ?? process.cwd());
+    for (const line of files.lines) progress(line);
+    if (files.failed) return EXIT.internal;
+  }
   if (end.report.sshFailure) {
     io.stderr.write(`portwise: SSH failed: ${end.report.sshFailure.message}\n`);
     return EXIT.ssh;

@@ -193,3 +193,27 @@ export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, now: (
   if (read.status !== 'damaged') return read;
   return { status: 'corrupt', notice: await moveAside(file, read.problem, now()) };
 }
+
+/** A file system error in words a person can act on ("permission denied"), else its code. */
+export function fsErrorWords(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : null;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EROFS':
+      return 'the disk is read-only';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      // mkdir -p meets a file where a folder of the path should be.
+      return 'a file is in the way of a folder in its path';
+    case 'EISDIR':
+      return 'it is a folder';
+    case null:
+      return 'unknown error';
+    default:
+      return code;
+  }
+}

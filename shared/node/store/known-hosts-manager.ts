@@ -16,7 +16,7 @@ import {
   type KnownHostEntry,
   type SkippedLine,
 } from '../ssh/known-hosts';
-import { exclusive, writeFileAtomic } from './atomic-file';
+import { exclusive, fsErrorWords, writeFileAtomic } from './atomic-file';
 import type { KnownHostView, KnownHostsListing, PresentedKey } from '../../common/schema/known-hosts';
 
 export type { KnownHostView, KnownHostsListing, PresentedKey };
@@ -138,7 +138,7 @@ export function pinHostKey(files: KnownHostsFiles, key: PresentedKey): Promise<M
         await appendKnownHost(files.alsoWrite, line);
         writtenTo.push(files.alsoWrite);
       } catch (error) {
-        return { ok: false, message: `The key was pinned in ${files.own}, but could not be added to ${files.alsoWrite}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.` };
+        return { ok: false, message: `The key was pinned in ${files.own}, but could not be added to ${files.alsoWrite}: ${fsErrorWords(error)}.` };
       }
     }
     return { ok: true, value: { alreadyTrusted: false, fingerprint, writtenTo } };

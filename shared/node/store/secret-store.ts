@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProfileId } from '../../common/schema/profile';
 import { portwiseHome } from '../paths';
-import { exclusive, moveAside, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
+import { exclusive, fsErrorWords, moveAside, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
 import { FileLockBusyError } from './file-lock';
 
 // ---------------------------------------------------------------------------------------------
@@ -385,7 +385,5 @@ function errorCode(err: unknown): string | null {
 }
 
 function ioError(prefix: string, err: unknown): SecretStoreError {
-  const code = errorCode(err);
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the disk is read-only' : (code ?? 'unknown error');
-  return { kind: 'io', code, message: `${prefix}: ${why}.` };
+  return { kind: 'io', code: errorCode(err), message: `${prefix}: ${fsErrorWords(err)}.` };
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,10 +127,23 @@ describe('diagnose --ssh in the netns lab', () => {
     const listener = await lab().startListener({ address: '0.0.0.0', port: port(5), mode: 'accept' });
     try {
       await withRules(lab(), [['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(port(5)), '-j', 'REJECT', '--reject-with', 'tcp-reset']], async () => {
-        const run = await cli([`${NS_V4}:${port(5)}`]);
+        // The same run exported for a ticket, redacted: the issue's "done when" for the three text formats.
+        const exports = ['md', 'html', 'json'].map((ext) => join(home, `report.${ext}`));
+        const run = await cli([`${NS_V4}:${port(5)}`, ...exports.flatMap((f) => ['--report', f]), '--redact', 'hosts,ips,users']);
         expect(cause(run), JSON.stringify(run.report?.path, null, 1)).toBe('iptables-reject');
         expect(reason(run)).toContain(`--dport ${port(5)}`);
         expect(reason(run)).toMatch(/counter rose by 3/);
+        for (const file of exports) {
+          expect(run.stderr).toContain(`Report written to ${file}`);
+          const text = await readFile(file, 'utf8');
+          // The cause, the decisive evidence with its raw output (the rule), and the decision path.
+          expect(text, file).toContain('iptables-reject');
+          expect(text, file).toContain(`-A INPUT -p tcp -m tcp --dport ${port(5)} -j REJECT --reject-with tcp-reset`);
+          expect(text, file).toMatch(/Decision path|"path"/);
+          // None of the lab's names or addresses: the server, its address, the login user.
+          for (const original of [NS_V4, `root@`, `"user": "root"`]) expect(text.includes(original), `${file} holds ${original}`).toBe(false);
+        }
+        expect(Report.parse(JSON.parse(await readFile(exports[2] as string, 'utf8'))).target.host).not.toBe(NS_V4);
         // The report fixture of the report renderers (test/fixtures/report/README.md) is this run's, captured on request.
         if (process.env.PORTWISE_CAPTURE_REPORT_FIXTURE && run.report) await writeFile(process.env.PORTWISE_CAPTURE_REPORT_FIXTURE, `${JSON.stringify(run.report, null, 2)}\n`);
       });

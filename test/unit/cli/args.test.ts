@@ -21,7 +21,19 @@ describe('parseCommandLine: accepted', () => {
       service: null,
       answersFile: null,
       secretEnv: {},
+      reports: [],
+      redact: new Set(),
     });
+  });
+
+  it('--report FILE (repeatable, the format from the extension) and --redact LIST for those files', () => {
+    const c = command(['diagnose', 'db:5432', '--report', 'out/r.md', '--report', 'R.HTML', '--report', 'r.json', '--redact', 'hosts, IPs,users']);
+    expect(c.kind === 'diagnose' && c.reports).toEqual([
+      { file: 'out/r.md', format: 'md' },
+      { file: 'R.HTML', format: 'html' },
+      { file: 'r.json', format: 'json' },
+    ]);
+    expect(c.kind === 'diagnose' && [...c.redact].sort()).toEqual(['hosts', 'ips', 'users']);
   });
 
   it('takes the NAMES of the variables holding a password or a passphrase, with --ssh or --profile only', () => {
@@ -136,6 +148,12 @@ describe('parseCommandLine: every bad input is ok:false with a one-line message'
     [['diagnose', 'h.example:1', '--timeout', '-5'], /./],
     [['diagnose', 'h.example:1', '--timeout'], /timeout/],
     [['diagnose', 'h.example:1', '--probes', '0'], /--probes must be from 1 to 10, not 0/],
+    [['diagnose', 'h.example:1', '--report', 'r.pdf'], /--report: "r\.pdf" does not end in \.md, \.html or \.json.*PDF is not exported yet: export \.html/],
+    [['diagnose', 'h.example:1', '--report', 'report'], /--report: "report" does not end in/],
+    [['diagnose', 'h.example:1', '--report', ''], /--report takes a file name/],
+    [['diagnose', 'h.example:1', '--redact', 'hosts'], /--redact applies to the files of --report/],
+    [['diagnose', 'h.example:1', '--report', 'r.md', '--redact', 'hosts,phones'], /--redact: /],
+    [['causes', '--report', 'r.md'], /--report belongs to "portwise diagnose"/],
     [['diagnose', 'h.example:1', '--probes', '11'], /--probes must be from 1 to 10/],
     [['diagnose', 'h.example:1', '--probes', 'many'], /--probes takes a whole number/],
     [['diagnose', 'h.example:1', '--frobnicate'], /frobnicate/],
