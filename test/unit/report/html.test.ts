@@ -246,7 +246,7 @@ function hostileLabReport(): Report {
 
 /** A report that stopped at a question, after a login failed, with people's answers and an override. */
 function questionReport(text = 'ordinary'): Report {
-  const r = reportFrom(facts('db.example:5432', resolved('db.example', [addr('10.0.0.5')]), rounds('10.0.0.5', 'refused', 'refused'), { serviceHint: 'postgresql', symptom: 'refused' }));
+  const r = reportFrom(facts('db.example:5432', resolved('db.example', [addr('198.18.3.5')]), rounds('198.18.3.5', 'refused', 'refused'), { serviceHint: 'postgresql', symptom: 'refused' }));
   r.path[0] = { ...r.path[0]!, by: 'override', automatic: 'T1', overrideReason: `${text} reason` };
   r.path[1] = { ...r.path[1]!, by: 'answer' };
   r.answers = { [r.path[0]!.node]: { override: { to: r.path[0]!.next, reason: `${text} reason` } }, [r.path[1]!.node]: { choice: 'yes' }, T60: { paste: `${text}\nsecond line` } };

@@ -368,12 +368,12 @@ describe('planRedaction and applyRedaction', () => {
   });
 
   it('a name target keeps a valid host name; an IPv6 target a valid IPv6 address', () => {
-    const named = reportFrom(facts('db.corp.example:5432', resolved('db.corp.example', [addr('10.1.2.3'), addr('fd00::7')]), [...rounds('10.1.2.3', 'refused'), ...rounds('fd00::7', 'refused')]));
+    const named = reportFrom(facts('db.corp.example:5432', resolved('db.corp.example', [addr('198.18.2.3'), addr('2001:2::7')]), [...rounds('198.18.2.3', 'refused'), ...rounds('2001:2::7', 'refused')]));
     const a = redact(named, NAMES);
     expect(a.redacted.target).toMatchObject({ host: 'host-1.example.invalid', hostKind: 'name', input: 'host-1.example.invalid:5432' });
-    expect(a.json).not.toMatch(/10\.1\.2\.3|fd00::7|db\.corp\.example/);
+    expect(a.json).not.toMatch(/198\.18\.2\.3|2001:2::7|db\.corp\.example/);
     expect(() => Report.parse(a.redacted)).not.toThrow();
-    const v6 = reportFrom(facts('[fd00::7]:443', resolved('fd00::7', [addr('fd00::7', { sources: ['literal'] })]), rounds('fd00::7', 'refused')), 'https://[fd00::7]/');
+    const v6 = reportFrom(facts('[2001:2::7]:443', resolved('2001:2::7', [addr('2001:2::7', { sources: ['literal'] })]), rounds('2001:2::7', 'refused')), 'https://[2001:2::7]/');
     const b = redact(v6, NAMES);
     expect(b.redacted.target).toMatchObject({ host: '2001:db8::1', hostKind: 'ipv6', input: 'https://[2001:db8::1]/' });
     expect(() => Report.parse(b.redacted)).not.toThrow();
