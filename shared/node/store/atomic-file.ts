@@ -194,9 +194,14 @@ export async function readJsonFile<T>(file: string, schema: z.ZodType<T>, now: (
   return { status: 'corrupt', notice: await moveAside(file, read.problem, now()) };
 }
 
+/** The `code` of a Node.js system error (`ENOENT`...), or null for anything else. */
+export function errnoCode(error: unknown): string | null {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : null;
+}
+
 /** A file system error in words a person can act on ("permission denied"), else its code. */
 export function fsErrorWords(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : null;
+  const code = errnoCode(error);
   switch (code) {
     case 'EACCES':
     case 'EPERM':

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProfileId } from '../../common/schema/profile';
 import { portwiseHome } from '../paths';
-import { exclusive, fsErrorWords, moveAside, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
+import { errnoCode, exclusive, fsErrorWords, moveAside, serialized, writeFileAtomic, type CorruptFileNotice } from './atomic-file';
 import { FileLockBusyError } from './file-lock';
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ export class SecretStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if (errorCode(err) === 'ENOENT') return { ok: true, secrets: new Map() };
+      if (errnoCode(err) === 'ENOENT') return { ok: true, secrets: new Map() };
       return { ok: false, error: ioError(`The saved secrets (${this.file}) could not be read`, err) };
     }
     const parsed = parseSecretsFile(text);
@@ -380,10 +380,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function errorCode(err: unknown): string | null {
-  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : null;
-}
 
 function ioError(prefix: string, err: unknown): SecretStoreError {
-  return { kind: 'io', code: errorCode(err), message: `${prefix}: ${fsErrorWords(err)}.` };
+  return { kind: 'io', code: errnoCode(err), message: `${prefix}: ${fsErrorWords(err)}.` };
 }
