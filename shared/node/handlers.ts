@@ -82,9 +82,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
   const runs = new Map<string, { run: RunningDiagnosis; prompts: PromptBroker }>();
   const env = deps.env ?? process.env;
   // The same files the SSH layer reads: the user's (read only) and Portwise's own (the one written).
-  const knownHostsFiles = async (): Promise<KnownHostsFiles> => {
+  const knownHostsFiles = (): KnownHostsFiles => ({ own: ownKnownHostsFile(env), user: userKnownHostsFiles(env) });
+  /** For a pin, the only change that may also go to OpenSSH's file: the person's setting says whether it does. */
+  const pinTargets = async (): Promise<KnownHostsFiles> => {
     const { settings } = await readSettings(env);
-    return { own: ownKnownHostsFile(env), user: userKnownHostsFiles(env), alsoWrite: settings.knownHostsWrites === 'portwise-and-openssh' ? openSshKnownHostsFile(env) : null };
+    return { ...knownHostsFiles(), alsoWrite: settings.knownHostsWrites === 'portwise-and-openssh' ? openSshKnownHostsFile(env) : null };
   };
   const profileStore = (onNotice?: (message: string) => void): ProfileStore => openProfileStore({ env, ...(onNotice ? { onNotice: (n) => onNotice(n.message) } : {}) });
   const cipher = deps.secretCipher ?? unavailableCipher(NO_KEYRING);
@@ -212,16 +214,16 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
     async listKnownHosts(request) {
       const { host, port } = parseRequest('listKnownHosts', request);
       const filter = host === undefined ? undefined : { host, port: port ?? 22 };
-      return calls.listKnownHosts.response.parse(await listKnownHosts(await knownHostsFiles(), filter));
+      return calls.listKnownHosts.response.parse(await listKnownHosts(knownHostsFiles(), filter));
     },
     async pinHostKey(request) {
       const { key } = parseRequest('pinHostKey', request);
-      const result = await pinHostKey(await knownHostsFiles(), key);
+      const result = await pinHostKey(await pinTargets(), key);
       return calls.pinHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
     async repinHostKey(request) {
       const { key, confirmedOld } = parseRequest('repinHostKey', request);
-      const result = await repinHostKey(await knownHostsFiles(), key, confirmedOld);
+      const result = await repinHostKey(knownHostsFiles(), key, confirmedOld);
       return calls.repinHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
     async listProfiles(request) {
@@ -295,7 +297,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
     },
     async removeHostKey(request) {
       const entry = parseRequest('removeHostKey', request);
-      const result = await removeHostKey(await knownHostsFiles(), entry);
+      const result = await removeHostKey(knownHostsFiles(), entry);
       return calls.removeHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
   };
