@@ -95,6 +95,14 @@ export const Evidence = z.object({
   summary: z.string(),
   /** Raw output, capped; null when the check has none (a socket connect). */
   raw: z.string().nullable(),
+  /**
+   * The sha256 (hex) of the whole output, every byte the command wrote to stdout, including what the
+   * cap cut from `raw`: a reader can check a copy of the output against it. Absent in reports written
+   * before it existed, and null when there is no output.
+   */
+  rawSha256: z.string().regex(/^[0-9a-f]{64}$/).nullish(),
+  /** How many bytes the whole output had (`raw` may hold fewer). */
+  rawBytes: z.number().int().nonnegative().nullish(),
   /** Collected by Portwise, or pasted by a person (manual mode). */
   origin: z.enum(['collected', 'pasted']),
   facts: EvidenceFacts,
@@ -166,6 +174,18 @@ export const PendingQuestion = z.object({
 });
 export type PendingQuestion = z.infer<typeof PendingQuestion>;
 
+/** One "verify the fix": the failing addresses probed again after a fix, beside what they did in the run. */
+export const Verification = z.object({
+  at: z.string(),
+  /** Each address's attempts in the diagnosis. */
+  before: z.array(ProbeAttempt),
+  /** The same addresses, probed again. */
+  after: z.array(ProbeAttempt),
+  /** Every address connected after. */
+  fixed: z.boolean(),
+});
+export type Verification = z.infer<typeof Verification>;
+
 export const REPORT_SCHEMA = 'portwise.report/1';
 
 export const Report = z.object({
@@ -177,7 +197,13 @@ export const Report = z.object({
   service: z.string().nullable(),
   /** What the user reported seeing, if they said. */
   symptom: Symptom.nullable(),
-  workstation: z.object({ platform: z.string(), release: z.string(), runtime: z.string() }),
+  workstation: z.object({
+    platform: z.string(),
+    release: z.string(),
+    runtime: z.string(),
+    /** The proxy settings seen by this run (credentials removed); absent in reports written before it existed. */
+    proxy: ProxySettings.nullish(),
+  }),
   startedAt: z.string(),
   finishedAt: z.string(),
   outcome: Outcome,
@@ -188,6 +214,8 @@ export const Report = z.object({
   /** What people answered, pasted or overrode, by node id (pasted text is in the evidence too). */
   answers: Answers,
   evidence: z.array(Evidence),
+  /** Each "verify the fix" run after the diagnosis, oldest first (absent when none was run). */
+  verifications: z.array(Verification).optional(),
   /** Set when SSH evidence was asked for and logging in failed (the CLI then exits 4). */
   sshFailure: z
     .object({
