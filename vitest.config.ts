@@ -18,7 +18,7 @@ export default defineConfig({
         // they are unaffected). Cleanup is registered by the tests' own harness, not a setup file
         // loaded into all 60-odd Node test files.
         plugins: [svelteTesting({ autoCleanup: false, noExternal: false })],
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fuzz/**/*.test.ts'], environment: 'node', hookTimeout: 30_000 },
       },
       {
         extends: true,

@@ -51,18 +51,42 @@ for (const [project, env] of tiers) {
   if (!ok) failedTiers++;
   if (existsSync(report)) {
     const json = JSON.parse(readFileSync(report, 'utf8'));
-    results.push({ project, passed: json.numPassedTests, failed: json.numFailedTests, skipped: json.numPendingTests + json.numTodoTests, total: json.numTotalTests });
+    const problems = problemsIn(json);
+    results.push({ project, passed: json.numPassedTests, failed: json.numFailedTests, skipped: json.numPendingTests + json.numTodoTests, total: json.numTotalTests, failedFiles: json.numFailedTestSuites ?? 0, problems });
   } else {
     results.push({ project, passed: 0, failed: 1, skipped: 0, total: 0 });
   }
 }
 
-const sum = (key) => results.reduce((n, r) => n + r[key], 0);
-for (const r of results) console.error(`   ${r.project.padEnd(5)} ${r.notRun ? 'not run (needs root)' : `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`}`);
+const sum = (key) => results.reduce((n, r) => n + (r[key] ?? 0), 0);
+// The summary is the end of the log, the part a CI page shows: it names what went wrong, so a red
+// run can be read without the thousands of lines above it. A file can fail with no failed test (a
+// hook that threw, a worker that died): its tests then count as skipped, and its error is here.
+for (const r of results) {
+  console.error(`   ${r.project.padEnd(5)} ${r.notRun ? 'not run (needs root)' : `${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.failedFiles ? `, ${r.failedFiles} file(s) failed` : ''}`}`);
+  for (const line of r.problems ?? []) console.error(`         ${line}`);
+}
 // In CI nothing may skip silently: a skipped test is a failure of the run.
 const skipped = sum('skipped');
 if (process.env.CI && skipped > 0) console.error(`CI: ${skipped} test(s) skipped; that fails the run.`);
 console.log(`tests: ${sum('passed')} passed, ${sum('failed')} failed${skipped ? `, ${skipped} skipped` : ''}`);
 const emptyTier = results.find((r) => r.total === 0 && !r.notRun);
 if (emptyTier) console.error(`The ${emptyTier.project} tier ran no test.`);
-process.exit(failedTiers > 0 || sum('failed') > 0 || emptyTier || (process.env.CI && skipped > 0) ? 1 : 0);
+process.exit(failedTiers > 0 || sum('failed') > 0 || sum('failedFiles') > 0 || emptyTier || (process.env.CI && skipped > 0) ? 1 : 0);
+
+/** What a tier's JSON report says went wrong: each failed file's own error, each test that did not pass (bounded). */
+function problemsIn(json) {
+  const lines = [];
+  for (const file of json.testResults ?? []) {
+    const name = file.name.startsWith(process.cwd()) ? file.name.slice(process.cwd().length + 1) : file.name;
+    const notPassed = (file.assertionResults ?? []).filter((t) => t.status !== 'passed');
+    if (file.status === 'failed' && file.message) lines.push(`${name}: ${firstLine(file.message)}`);
+    for (const t of notPassed) lines.push(`${name} > ${t.fullName}: ${t.status}${t.failureMessages?.length ? ` (${firstLine(t.failureMessages[0])})` : ''}`);
+  }
+  return lines.length > 40 ? [...lines.slice(0, 40), `... and ${lines.length - 40} more`] : lines;
+}
+
+function firstLine(text) {
+  const line = String(text).split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+}
