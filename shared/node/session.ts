@@ -13,6 +13,7 @@ import { readLocalListeners } from './probes/listeners';
 import { proxySettingsFor } from './probes/proxy';
 import { runProbes } from './probes/run-probes';
 import { VERSION } from './version';
+import { withRawDigest } from './output-digest';
 import { formatSshDestination } from '../common/schema/ssh-destination';
 import type { RemoteFacts } from '../common/tree/remote-facts';
 import type { ResolvedAddress } from '../common/schema/probe';
@@ -84,7 +85,8 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
   const { target, options, onEvent } = request;
   const startedAt = new Date();
   const evidence: Evidence[] = [];
-  const addEvidence = (item: Evidence) => {
+  const addEvidence = (given: Evidence) => {
+    const item = withRawDigest(given);
     evidence.push(item);
     onEvent({ type: 'evidence', evidence: item });
   };
@@ -169,6 +171,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
         status: read.table.status === 'ok' ? 'ok' : 'unsupported',
         summary: read.table.status === 'ok' ? listenerSummary(read.table.listeners.filter((l) => l.port === target.port), target.port) : read.table.reason,
         raw: read.raw || null,
+        ...read.digest,
         origin: 'collected',
         facts: { check: 'local-listeners', table: read.table },
       });
@@ -207,7 +210,7 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
     tool: { name: 'portwise', version: VERSION },
     target: { ...target, input: request.input },
     options,
-    workstation: { platform: process.platform, release: os.release(), runtime: `node ${process.versions.node}` },
+    workstation: { platform: process.platform, release: os.release(), runtime: `node ${process.versions.node}`, proxy },
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     outcome: overallOutcome(facts),
@@ -336,6 +339,7 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
       status: 'ok',
       summary: `Logged in to ${session.server} as uid ${session.capabilities.uid}${session.capabilities.sudo ? ' (sudo -n works)' : ''}; ${session.capabilities.osId ?? 'unknown OS'} ${session.capabilities.osVersion ?? ''}`.trim(),
       raw: session.probeOutput,
+      ...(session.probeDigest ?? {}),
       origin: 'collected',
       facts: {
         check: 'ssh-login',

@@ -144,6 +144,7 @@ const PROTECTED_KEYS = new Set([
   'errorKind',
   'kind',
   'os',
+  'rawSha256',
 ]);
 /** Whole subtrees that are never rewritten. */
 const PROTECTED_TREES = new Set(['tool']);
@@ -623,6 +624,12 @@ class Collector {
 
 function collectStructured(report: Report, c: Collector): void {
   c.hostOrIp(report.target.host);
+  const proxy = report.workstation.proxy;
+  if (proxy) {
+    proxy.variables.forEach((v) => c.url(v.value));
+    c.url(proxy.proxyForTarget);
+  }
+  for (const v of report.verifications ?? []) [...v.before, ...v.after].forEach((a) => c.hostOrIp(a.address));
   for (const e of report.evidence) {
     c.destination(e.where);
     const f = e.facts;
@@ -840,5 +847,9 @@ export function applyRedaction(report: Report, plan: RedactionPlan): Report {
     aliases.set(keyOf(r.kind, original), r.alias);
   }
   const matcher = new Matcher(originals);
-  return mapStrings(report, null, (text, key) => replaceSpans(text, matcher.spans(text, key), (s) => aliases.get(keyOf(s.kind, s.original)))) as Report;
+  const redacted = mapStrings(report, null, (text, key) => replaceSpans(text, matcher.spans(text, key), (s) => aliases.get(keyOf(s.kind, s.original)))) as Report;
+  // The digest of an output that was changed would let a reader confirm a guess at what was replaced
+  // (a short output holding one host name): it goes with the original text.
+  redacted.evidence = redacted.evidence.map((e, i) => (e.rawSha256 && e.raw !== report.evidence[i]?.raw ? { ...e, rawSha256: null } : e));
+  return redacted;
 }

@@ -1,3 +1,4 @@
+import type { OutputDigest } from '../output-digest';
 import os from 'node:os';
 import { CAPABILITY_PROBE, parseCapabilities, type Capabilities } from '../../common/parsers/capabilities';
 import type { AuthMethod } from '../../common/schema/profile';
@@ -59,6 +60,8 @@ export interface RemoteSession {
   capabilities: Capabilities;
   /** The capability probe as it ran, for the report. */
   probeOutput: string;
+  /** The digest of the probe's whole output (null: its wrapper never ran). */
+  probeDigest: OutputDigest | null;
   close(): Promise<void>;
 }
 
@@ -126,7 +129,7 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
       ...observed,
       ...(signal ? { signal } : {}),
     });
-    return { server, chain, runner, capabilities: capabilities.value, probeOutput: probe.result.stdout, close: () => chain.close() };
+    return { server, chain, runner, capabilities: capabilities.value, probeOutput: probe.result.stdout, probeDigest: probe.digest, close: () => chain.close() };
   } catch (error) {
     await chain.close();
     throw error;

@@ -1,3 +1,4 @@
+import { digestOf } from '../output-digest';
 import { containerFacts, containersToInspect, describeContainers } from '../../common/manual/container-facts';
 import { isNoSystemd } from '../../common/parsers/command-failure';
 import { parseDockerError, parseDockerInspect, parseDockerPs } from '../../common/parsers/docker';
@@ -53,6 +54,9 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       status: run.status,
       summary,
       raw,
+      // The whole output's digest (the raw text may be cut). Without the wrapper's frame there is
+      // none to stream, but an output that was not capped is whole.
+      ...(run.digest ?? (run.result.truncated ? {} : digestOf(run.result.stdout))),
       origin: 'collected',
       facts: { check: 'remote-command', id: run.id, exitCode: run.result.code, stderr: run.result.stderr.slice(0, 4096), sudo: run.sudo, truncated: run.result.truncated },
     });

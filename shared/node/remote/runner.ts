@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { classifyCommandOutcome } from '../../common/parsers/command-failure';
 import type { EvidenceStatus } from '../../common/schema/report';
 import { shellQuote, type ShellCommand } from '../../common/shell';
+import { FramedDigest, type OutputDigest } from '../output-digest';
 import type { ExecResult, ExecTransport } from './transport';
 
 /** One command of the catalog, ready to run: the text was built with `sh` (every value quoted). */
@@ -24,6 +25,8 @@ export interface CommandRun {
   status: EvidenceStatus;
   startedAt: string;
   result: ExecResult;
+  /** The sha256 and size of the command's whole output (past the cap); null when the wrapper never ran. */
+  digest: OutputDigest | null;
   /** The unprivileged attempt, when the command was retried with sudo. */
   firstAttempt: { status: EvidenceStatus; stderr: string } | null;
 }
@@ -64,10 +67,13 @@ export function wrapCommand(command: string, nonce: string, options: { sudo: boo
   return `sh -c ${shellQuote(`printf '\\n@@pw-begin-${nonce}\\n'; ${inner}; printf '\\n@@pw-end-${nonce} %s\\n' "$?"`)}`;
 }
 
+const frameBegin = (nonce: string) => `\n@@pw-begin-${nonce}\n`;
+const frameEnd = (nonce: string) => `\n@@pw-end-${nonce} `;
+
 /** Cuts the framed output back out. Returns null when the frame is missing (the wrapper never ran). */
 export function unwrapOutput(stdout: string, nonce: string): { stdout: string; code: number | null } | null {
-  const begin = `\n@@pw-begin-${nonce}\n`;
-  const endMark = `\n@@pw-end-${nonce} `;
+  const begin = frameBegin(nonce);
+  const endMark = frameEnd(nonce);
   const start = stdout.indexOf(begin);
   if (start < 0) return null;
   const end = stdout.lastIndexOf(endMark);
@@ -111,32 +117,34 @@ export class RemoteRunner {
   private async runInSlot(spec: CommandSpec): Promise<CommandRun> {
     const startedAt = new Date().toISOString();
     const first = await this.attempt(spec, false);
-    const firstStatus = classifyCommandOutcome({ code: first.code, stderr: first.stderr, timedOut: first.timedOut }, spec.okCodes);
+    const firstStatus = classifyCommandOutcome({ code: first.result.code, stderr: first.result.stderr, timedOut: first.result.timedOut }, spec.okCodes);
     if (firstStatus === 'needs-privilege' && spec.wantsRoot && this.options.sudo) {
       const again = await this.attempt(spec, true);
-      const status = classifyCommandOutcome({ code: again.code, stderr: again.stderr, timedOut: again.timedOut }, spec.okCodes);
-      return { id: spec.id, command: spec.command.text, sudo: true, status, startedAt, result: again, firstAttempt: { status: firstStatus, stderr: first.stderr } };
+      const status = classifyCommandOutcome({ code: again.result.code, stderr: again.result.stderr, timedOut: again.result.timedOut }, spec.okCodes);
+      return { id: spec.id, command: spec.command.text, sudo: true, status, startedAt, ...again, firstAttempt: { status: firstStatus, stderr: first.result.stderr } };
     }
-    return { id: spec.id, command: spec.command.text, sudo: false, status: firstStatus, startedAt, result: first, firstAttempt: null };
+    return { id: spec.id, command: spec.command.text, sudo: false, status: firstStatus, startedAt, ...first, firstAttempt: null };
   }
 
   runAll(specs: readonly CommandSpec[]): Promise<CommandRun[]> {
     return Promise.all(specs.map((s) => this.run(s)));
   }
 
-  private async attempt(spec: CommandSpec, sudo: boolean): Promise<ExecResult> {
+  private async attempt(spec: CommandSpec, sudo: boolean): Promise<{ result: ExecResult; digest: OutputDigest | null }> {
     const nonce = randomBytes(8).toString('hex');
+    const digest = new FramedDigest(Buffer.from(frameBegin(nonce)), Buffer.from(frameEnd(nonce)));
     const timeoutMs = spec.timeoutMs ?? this.options.defaultTimeoutMs;
     const serverTimeoutSec = this.options.serverTimeout ? Math.max(1, Math.ceil(timeoutMs / 1000)) : null;
     const raw = await this.transport.exec(wrapCommand(spec.command.text, nonce, { sudo, serverTimeoutSec }), {
       // The channel deadline is a little later than the server-side one, so `timeout` answers first.
       timeoutMs: timeoutMs + (serverTimeoutSec ? 3000 : 0),
       maxBytes: spec.maxBytes ?? this.options.defaultMaxBytes,
+      onStdout: (chunk) => digest.push(chunk),
       ...(this.options.signal ? { signal: this.options.signal } : {}),
     });
     const framed = unwrapOutput(raw.stdout, nonce);
-    if (!framed) return { ...raw, code: raw.timedOut ? null : raw.code };
-    return { ...raw, stdout: framed.stdout, code: framed.code ?? raw.code };
+    if (!framed) return { result: { ...raw, code: raw.timedOut ? null : raw.code }, digest: null };
+    return { result: { ...raw, stdout: framed.stdout, code: framed.code ?? raw.code }, digest: digest.result() };
   }
 
   private slot(): Promise<void> {

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 // One shape for every transport: the SSH exec channel defines it, the local shell follows it.
 export type { ExecOptions, ExecResult } from '../ssh/connect';
 import type { ExecOptions, ExecResult } from '../ssh/connect';
+import { CappedBuffer } from '../output-digest';
 
 /**
  * Runs one shell command string somewhere: over an SSH exec channel on the server, or here for the
@@ -12,31 +13,6 @@ import type { ExecOptions, ExecResult } from '../ssh/connect';
 export interface ExecTransport {
   readonly where: string;
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
-}
-
-/** Collects a stream up to a cap, counting what it drops. */
-export class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  truncated = false;
-
-  constructor(private readonly max: number) {}
-
-  push(chunk: Buffer): void {
-    if (this.size >= this.max) {
-      this.truncated = true;
-      return;
-    }
-    const room = this.max - this.size;
-    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    if (part.length < chunk.length) this.truncated = true;
-    this.chunks.push(part);
-    this.size += part.length;
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
 }
 
 /** `sh -c` on this machine, with the same deadline and cap rules as the SSH transport. */
@@ -66,7 +42,10 @@ export const localTransport: ExecTransport = {
         kill();
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      child.stdout.on('data', (c: Buffer) => stdout.push(c));
+      child.stdout.on('data', (c: Buffer) => {
+        stdout.push(c);
+        options.onStdout?.(c);
+      });
       child.stderr.on('data', (c: Buffer) => stderr.push(c));
       child.on('close', (code, signal) => {
         clearTimeout(timer);

@@ -5,6 +5,7 @@
  */
 import { Client, type ClientChannel } from './ssh2';
 import { errnoText } from '../probes/classify';
+import { CappedBuffer } from '../output-digest';
 import { authFailedError, createAuthHandler, type AuthSpec } from './auth';
 import { SshError, type ChainHopStatus } from './errors';
 import { createHostVerifier, hostKeyError, type HostKeyPolicy } from './host-verifier';
@@ -354,6 +355,8 @@ export interface ExecOptions {
   /** Cap per stream (stdout, stderr). Output past it is read and discarded. */
   maxBytes: number;
   signal?: AbortSignal;
+  /** Sees every stdout chunk as it arrives, past the cap too (the runner digests the whole output). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface ExecResult {
@@ -365,34 +368,6 @@ export interface ExecResult {
   truncated: boolean;
   timedOut: boolean;
   ms: number;
-}
-
-class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  truncated = false;
-
-  constructor(private readonly max: number) {}
-
-  push(chunk: Buffer): void {
-    const room = this.max - this.size;
-    if (room <= 0) {
-      if (chunk.length > 0) this.truncated = true;
-      return;
-    }
-    if (chunk.length > room) {
-      this.chunks.push(chunk.subarray(0, room));
-      this.size += room;
-      this.truncated = true;
-      return;
-    }
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
 }
 
 /**
@@ -471,7 +446,10 @@ export function exec(client: Client, command: string, options: ExecOptions): Pro
           return;
         }
         channel = ch;
-        ch.on('data', (chunk: Buffer) => stdout.push(chunk));
+        ch.on('data', (chunk: Buffer) => {
+          stdout.push(chunk);
+          options.onStdout?.(chunk);
+        });
         ch.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
         ch.on('exit', (exitCode: number | null, signalName?: string) => {
           code = typeof exitCode === 'number' ? exitCode : null;

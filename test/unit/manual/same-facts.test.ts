@@ -77,6 +77,7 @@ async function collect(options: { tools?: string[]; override?: [RegExp, (command
   const session: RemoteSession = {
     server: 'root@pw-lab-server:22',
     chain: undefined as never, // collectRemote never touches the SSH chain
+    probeDigest: null,
     runner: new RemoteRunner(server.transport, defaultRunnerOptions),
     capabilities,
     probeOutput: '',

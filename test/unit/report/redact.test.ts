@@ -329,6 +329,28 @@ describe('planRedaction and applyRedaction', () => {
     expect(JSON.stringify(applyRedaction(report, { replacements: [] }))).toBe(JSON.stringify(report));
   });
 
+  it('the workstation proxy and verify-the-fix runs are redacted too; a changed output loses its digest, an unchanged one keeps it', () => {
+    const report = labReport();
+    report.workstation.proxy = { variables: [{ name: 'HTTPS_PROXY', value: 'http://proxy.corp.example.com:3128' }], proxyForTarget: 'http://proxy.corp.example.com:3128', noProxyMatch: null };
+    const attempt = { address: '198.18.0.2', family: 4 as const, port: 4105, round: 1, startedAt: 0, ms: 1, status: 'refused' as const, errno: 'ECONNREFUSED', detail: '', afterConnect: false, banner: null };
+    report.verifications = [{ at: report.finishedAt, before: [attempt], after: [{ ...attempt, status: 'connected', errno: null }], fixed: true }];
+    const digest = { rawSha256: 'ab'.repeat(32), rawBytes: 99 };
+    report.evidence = report.evidence.map((e) => (e.raw === null ? e : { ...e, ...digest }));
+    const withHost = report.evidence.findIndex((e) => e.raw?.includes('198.18.0.2'));
+    const without = report.evidence.findIndex((e) => e.raw !== null && !e.raw.includes('198.18.') && !e.raw.includes('root') && !/\/tmp\//.test(e.raw));
+    expect(withHost).toBeGreaterThanOrEqual(0);
+    expect(without).toBeGreaterThanOrEqual(0);
+
+    const out = applyRedaction(report, planRedaction(report, { classes: ALL }));
+    const text = JSON.stringify(out);
+    expect(text).not.toContain('proxy.corp.example.com');
+    expect(text).not.toContain('198.18.0.2');
+    expect(out.verifications?.[0]?.after[0]?.status).toBe('connected');
+    expect(out.evidence[withHost]).toMatchObject({ rawSha256: null, rawBytes: 99 });
+    expect(out.evidence[without]).toMatchObject(digest);
+    expect(Report.safeParse(out).success).toBe(true);
+  });
+
   it('redacts only the classes asked for', () => {
     const report = labLike();
     expect(new Set(planRedaction(report, { classes: new Set(['ips']) }).replacements.map((r) => r.kind))).toEqual(new Set(['ips']));
