@@ -1,15 +1,7 @@
-import type { AddressSource, ConnectStatus, ProbeAttempt, ResolvedAddress } from '../../shared/common/schema/probe';
+import type { AddressSource, ConnectStatus, ResolvedAddress } from '../../shared/common/schema/probe';
 import type { Confidence, EvidenceStatus } from '../../shared/common/schema/report';
 
 /** Words for what the engine reports. Every status has a word, so colour is never the only signal. */
-
-export const statusWord: Readonly<Record<ConnectStatus, string>> = {
-  connected: 'Connected',
-  refused: 'Refused',
-  timeout: 'Timed out',
-  unreachable: 'Unreachable',
-  reset: 'Reset',
-};
 
 /** A glyph beside the word, for a quicker scan; hidden from screen readers, which read the word. */
 export const statusGlyph: Readonly<Record<ConnectStatus, string>> = {
@@ -19,17 +11,6 @@ export const statusGlyph: Readonly<Record<ConnectStatus, string>> = {
   unreachable: '⚠',
   reset: '↯',
 };
-
-export function attemptWord(attempt: ProbeAttempt): string {
-  if (attempt.status === 'reset' && attempt.afterConnect) return 'Closed at once';
-  return statusWord[attempt.status];
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
 
 /** A setting or a lookup time: whole seconds read as seconds, anything else in milliseconds. */
 export function formatDuration(ms: number): string {
@@ -82,6 +63,7 @@ export const evidenceStatusLabel: Readonly<Record<EvidenceStatus, string>> = {
 };
 
 export { platformLabel } from '../../shared/common/report/platform-label';
+export { attemptWord, formatMs, plural, statusWord } from '../../shared/common/report/attempt-words';
 
 /** Splits `text` on backticks: odd parts were quoted as code. The caller renders each part as text. */
 export function splitInlineCode(text: string): { code: boolean; text: string }[] {
@@ -91,6 +73,3 @@ export function splitInlineCode(text: string): { code: boolean; text: string }[]
   return parts.map((part, i) => ({ code: i % 2 === 1, text: part })).filter((p) => p.text !== '');
 }
 
-export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}

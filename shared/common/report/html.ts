@@ -1,8 +1,9 @@
 import { decisionPathSvg, escapeMarkup, evidenceTimelineSvg, FONT_STACK, INK, INK_MUTED, MONO_STACK, RULE, statusTone, TONE_COLOURS, type Tone } from './html-svg';
 import { formatDuration, formatOffset, msBetween } from './times';
+import { proxyWords, verificationView, wholeOutputWords } from './report-words';
 import { platformLabel } from './platform-label';
 import { describeHop } from '../schema/prompts';
-import type { Diagnosis, Evidence, PathStep, Platform, Report } from '../schema/report';
+import type { Diagnosis, Evidence, PathStep, Platform, Report, Verification } from '../schema/report';
 import { formatTarget } from '../schema/target';
 
 /**
@@ -21,6 +22,7 @@ export function renderReportHtml(report: Report): string {
     diagnosisSection(report.diagnosis),
     fixSection(report.diagnosis),
     verifySection(report.diagnosis),
+    verificationsSection(report.verifications ?? []),
     decisionPathSection(report),
     pendingSection(report.pending, report.diagnosis.missing),
     sshFailureSection(report.sshFailure),
@@ -32,8 +34,8 @@ export function renderReportHtml(report: Report): string {
   return page(documentTitle(report), body.filter((part) => part !== ''));
 }
 
-/** The headings of the sections, in order; the last three only appear when the report has them. */
-export const HTML_SECTION_HEADINGS = ['Diagnosis', 'Fix', 'Verify the fix', 'Decision path', 'Pending question', 'SSH login failure', 'Evidence', 'Answers given by a person'] as const;
+/** The headings of the sections, in order; verification runs, a pending question, an SSH failure and answers only appear when the report has them. */
+export const HTML_SECTION_HEADINGS = ['Diagnosis', 'Fix', 'Verify the fix', 'Verification runs', 'Decision path', 'Pending question', 'SSH login failure', 'Evidence', 'Answers given by a person'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // The page.
@@ -107,6 +109,8 @@ dl.facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
 .verdict .title { font-size: 1.1rem; font-weight: 700; }
 .muted { color: var(--text-muted); }
 ol.steps > li, ol.path > li { margin: 0 0 0.7rem; break-inside: avoid; }
+table { border-collapse: collapse; width: 100%; margin: 0.4rem 0 0.8rem; break-inside: avoid; }
+th, td { text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; border-bottom: 1px solid var(--border); overflow-wrap: anywhere; }
 ol.path p { margin: 0.1rem 0; }
 .label { color: var(--text-muted); margin: 0.5rem 0 0.1rem; break-after: avoid; }
 figure { margin: 0.3rem 0 0.6rem; }
@@ -146,6 +150,7 @@ function headerSection(report: Report): string {
     ['Portwise', text(report.tool.version)],
     ['Workstation', text(`${w.platform} ${w.release}, ${w.runtime}`)],
   ];
+  if (w.proxy) facts.push(['Proxy', text(proxyWords(w.proxy))]);
   if (report.service !== null) facts.push(['Service', text(report.service)]);
   if (report.symptom !== null) facts.push(['Symptom', text(report.symptom)]);
   return ['<header>', `<h1>Portwise report: ${code(formatTarget(report.target))}</h1>`, factsList(facts), '</header>'].join('\n');
@@ -193,6 +198,17 @@ function fixSection(d: Diagnosis): string {
 
 function verifySection(d: Diagnosis): string {
   return [section('verify', 'Verify the fix'), `<p>${prose(d.verify.text)}</p>`, ...commandFigures(d.verify.commands), '</section>'].join('\n');
+}
+
+/** Each verify-the-fix run after the diagnosis: per address, before and after, in words (not colour alone). */
+function verificationsSection(verifications: readonly Verification[]): string {
+  if (verifications.length === 0) return '';
+  const runs = verifications.map((v) => {
+    const view = verificationView(v);
+    const rows = view.rows.map((r) => `<tr><td>${code(r.address)}</td><td>${text(r.before)}</td><td>${text(r.after)} ${r.fixed ? badge('fixed', 'ok') : badge('still failing', 'bad')}</td></tr>`);
+    return [`<h3>${text(view.at)}</h3>`, `<p>${text(view.verdict)}</p>`, '<table>', '<thead><tr><th scope="col">Address</th><th scope="col">In the diagnosis</th><th scope="col">After the fix</th></tr></thead>', '<tbody>', ...rows, '</tbody>', '</table>'].join('\n');
+  });
+  return [section('verifications', 'Verification runs'), ...runs, '</section>'].join('\n');
 }
 
 /** The picture for the eye, then the same steps as text, for screen readers and for copying. */
@@ -285,6 +301,8 @@ function evidenceArticle(e: Evidence, n: number, runStartedAt: string): string {
   ];
   if (e.origin === 'pasted') facts.push(['Origin', 'pasted by a person']);
   facts.push(['Summary', prose(e.summary)], ...remoteCommandFacts(e));
+  const whole = wholeOutputWords(e);
+  if (whole !== null) facts.push(['Whole output', `${whole.sha256 === null ? '' : `sha256 ${code(whole.sha256)}, `}${text(whole.text)}`]);
   const out = [
     `<article class="evidence" id="evidence-${n}">`,
     '<header>',

@@ -1,8 +1,9 @@
 import { platformLabel } from './platform-label';
 import { describeHop } from '../schema/prompts';
-import type { Diagnosis, Evidence, PathStep, Platform, Report } from '../schema/report';
+import type { Diagnosis, Evidence, PathStep, Platform, Report, Verification } from '../schema/report';
 import { formatTarget } from '../schema/target';
 import { formatDuration, formatOffset, msBetween } from './times';
+import { proxyWords, verificationView, wholeOutputWords } from './report-words';
 
 /**
  * A finished report as Markdown, to attach to a ticket. Pure and deterministic: every date comes
@@ -21,6 +22,7 @@ export function renderReportMarkdown(report: Report): string {
     ...diagnosisSection(report.diagnosis),
     ...fixSection(report.diagnosis),
     ...verifySection(report.diagnosis),
+    ...verificationsSection(report.verifications ?? []),
     ...decisionPathSection(report),
     ...pendingSection(report.pending, report.diagnosis.missing),
     ...sshFailureSection(report.sshFailure),
@@ -45,6 +47,7 @@ function factsList(report: Report): string {
     ['Portwise', escapeText(report.tool.version)],
     ['Workstation', escapeText(`${w.platform} ${w.release} ${w.runtime}`)],
   ];
+  if (w.proxy) facts.push(['Proxy', escapeText(proxyWords(w.proxy))]);
   if (report.service !== null) facts.push(['Service', escapeText(report.service)]);
   if (report.symptom !== null) facts.push(['Symptom', escapeText(report.symptom)]);
   return facts.map(([label, value]) => labelled(label, value)).join('\n');
@@ -73,6 +76,19 @@ function fixSection(d: Diagnosis): string[] {
 
 function verifySection(d: Diagnosis): string[] {
   return ['## Verify the fix', escapeText(d.verify.text), ...commandBlocks(d.verify.commands)];
+}
+
+/** Each verify-the-fix run after the diagnosis: per address, before and after. */
+function verificationsSection(verifications: readonly Verification[]): string[] {
+  if (verifications.length === 0) return [];
+  return [
+    '## Verification runs',
+    ...verifications.flatMap((v) => {
+      const view = verificationView(v);
+      const table = ['| Address | In the diagnosis | After the fix |', '| --- | --- | --- |', ...view.rows.map((r) => `| ${[code(r.address), escapeCell(r.before), escapeCell(`${r.after}${r.fixed ? '' : ' (still failing)'}`)].join(' | ')} |`)];
+      return [`### ${escapeText(view.at)}`, escapeText(view.verdict), table.join('\n')];
+    }),
+  ];
 }
 
 function decisionPathSection(report: Report): string[] {
@@ -163,6 +179,7 @@ function evidenceBlocks(e: Evidence, n: number, runStartedAt: string): string[] 
     labelled('Command', multiLine ? 'below' : code(e.command)),
     labelled('Summary', escapeText(e.summary)),
     ...remoteCommandFacts(e),
+    ...wholeOutputFacts(e),
   ];
   out.push(facts.join('\n'));
   if (multiLine) out.push('Command:', fence(e.command, 'sh'));
@@ -181,8 +198,20 @@ function remoteCommandFacts(e: Evidence): string[] {
   return out;
 }
 
+/** The digest of the whole output, so that a copy of it can be checked against the report. */
+function wholeOutputFacts(e: Evidence): string[] {
+  const whole = wholeOutputWords(e);
+  if (whole === null) return [];
+  return [labelled('Whole output', `${whole.sha256 === null ? '' : `sha256 ${code(whole.sha256)}, `}${escapeText(whole.text)}`)];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
+
+/** A table cell: escaped, with its pipes escaped too and no line break. */
+function escapeCell(value: string): string {
+  return escapeText(value.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
+}
 
 /** Fix and verify commands, each labelled by its platform above its own block. */
 function commandBlocks(commands: readonly { platform: Platform; command: string }[]): string[] {

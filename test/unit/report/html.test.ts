@@ -260,6 +260,12 @@ function questionReport(text = 'ordinary'): Report {
     serverMethods: ['publickey'],
     keyPath: null,
   };
+  const attempt = { address: '198.18.3.5', family: 4 as const, port: 5432, round: 1, startedAt: 0, ms: 0.4, status: 'refused' as const, errno: 'ECONNREFUSED', detail: '', afterConnect: false, banner: null };
+  r.verifications = [
+    { at: '2026-11-24T10:00:00.000Z', before: [attempt, { ...attempt, round: 2 }], after: [{ ...attempt, ms: 0.5 }], fixed: false },
+    { at: '2026-11-24T10:05:00.000Z', before: [attempt, { ...attempt, round: 2 }], after: [{ ...attempt, status: 'connected', errno: null, ms: 0.6 }], fixed: true },
+  ];
+  r.workstation.proxy = { variables: [{ name: 'HTTPS_PROXY', value: 'http://proxy.example:3128' }], proxyForTarget: null, noProxyMatch: 'db.example' };
   return r;
 }
 
@@ -317,6 +323,16 @@ describe('renderReportHtml: hostile text is shown, never run', () => {
 });
 
 describe('renderReportHtml: other reports', () => {
+  it('states the digest of each whole output: of a cut one, that it covers all of it; of a redacted one, that it was left out', () => {
+    const r = labReport();
+    const [k, j] = r.evidence.flatMap((e, i) => (e.raw ? [i] : []));
+    r.evidence[k!] = { ...r.evidence[k!]!, raw: 'cut output\n[... cut at 65536 bytes]', rawSha256: 'c'.repeat(64), rawBytes: 70_000 };
+    r.evidence[j!] = { ...r.evidence[j!]!, rawSha256: null, rawBytes: 12 };
+    const doc = expectSafePage(renderReportHtml(r));
+    expect(one(doc, `#evidence-${k! + 1}`).textContent).toContain(`Whole outputsha256 ${'c'.repeat(64)}, 70000 bytes; the output shown is cut, the digest covers all of it`);
+    expect(one(doc, `#evidence-${j! + 1}`).textContent).toContain('Whole output12 bytes; its sha256 is left out because this output was redacted');
+  });
+
   it('shows an inconclusive verdict, the pending question, the login failure and people’s answers, in order', () => {
     const report = questionReport();
     const doc = expectSafePage(renderReportHtml(report));
@@ -340,7 +356,13 @@ describe('renderReportHtml: other reports', () => {
     expect(all(boxes[2]!, 'rect')[0]!.getAttribute('stroke-dasharray')).toBeNull();
     expect(boxes[0]!.textContent).toContain('overridden by a person');
     expect(one(doc, 'svg.decision-path g.cause').textContent).toContain('Inconclusive');
+    const verifications = all(doc, '#verifications table');
+    expect(verifications).toHaveLength(2);
+    expect(verifications.map((t) => t.querySelector('tbody td:last-child')?.textContent)).toEqual(['Refused (0.5 ms · ECONNREFUSED) still failing', 'Connected (0.6 ms) fixed']);
+    expect(one(doc, '#verifications').textContent).toContain('Not fixed: 1 address still fails.');
+    expect(one(doc, '#verifications').textContent).toContain('Fixed: every address connects now.');
     const header = one(doc, 'body > header').textContent ?? '';
+    expect(header).toContain('ProxyHTTPS_PROXY=http://proxy.example:3128; the target is exempt (NO_PROXY entry db.example)');
     expect(header).toContain('Servicepostgresql');
     expect(header).toContain('Symptomrefused');
   });

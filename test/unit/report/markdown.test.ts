@@ -269,6 +269,26 @@ describe('renderReportMarkdown: other reports', () => {
     expect(md.indexOf('## Pending question')).toBeGreaterThan(md.indexOf('## Decision path'));
   });
 
+  it('verification runs are a table per run, before and after; the proxy and the digest of each whole output are stated', () => {
+    const r = labReport();
+    const before = r.evidence.flatMap((e) => (e.facts.check === 'tcp-probe' ? e.facts.attempts : []));
+    expect(before.length).toBeGreaterThan(0);
+    r.verifications = [{ at: '2026-11-24T10:05:00.000Z', before, after: [{ ...before[0]!, round: 1, status: 'connected', errno: null, ms: 0.6 }], fixed: true }];
+    r.workstation.proxy = { variables: [], proxyForTarget: null, noProxyMatch: null };
+    const k = r.evidence.findIndex((e) => e.raw !== null && e.raw !== '');
+    r.evidence[k] = { ...r.evidence[k]!, rawSha256: 'd'.repeat(64), rawBytes: Buffer.byteLength(r.evidence[k]!.raw!) };
+    const md = renderReportMarkdown(r);
+    expect(md).toContain(
+      `## Verification runs\n\n### 2026-11-24T10:05:00.000Z\n\nFixed: every address connects now.\n\n| Address | In the diagnosis | After the fix |\n| --- | --- | --- |\n| \`${before[0]!.address}\` | Refused (`,
+    );
+    expect(md).toContain('| Connected (0.6 ms) |');
+    expect(md.indexOf('## Verification runs')).toBeGreaterThan(md.indexOf('## Verify the fix'));
+    expect(md.indexOf('## Verification runs')).toBeLessThan(md.indexOf('## Decision path'));
+    expect(md).toContain('- **Proxy:** none: no proxy variable is set\n');
+    expect(md).toContain(`- **Whole output:** sha256 \`${'d'.repeat(64)}\`, ${Buffer.byteLength(r.evidence[k]!.raw!)} bytes\n`);
+    expect(renderReportMarkdown(labReport())).not.toContain('## Verification runs');
+  });
+
   it('fix steps are numbered, each command in its own fence under its platform', () => {
     const md = renderReportMarkdown(notRunning);
     const { blocks } = parseFences(md);
