@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseProcNetTcp } from '../../shared/common/parsers/proc-net-tcp';
@@ -12,6 +14,10 @@ import { figure, timeProcess, type Figure } from './measure';
 const quick = process.env.PORTWISE_BENCH_QUICK === '1';
 const RUNS = quick ? 2 : 7;
 const CLI = 'out/cli/portwise.js';
+
+// Every diagnosis is saved in the history (part of what is measured): into a private folder, never the user's.
+const home = mkdtempSync(join(tmpdir(), 'pw-bench-'));
+const cliEnv = { ...process.env, PORTWISE_HOME: home };
 
 let open: net.Server;
 let openPort = 0;
@@ -31,7 +37,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 });
 
-afterAll(() => new Promise<void>((resolve) => open.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => open.close(() => resolve()));
+  rmSync(home, { recursive: true, force: true });
+});
 
 function connectMs(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -60,7 +69,7 @@ it('measures the local verdict, the connect RTT and the /proc/net/tcp parser', a
 
   const verdict: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const run = await timeProcess('node', [CLI, 'diagnose', `127.0.0.1:${closedPort}`, '--json', '--probes', '1']);
+    const run = await timeProcess('node', [CLI, 'diagnose', `127.0.0.1:${closedPort}`, '--json', '--probes', '1'], cliEnv);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).diagnosis.cause).toBe('service-not-running');
     verdict.push(run.ms);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { causeSummary } from '../../shared/common/causes/catalog';
 import { Report } from '../../shared/common/schema/report';
 import { NS_V4, run, runOk, type ExecResult } from './harness/netns';
@@ -28,8 +28,12 @@ const lab = useLab(async (l) => {
   await l.startListener({ address: '127.0.0.1', port: LOOPBACK_ONLY, mode: 'accept' });
 });
 
+/** Every diagnosis is saved in the history: into this private folder, never the user's own. */
+const home = mkdtempSync(path.join(tmpdir(), 'pw-lab-cli-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
 /** A small, fixed environment: no proxy variables or colour settings leak in from the caller. */
-const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' });
+const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PORTWISE_HOME: home });
 const diagnoseArgs = (target: string) => [cli, 'diagnose', target, '--json', '--probes', '2', '--timeout', '800'];
 
 function parseReport(r: ExecResult): Report {

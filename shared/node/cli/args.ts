@@ -66,8 +66,28 @@ export type Command =
       reports: { file: string; format: ExportFormat }[];
       /** --redact: what else the exported files hide (secrets are always hidden). */
       redact: ReadonlySet<RedactClass>;
+      /** --browser PATH: the Chromium, Chrome or Edge that prints the .pdf files (null: looked for). */
+      browser: string | null;
+      /** False with --no-history: the finished report is not kept in the history. */
+      history: boolean;
     }
-  | { kind: 'profiles'; action: ProfilesAction; json: boolean };
+  | { kind: 'profiles'; action: ProfilesAction; json: boolean }
+  | { kind: 'history'; action: HistoryAction };
+
+/** The files of `--report` (diagnose, history export): where, in which format, redacted how, printed by what. */
+export interface ReportFileOptions {
+  reports: { file: string; format: ExportFormat }[];
+  redact: ReadonlySet<RedactClass>;
+  browser: string | null;
+}
+
+/** `portwise history ...`: the reports saved on this computer. */
+export type HistoryAction =
+  | { verb: 'list'; json: boolean; color: boolean | null; target: Target | null }
+  | { verb: 'show'; id: string; json: boolean; color: boolean | null }
+  | ({ verb: 'export'; id: string } & ReportFileOptions)
+  /** Without `yes`, only what would be removed (a usage error). */
+  | { verb: 'clear'; yes: boolean };
 
 export type ParsedArgs = { ok: true; command: Command } | { ok: false; message: string };
 
@@ -75,10 +95,12 @@ export const usage = `Usage: portwise diagnose <host>:<port> [options]
        portwise causes [--json]
        portwise explain <cause-id> [--service NAME] [--json]
        portwise profiles [list|show|add|edit|remove|import-ssh-config] ... [--json]
+       portwise history [list|show|export|clear] ...
 
 Finds out why a TCP connection is refused: resolves every address, probes each one,
 and walks the decision tree to a diagnosis. \`causes\` lists every cause it knows;
-\`explain\` prints one, with its fix; \`profiles\` keeps the servers you log in to.
+\`explain\` prints one, with its fix; \`profiles\` keeps the servers you log in to;
+\`history\` lists the reports of past diagnoses, saved on this computer.
 
 Options:
   --json            print one JSON report (portwise.report/1) on stdout
@@ -119,10 +141,25 @@ Saved SSH host profiles (in Portwise's folder; PORTWISE_HOME overrides it):
 
 Exported reports, to attach to a ticket:
   --report FILE     also write the report to FILE: .md (Markdown), .html (one self-contained,
-                    printable page) or .json (portwise.report/1); repeatable. Secrets found in
-                    outputs are always replaced in these files.
+                    printable page), .json (portwise.report/1) or .pdf (the HTML page, printed by
+                    a local Chromium, Chrome or Edge); repeatable. Secrets found in outputs are
+                    always replaced in these files.
   --redact LIST     also replace, consistently, in the --report files: hosts, ips, users, paths
                     (comma-separated, or all); loopback and wildcard addresses are kept
+  --browser PATH    the Chromium, Chrome or Edge that prints the .pdf files (otherwise
+                    PORTWISE_BROWSER, then the usual names and places are tried; none found:
+                    the other files are still written, and the .pdf is not, exit 1)
+
+History (every finished diagnosis is saved in Portwise's folder; PORTWISE_HOME overrides it):
+  --no-history                 diagnose without saving the report in the history
+  history list [--target HOST:PORT] [--json]
+                               newest first: id, when it finished, target, outcome, cause
+  history show ID [--json]     the report as diagnose printed it (or its JSON)
+  history export ID --report FILE [--report FILE...] [--redact LIST] [--browser PATH]
+                               write a saved report to files, as diagnose --report does
+  history clear --yes          remove every saved report (without --yes: says how many)
+  Exit codes: 0 done, 1 no saved report has that id (or it is damaged, or a file could not
+  be written), 2 bad usage (an id that is not one, clear without --yes).
 
 Without SSH (manual mode):
   --answers FILE    a JSON file keyed by step id: {"T13": {"paste": "<ss -tlnp output>"},
@@ -169,6 +206,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         answers: { type: 'string' },
         report: { type: 'string', multiple: true },
         redact: { type: 'string' },
+        browser: { type: 'string' },
+        'no-history': { type: 'boolean' },
+        target: { type: 'string' },
         profile: { type: 'string' },
         name: { type: 'string' },
         host: { type: 'string' },
@@ -198,6 +238,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const [verb, ...rest] = positionals;
   if (verb === undefined) return { ok: false, message: 'Missing a command: try "portwise diagnose host:port".' };
   if (verb === 'profiles') return parseProfilesCommand(rest, values);
+  if (verb === 'history') return parseHistoryCommand(rest, values);
+  if (values.target !== undefined) return { ok: false, message: '--target belongs to "portwise history list".' };
   const profileOnly = [...PROFILE_FIELD_OPTIONS, ...IMPORT_OPTIONS].find((name) => values[name] !== undefined);
   if (profileOnly) return { ok: false, message: `--${profileOnly} belongs to "portwise profiles".` };
   const service = values.service ?? null;
@@ -207,7 +249,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     return { ok: false, message: `--service takes a unit name (at most 256 characters, no control characters), not "${shown(service)}".` };
   }
   if (verb === 'causes' || verb === 'explain') {
-    const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers', 'profile', 'report', 'redact'] as const).find((name) => values[name] !== undefined);
+    const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers', 'profile', 'report', 'redact', 'browser', 'no-history'] as const).find((name) => values[name] !== undefined);
     if (diagnoseOnly) return { ok: false, message: `--${diagnoseOnly} belongs to "portwise diagnose".` };
     if (verb === 'causes') {
       if (rest.length > 0) return { ok: false, message: `causes takes no arguments; got ${shown(rest.join(' '))}.` };
@@ -217,7 +259,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     if (rest.length !== 1) return { ok: false, message: 'explain takes one cause id, as in "portwise explain bind-loopback-only" (see "portwise causes").' };
     return { ok: true, command: { kind: 'explain', cause: rest[0] ?? '', service, json: values.json ?? false } };
   }
-  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port", "portwise causes", "portwise explain CAUSE" or "portwise profiles".` };
+  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port", "portwise causes", "portwise explain CAUSE", "portwise profiles" or "portwise history".` };
   if (rest.length === 0) return { ok: false, message: 'diagnose needs a target, as in "portwise diagnose db.example.com:5432".' };
   if (rest.length > 1) return { ok: false, message: `diagnose takes one target; got ${rest.length}: ${shown(rest.join(' '))}.` };
   const input = rest[0] ?? '';
@@ -256,9 +298,33 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (answersFile === '') return { ok: false, message: '--answers takes a file name.' };
   const secretEnv = { ...(values['password-env'] !== undefined ? { password: values['password-env'] } : {}), ...(values['passphrase-env'] !== undefined ? { passphrase: values['passphrase-env'] } : {}) };
   if (Object.keys(secretEnv).length > 0 && !ssh && !profile) return { ok: false, message: '--password-env and --passphrase-env go with --ssh or --profile.' };
+  const files = reportFileOptions(values);
+  if (!files.ok) return files;
+  return {
+    ok: true,
+    command: {
+      kind: 'diagnose',
+      input,
+      target: target.value,
+      json: values.json ?? false,
+      color,
+      options,
+      ssh,
+      service,
+      answersFile,
+      secretEnv,
+      ...files.value,
+      history: !values['no-history'],
+      ...(profile ? { profile } : {}),
+    },
+  };
+}
+
+/** --report (repeatable), --redact and --browser: the same for diagnose and history export. */
+function reportFileOptions(values: Values): Parsed<ReportFileOptions> {
   const reports: { file: string; format: ExportFormat }[] = [];
-  for (const file of (values.report as string[] | undefined) ?? []) {
-    if (file.trim() === '') return { ok: false, message: '--report takes a file name ending in .md, .html or .json.' };
+  for (const file of values.report ?? []) {
+    if (file.trim() === '') return { ok: false, message: '--report takes a file name ending in .md, .html, .json or .pdf.' };
     const format = exportFormatOf(file);
     if (!format.ok) return { ok: false, message: `--report: ${format.message}` };
     reports.push({ file, format: format.format });
@@ -266,14 +332,17 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   let redact: ReadonlySet<RedactClass> = new Set();
   if (values.redact !== undefined) {
     if (reports.length === 0) return { ok: false, message: '--redact applies to the files of --report: give --report FILE too.' };
-    const classes = parseRedactClasses(values.redact as string);
+    const classes = parseRedactClasses(values.redact);
     if (!classes.ok) return { ok: false, message: `--redact: ${classes.error.message}` };
     redact = classes.value;
   }
-  return {
-    ok: true,
-    command: { kind: 'diagnose', input, target: target.value, json: values.json ?? false, color, options, ssh, service, answersFile, secretEnv, reports, redact, ...(profile ? { profile } : {}) },
-  };
+  let browser: string | null = null;
+  if (values.browser !== undefined) {
+    if (!reports.some((r) => r.format === 'pdf')) return { ok: false, message: '--browser prints the .pdf files of --report: give --report FILE.pdf too.' };
+    if (values.browser.trim() === '') return { ok: false, message: '--browser takes the path of a Chromium, Chrome or Edge.' };
+    browser = values.browser;
+  }
+  return { ok: true, value: { reports, redact, browser } };
 }
 
 type Values = Partial<Record<string, string | boolean | string[] | undefined>> & {
@@ -295,6 +364,12 @@ type Values = Partial<Record<string, string | boolean | string[] | undefined>> &
   file?: string;
   yes?: boolean;
   update?: boolean;
+  report?: string[];
+  redact?: string;
+  browser?: string;
+  target?: string;
+  color?: boolean;
+  'no-color'?: boolean;
 };
 
 /** Options that only describe a profile (add/edit). --jump, --sudo, --service and --known-hosts are shared with diagnose. */
@@ -303,7 +378,7 @@ const FIELD_OPTIONS = [...PROFILE_FIELD_OPTIONS, 'jump', 'sudo', 'service', 'kno
 /** Options of `profiles import-ssh-config` only. */
 const IMPORT_OPTIONS = ['file', 'yes', 'update'] as const;
 /** What a profiles command never takes. */
-const DIAGNOSE_OPTIONS = ['timeout', 'probes', 'ssh', 'identity', 'accept-new-host-key', 'password-env', 'passphrase-env', 'answers', 'profile', 'color', 'no-color', 'report', 'redact'] as const;
+const DIAGNOSE_OPTIONS = ['timeout', 'probes', 'ssh', 'identity', 'accept-new-host-key', 'password-env', 'passphrase-env', 'answers', 'profile', 'color', 'no-color', 'report', 'redact', 'browser', 'no-history'] as const;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -394,9 +469,61 @@ function parseProfilesCommand(rest: readonly string[], values: Values): ParsedAr
   const [verb = 'list', ...args] = rest;
   const stray = DIAGNOSE_OPTIONS.find((name) => values[name] !== undefined);
   if (stray) return { ok: false, message: `--${stray} belongs to "portwise diagnose".` };
+  if (values.target !== undefined) return { ok: false, message: '--target belongs to "portwise history list".' };
   if (!Object.hasOwn(profileVerbs, verb)) return { ok: false, message: `Unknown profiles command "${shown(verb)}": try list, show, add, edit, remove or import-ssh-config.` };
   const importOnly = verb === 'import-ssh-config' ? undefined : IMPORT_OPTIONS.find((name) => values[name] !== undefined);
   if (importOnly) return { ok: false, message: `--${importOnly} belongs to "portwise profiles import-ssh-config".` };
   const action = profileVerbs[verb as ProfilesAction['verb']](args, values);
   return action.ok ? { ok: true, command: { kind: 'profiles', action: action.value, json: values.json ?? false } } : action;
+}
+
+/** What each history command takes; any other option is refused by name. */
+const HISTORY_OPTIONS: Readonly<Record<HistoryAction['verb'], readonly string[]>> = {
+  list: ['json', 'target', 'color', 'no-color'],
+  show: ['json', 'color', 'no-color'],
+  export: ['report', 'redact', 'browser'],
+  clear: ['yes'],
+};
+
+function historyId(verb: string, rest: readonly string[]): Parsed<string> {
+  if (rest.length !== 1 || (rest[0] ?? '').trim() === '') return { ok: false, message: `history ${verb} takes one report id, as in "portwise history ${verb} 20261124T145501123Z-1a2b3c4d" ("portwise history list" shows them).` };
+  return { ok: true, value: (rest[0] ?? '').trim() };
+}
+
+/** `portwise history [VERB] ...`; no verb lists them. */
+function parseHistoryCommand(rest: readonly string[], values: Values): ParsedArgs {
+  const [verb = 'list', ...args] = rest;
+  if (!Object.hasOwn(HISTORY_OPTIONS, verb)) return { ok: false, message: `Unknown history command "${shown(verb)}": try list, show, export or clear.` };
+  const v = verb as HistoryAction['verb'];
+  const stray = Object.keys(values).find((name) => values[name] !== undefined && !HISTORY_OPTIONS[v].includes(name));
+  if (stray) return { ok: false, message: `--${stray} does not go with "portwise history ${v}".` };
+  const color = values['no-color'] ? false : values.color ? true : null;
+  const history = (action: HistoryAction): ParsedArgs => ({ ok: true, command: { kind: 'history', action } });
+  switch (v) {
+    case 'list': {
+      if (args.length > 0) return { ok: false, message: `history list takes no arguments (--target HOST:PORT filters); got ${shown(args.join(' '))}.` };
+      let target: Target | null = null;
+      if (values.target !== undefined) {
+        const parsed = parseTarget(values.target);
+        if (!parsed.ok) return { ok: false, message: `--target "${shown(values.target)}": ${parsed.error.message}` };
+        target = parsed.value;
+      }
+      return history({ verb: 'list', json: values.json ?? false, color, target });
+    }
+    case 'show': {
+      const id = historyId('show', args);
+      return id.ok ? history({ verb: 'show', id: id.value, json: values.json ?? false, color }) : id;
+    }
+    case 'export': {
+      const id = historyId('export', args);
+      if (!id.ok) return id;
+      const files = reportFileOptions(values);
+      if (!files.ok) return files;
+      if (files.value.reports.length === 0) return { ok: false, message: 'history export needs --report FILE (.md, .html, .json or .pdf; repeatable).' };
+      return history({ verb: 'export', id: id.value, ...files.value });
+    }
+    case 'clear':
+      if (args.length > 0) return { ok: false, message: `history clear takes no arguments; got ${shown(args.join(' '))}.` };
+      return history({ verb: 'clear', yes: values.yes ?? false });
+  }
 }

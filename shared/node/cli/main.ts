@@ -14,11 +14,13 @@ import { cliPromptPort, type TtyIo } from './tty-prompt';
 import { checkSecretEnv, withEnvSecrets } from './secret-sources';
 import { profileRemote, runProfiles, type ProfilesOutcome } from './profiles';
 import type { SshAccess } from '../remote/access';
-import { writeReportFiles } from './report-files';
+import { pdfPrinterFor, writeReportFiles } from './report-files';
+import { runHistory, saveToHistory, type HistoryOutcome } from './history';
 
 export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
 
 const profilesExit: Record<ProfilesOutcome, number> = { ok: 0, usage: EXIT.usage, failed: EXIT.internal };
+const historyExit: Record<HistoryOutcome, number> = { ok: 0, usage: EXIT.usage, failed: EXIT.internal, interrupted: EXIT.interrupted };
 
 export interface CliIo {
   argv: readonly string[];
@@ -62,6 +64,7 @@ export async function runCli(io: CliIo): Promise<number> {
     return 0;
   }
   if (command.kind === 'profiles') return profilesExit[await runProfiles(command.action, command.json, io)];
+  if (command.kind === 'history') return historyExit[await runHistory(command.action, io)];
   let access: SshAccess | null = command.ssh ? { ...command.ssh, hostKeyPolicy: command.ssh.acceptNewHostKey ? 'accept-new' : 'refuse' } : null;
   let service = command.service;
   if (command.profile) {
@@ -102,7 +105,12 @@ export async function runCli(io: CliIo): Promise<number> {
     serviceHint: service,
     answers,
   });
-  io.onInterrupt(() => run.cancel());
+  // One handler (the CLI's SIGINT fires once): it stops the run, or the PDF printing after it.
+  const exports = new AbortController();
+  io.onInterrupt(() => {
+    run.cancel();
+    exports.abort();
+  });
   const end = await run.done;
   if (end.status === 'cancelled') {
     progress('Cancelled.');
@@ -113,9 +121,13 @@ export async function runCli(io: CliIo): Promise<number> {
     return EXIT.internal;
   }
   io.stdout.write(command.json ? `${JSON.stringify(end.report, null, 2)}\n` : renderReportText(end.report, colorOut ? ansiStyle : plainStyle));
+  if (command.history) await saveToHistory(end.report, io, errStyle);
   if (command.reports.length > 0) {
-    const files = await writeReportFiles(end.report, command.reports, command.redact, io.cwd ?? process.cwd());
+    const cwd = io.cwd ?? process.cwd();
+    const printPdf = pdfPrinterFor(command.reports, command.browser, io.env, cwd);
+    const files = await writeReportFiles(end.report, command.reports, command.redact, cwd, { printPdf, signal: exports.signal });
     for (const line of files.lines) progress(line);
+    if (exports.signal.aborted) return EXIT.interrupted;
     if (files.failed) return EXIT.internal;
   }
   if (end.report.sshFailure) {

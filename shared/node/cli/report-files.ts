@@ -1,11 +1,13 @@
 import path from 'node:path';
-import { renderExport, type ExportFormat } from '../../common/report/export-format';
-import { applyRedaction, planRedaction, type RedactClass } from '../../common/report/redact';
+import type { ExportFormat } from '../../common/report/export-format';
+import type { RedactClass, RedactKind } from '../../common/report/redact';
 import type { Report } from '../../common/schema/report';
+import { chromiumPdfPrinter, findBrowser, isExecutableFile } from '../report/chromium-pdf';
+import { redactForExport, renderRedactedFile, type PrintPdf } from '../report/export';
 import { fsErrorWords, writeFileAtomic } from '../store/atomic-file';
 
-const FORMAT_NAMES: Record<ExportFormat, string> = { md: 'Markdown', html: 'HTML', json: 'JSON' };
-const KIND_WORDS: Readonly<Record<string, readonly [string, string]>> = {
+const FORMAT_NAMES: Record<ExportFormat, string> = { md: 'Markdown', html: 'HTML', json: 'JSON', pdf: 'PDF' };
+const KIND_WORDS: Readonly<Record<RedactKind, readonly [string, string]>> = {
   secret: ['secret', 'secrets'],
   hosts: ['host name', 'host names'],
   ips: ['address', 'addresses'],
@@ -19,25 +21,53 @@ export interface ReportFilesOutcome {
   failed: boolean;
 }
 
+export interface ReportFilesOptions {
+  /** Prints the PDFs; null when no browser was found (each .pdf is then refused in words, the others written). */
+  printPdf: PrintPdf | null;
+  signal?: AbortSignal;
+}
+
 /**
- * `diagnose --report FILE...`: the report, redacted (secrets always, `classes` on request), written
- * to each file in the format its extension names. Each file is replaced whole or not at all.
+ * `diagnose --report FILE...` and `history export`: the report, redacted (secrets always, `classes`
+ * on request), written to each file in the format its extension names, rendered by the same code as
+ * the app's exports (shared/node/report/export.ts). Each file is replaced whole or not at all.
  */
-export async function writeReportFiles(report: Report, files: readonly { file: string; format: ExportFormat }[], classes: ReadonlySet<RedactClass>, cwd: string): Promise<ReportFilesOutcome> {
-  const plan = planRedaction(report, { classes });
-  const redacted = applyRedaction(report, plan);
+export async function writeReportFiles(
+  report: Report,
+  files: readonly { file: string; format: ExportFormat }[],
+  classes: ReadonlySet<RedactClass>,
+  cwd: string,
+  options: ReportFilesOptions = { printPdf: null },
+): Promise<ReportFilesOutcome> {
+  // Redacted once for all the files: each is rendered from the same redacted report.
+  const { redacted, replaced } = redactForExport(report, classes);
   const lines: string[] = [];
-  if (plan.replacements.length > 0) {
-    const byKind = new Map<string, number>();
-    for (const r of plan.replacements) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+  const counts = Object.entries(replaced) as [RedactKind, number][];
+  if (counts.length > 0) {
     // The originals are not printed: a secret among them must not reach a terminal log.
-    lines.push(`Redacted in the exported files: ${[...byKind].map(([kind, n]) => `${n} ${(KIND_WORDS[kind] ?? [kind, kind])[n === 1 ? 0 : 1]}`).join(', ')}.`);
+    lines.push(`Redacted in the exported files: ${counts.map(([kind, n]) => `${n} ${KIND_WORDS[kind][n === 1 ? 0 : 1]}`).join(', ')}.`);
   }
   let failed = false;
   for (const { file, format } of files) {
     const target = path.resolve(cwd, file);
+    if (options.signal?.aborted) {
+      failed = true;
+      lines.push(`Not written: ${target} (interrupted).`);
+      continue;
+    }
+    if (format === 'pdf' && options.printPdf === null) {
+      failed = true;
+      lines.push(`Could not write ${target}: no Chromium, Chrome or Edge was found to print the PDF with. Give one with --browser PATH, or export .html and print it from a browser.`);
+      continue;
+    }
+    const rendered = await renderRedactedFile(redacted, format, options.printPdf, { signal: options.signal });
+    if (!rendered.ok) {
+      failed = true;
+      lines.push(`Could not write ${target}: ${rendered.message}`);
+      continue;
+    }
     try {
-      await writeFileAtomic(target, renderExport(redacted, format));
+      await writeFileAtomic(target, rendered.content);
       lines.push(`Report written to ${target} (${FORMAT_NAMES[format]}).`);
     } catch (error) {
       failed = true;
@@ -45,4 +75,22 @@ export async function writeReportFiles(report: Report, files: readonly { file: s
     }
   }
   return { lines, failed };
+}
+
+/**
+ * The printer for the .pdf files among `files`: the browser given (--browser; a bare name is looked
+ * for on PATH, a relative path is taken from `cwd`), else PORTWISE_BROWSER, else the usual names and
+ * places (findBrowser). Null when there is no .pdf to print, or no browser was found.
+ */
+export function pdfPrinterFor(files: readonly { format: ExportFormat }[], browser: string | null, env: NodeJS.ProcessEnv, cwd: string): PrintPdf | null {
+  if (!files.some((f) => f.format === 'pdf')) return null;
+  const chosen = browser === null ? findBrowser({ env, platform: process.platform, exists: isExecutableFile }) : onPath(browser, env) ?? path.resolve(cwd, browser);
+  return chosen === null ? null : chromiumPdfPrinter(path.resolve(cwd, chosen));
+}
+
+/** `--browser chromium`: a name without a folder is looked for on PATH, as a shell would. */
+function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  if (/[\\/]/.test(name)) return null;
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter((d) => path.isAbsolute(d));
+  return dirs.map((d) => path.join(d, name)).find(isExecutableFile) ?? null;
 }

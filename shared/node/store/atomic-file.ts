@@ -104,7 +104,7 @@ async function syncDirectory(dir: string): Promise<void> {
  * servers and users), fsync, rename over the target, fsync the folder. Not serialized by itself:
  * wrap a read-modify-write in `serialized`.
  */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await sweepAbandonedTemps(file);
@@ -112,7 +112,8 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   const handle = await open(temp, 'wx', 0o600);
   try {
     try {
-      await handle.writeFile(data, 'utf8');
+      // Text as UTF-8; bytes (a PDF) as they are.
+      await handle.writeFile(data, typeof data === 'string' ? 'utf8' : undefined);
       await handle.sync();
     } finally {
       await handle.close();

@@ -23,6 +23,8 @@ describe('parseCommandLine: accepted', () => {
       secretEnv: {},
       reports: [],
       redact: new Set(),
+      browser: null,
+      history: true,
     });
   });
 
@@ -34,6 +36,11 @@ describe('parseCommandLine: accepted', () => {
       { file: 'r.json', format: 'json' },
     ]);
     expect(c.kind === 'diagnose' && [...c.redact].sort()).toEqual(['hosts', 'ips', 'users']);
+  });
+
+  it('--report FILE.pdf, printed by --browser PATH; --no-history', () => {
+    const c = command(['diagnose', 'db:5432', '--report', 'r.PDF', '--browser', '/opt/chrome/chrome', '--no-history']);
+    expect(c).toMatchObject({ reports: [{ file: 'r.PDF', format: 'pdf' }], browser: '/opt/chrome/chrome', history: false });
   });
 
   it('takes the NAMES of the variables holding a password or a passphrase, with --ssh or --profile only', () => {
@@ -148,7 +155,12 @@ describe('parseCommandLine: every bad input is ok:false with a one-line message'
     [['diagnose', 'h.example:1', '--timeout', '-5'], /./],
     [['diagnose', 'h.example:1', '--timeout'], /timeout/],
     [['diagnose', 'h.example:1', '--probes', '0'], /--probes must be from 1 to 10, not 0/],
-    [['diagnose', 'h.example:1', '--report', 'r.pdf'], /--report: "r\.pdf" does not end in \.md, \.html or \.json.*PDF is not exported yet: export \.html/],
+    [['diagnose', 'h.example:1', '--report', 'r.txt'], /--report: "r\.txt" does not end in \.md, \.html, \.json or \.pdf/],
+    [['diagnose', 'h.example:1', '--report', 'r.md', '--browser', '/usr/bin/chromium'], /--browser prints the \.pdf files of --report: give --report FILE\.pdf too/],
+    [['diagnose', 'h.example:1', '--report', 'r.pdf', '--browser', ''], /--browser takes the path/],
+    [['causes', '--no-history'], /--no-history belongs to "portwise diagnose"/],
+    [['diagnose', 'h.example:1', '--target', 'h.example:1'], /--target belongs to "portwise history list"/],
+    [['profiles', 'list', '--browser', 'x'], /--browser belongs to "portwise diagnose"/],
     [['diagnose', 'h.example:1', '--report', 'report'], /--report: "report" does not end in/],
     [['diagnose', 'h.example:1', '--report', ''], /--report takes a file name/],
     [['diagnose', 'h.example:1', '--redact', 'hosts'], /--redact applies to the files of --report/],

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Report } from '../../../shared/common/schema/report';
 import { usage } from '../../../shared/node/cli/args';
 import { EXIT, runCli } from '../../../shared/node/cli/main';
@@ -8,7 +10,12 @@ import { closedPort } from '../../integration/loopback';
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 const ESC = '\u001b';
 
-function fakeIo(argv: string[], env: NodeJS.ProcessEnv = {}, tty = false) {
+// Every diagnosis is saved in the history: into this private folder, never the user's own.
+const home = mkdtempSync(join(tmpdir(), 'pw-cli-main-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+function fakeIo(argv: string[], extraEnv: NodeJS.ProcessEnv = {}, tty = false) {
+  const env: NodeJS.ProcessEnv = { PORTWISE_HOME: home, ...extraEnv };
   const out: string[] = [];
   const err: string[] = [];
   const interrupts: (() => void)[] = [];

@@ -1,23 +1,26 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { causeIndex } from '../../../shared/common/causes/catalog';
 import { Report } from '../../../shared/common/schema/report';
 import { EXIT, runCli } from '../../../shared/node/cli/main';
 import { closedPort } from '../../integration/loopback';
 
+const dir = mkdtempSync(join(tmpdir(), 'portwise-answers-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 function fakeIo(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   return {
-    io: { argv, env: {}, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, onInterrupt: () => {} },
+    // Every diagnosis is saved in the history: into this test's own folder, never the user's.
+    io: { argv, env: { PORTWISE_HOME: join(dir, 'portwise') }, stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, onInterrupt: () => {} },
     stdout: () => out.join(''),
     stderr: () => err.join(''),
   };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'portwise-answers-'));
 let files = 0;
 function answersFile(content: unknown): string {
   const path = join(dir, `answers-${++files}.json`);
