@@ -4,6 +4,7 @@ import { createHandlerTable } from '../../shared/node/handlers';
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from './app-protocol-handler';
 import { installHardening } from './hardening';
 import { createWindowEventSink, registerHandlerTable } from './ipc';
+import { electronPdfPrinter } from './print-pdf';
 import { createSafeStorageCipher } from './safe-storage-cipher';
 import { createMainWindow } from './window';
 
@@ -37,6 +38,8 @@ function start(): void {
     appInfo: { name: app.getName(), version: app.getVersion(), platform: process.platform },
     // After `ready`: before it, safeStorage cannot tell which keyring it would use.
     secretCipher: createSafeStorageCipher(safeStorage, process.platform),
+    // The export dialog's PDF: printed by Electron's own Chromium, in a hidden window of its own.
+    printPdf: electronPdfPrinter(),
   });
   const unregister = registerHandlerTable(ipcMain, table);
   disposeIpc = () => {

@@ -2,6 +2,7 @@ import { getContext } from 'svelte';
 import type { Wizard } from './wizard';
 import type { KnownHosts } from './known-hosts';
 import type { Profiles } from './profiles';
+import type { History } from './history';
 
 /**
  * The wizard reaches components through Svelte context, set once by `mount`: it never changes for
@@ -19,13 +20,22 @@ const knownHostsKey = Symbol('portwise.known-hosts');
 
 const profilesKey = Symbol('portwise.profiles');
 
-/** The known-hosts manager and the profiles, next to the wizard in the same context map. */
-export function appContext(wizard: Wizard, knownHosts: KnownHosts, profiles: Profiles): Map<symbol, Wizard | KnownHosts | Profiles> {
-  return new Map<symbol, Wizard | KnownHosts | Profiles>([
+const historyKey = Symbol('portwise.history');
+
+/** The known-hosts manager, the profiles and the history, next to the wizard in the same context map. */
+export function appContext(wizard: Wizard, knownHosts: KnownHosts, profiles: Profiles, history: History): Map<symbol, Wizard | KnownHosts | Profiles | History> {
+  return new Map<symbol, Wizard | KnownHosts | Profiles | History>([
     [key, wizard],
     [knownHostsKey, knownHosts],
     [profilesKey, profiles],
+    [historyKey, history],
   ]);
+}
+
+export function getHistory(): History {
+  const history = getContext<History | undefined>(historyKey);
+  if (!history) throw new Error('getHistory() outside a component mounted with appContext()');
+  return history;
 }
 
 export function getProfiles(): Profiles {

@@ -1,6 +1,6 @@
 import type { Activity, DiagnosisEvent } from '../../shared/common/schema/events';
 import type { ProbeAttempt, ResolvedAddress, Resolution } from '../../shared/common/schema/probe';
-import type { Evidence, PathStep, Report } from '../../shared/common/schema/report';
+import type { Evidence, PathStep, Report, Verification } from '../../shared/common/schema/report';
 import type { PromptRequest } from '../../shared/common/schema/prompts';
 import type { Target } from '../../shared/common/schema/target';
 
@@ -35,6 +35,11 @@ export interface RunState {
   /** What the engine is doing and has done, in the order each activity began (updated in place). */
   activities: readonly Activity[];
   report: Report | null;
+  /**
+   * Where main saved the finished report in the history (null: not saved, or not finished yet).
+   * Answers and verify-the-fix runs send it, so the saved entry follows the report.
+   */
+  historyId: string | null;
   status: RunStatus;
   /** The user pressed Cancel and the engine has not confirmed yet. */
   cancelRequested: boolean;
@@ -80,6 +85,7 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
     evidence: [],
     activities: [],
     report: null,
+    historyId: null,
     status: 'running',
     cancelRequested: false,
     error: null,
@@ -96,6 +102,14 @@ export function newRun(init: { runId: string; input: string; target: Target; rou
 /** The finished run, walked again with a person's answers: the revised report replaces the old one. */
 export function reviseRun(run: RunState, report: Report): RunState {
   return { ...run, report, steps: report.path, evidence: report.evidence, answering: false, answerErrors: [] };
+}
+
+/**
+ * A verify-the-fix run, added to the report's record (oldest first), so what is exported afterwards
+ * holds it; main adds the same to the saved history entry.
+ */
+export function withVerification(report: Report, verification: Verification): Report {
+  return { ...report, verifications: [...(report.verifications ?? []), verification] };
 }
 
 function rowFor(address: ResolvedAddress, previous: readonly AddressRow[]): AddressRow {
@@ -151,7 +165,7 @@ export function applyEvent(run: RunState, event: DiagnosisEvent): RunState {
       return { ...run, notices: [...run.notices, { tone: event.saved ? 'ok' : 'warning', message: event.message }] };
     case 'finished':
       // The report is the record: its path is what the verdict rests on, streamed or not.
-      return { ...run, report: event.report, steps: event.report.path, status: 'finished', cancelRequested: false, prompts: [] };
+      return { ...run, report: event.report, historyId: event.historyId ?? null, steps: event.report.path, status: 'finished', cancelRequested: false, prompts: [] };
     case 'cancelled':
       return { ...run, status: 'cancelled', cancelRequested: false, prompts: [] };
     case 'failed':

@@ -3,18 +3,18 @@ import type { CallRequest, CallResponse, EventPayload, PortwiseApi } from '../..
 import { defaultProbeOptions } from '../../shared/common/schema/probe';
 import type { NodeAnswer } from '../../shared/common/schema/answers';
 import type { PromptAnswer } from '../../shared/common/schema/prompts';
-import type { Symptom } from '../../shared/common/schema/report';
-import { applyEvent, newRun, reviseRun, type HumanError, type RunState } from './run';
+import type { Report, Symptom } from '../../shared/common/schema/report';
+import { applyEvent, newRun, reviseRun, withVerification, type HumanError, type RunState } from './run';
 
 /**
  * The wizard's state and the only code that talks to `window.portwise`. Components read the store
  * (through the Svelte bridge) and call the actions; they never call the API themselves.
  */
 
-export type Screen = 'target' | 'run' | 'profiles' | 'known-hosts';
+export type Screen = 'target' | 'run' | 'profiles' | 'known-hosts' | 'history';
 
 /** The app's sections, as the header's navigation names them. */
-export type Section = 'diagnose' | 'profiles' | 'known-hosts';
+export type Section = 'diagnose' | 'profiles' | 'known-hosts' | 'history';
 
 export interface FormValues {
   input: string;
@@ -68,6 +68,11 @@ export interface Wizard {
   /** After a fix: probe the failing addresses again and keep before and after. */
   verifyFix(): Promise<void>;
   /**
+   * A report as a file to save, rendered and redacted by main (secrets always, `redact` too); a
+   * failed call is a sentence like main's refusals, never a throw.
+   */
+  exportReport(report: Report, format: CallRequest<'exportReport'>['format'], redact: CallRequest<'exportReport'>['redact']): Promise<CallResponse<'exportReport'>>;
+  /**
    * The finished run's SSH login met a changed host key, and the person compared the new
    * fingerprint on the server itself: replace the pinned key (Portwise's own file only).
    */
@@ -104,6 +109,9 @@ function accessRequest(access: AccessChoice): CallRequest<'startDiagnosis'>['acc
   if (access.kind === 'profile') return { kind: 'profile', id: access.id };
   return access;
 }
+
+/** The run's saved history entry, for the calls that keep it current (none when it was not saved). */
+const historyOf = (run: RunState): { historyId?: string } => (run.historyId ? { historyId: run.historyId } : {});
 
 export function describeThrown(error: unknown): string {
   if (error instanceof Error) return error.stack && error.stack.includes(error.message) ? error.stack : `${error.name}: ${error.message}`;
@@ -207,7 +215,7 @@ export function createWizard(api: PortwiseApi): Wizard {
     const answers = given ? { ...others, [node]: given } : others;
     store.setState({ run: { ...run, answering: true, answerErrors: [], answerFor: node } });
     try {
-      const response = await api.answerDiagnosis({ report: run.report, answers });
+      const response = await api.answerDiagnosis({ report: run.report, answers, ...historyOf(run) });
       const current = store.getState().run;
       if (current?.runId !== run.runId) return;
       store.setState({ run: response.ok ? reviseRun(current, response.report) : { ...current, answering: false, answerErrors: response.errors } });
@@ -241,17 +249,28 @@ export function createWizard(api: PortwiseApi): Wizard {
     store.setState({ run: { ...run, verify: { status: 'running' } } });
     const settle = (verify: NonNullable<RunState['verify']>) => {
       const current = store.getState().run;
-      if (current?.runId === run.runId) store.setState({ run: { ...current, verify } });
+      if (current?.runId !== run.runId) return;
+      // A result joins the report's record, as main adds it to the saved entry: an export after it holds it.
+      const report = verify.status === 'done' && current.report ? withVerification(current.report, { at: verify.at, before: [...verify.before], after: [...verify.after], fixed: verify.fixed }) : current.report;
+      store.setState({ run: { ...current, verify, report } });
     };
     try {
-      const result = await api.verifyFix({ report: run.report });
+      const result = await api.verifyFix({ report: run.report, ...historyOf(run) });
       settle(
         result.ok
-          ? { status: 'done', before: result.before, after: result.after, fixed: result.fixed, at: new Date().toISOString() }
+          ? { status: 'done', before: result.before, after: result.after, fixed: result.fixed, at: result.at }
           : { status: 'failed', error: { message: result.error.message, detail: result.error.code } },
       );
     } catch (error) {
       settle({ status: 'failed', error: { message: 'Portwise could not probe again.', detail: describeThrown(error) } });
+    }
+  }
+
+  async function exportReport(report: Report, format: CallRequest<'exportReport'>['format'], redact: CallRequest<'exportReport'>['redact']): Promise<CallResponse<'exportReport'>> {
+    try {
+      return await api.exportReport({ report, format, redact });
+    } catch (error) {
+      return { ok: false, message: `Portwise could not export the report: ${describeThrown(error).split('\n')[0]}` };
     }
   }
 
@@ -298,5 +317,5 @@ export function createWizard(api: PortwiseApi): Wizard {
     store.setState({ screen: 'target', starting: false, startError: null, run: null });
   }
 
-  return { store, start, cancel, answer, answerPrompt, verifyFix, repinHostKey, open, chooseAccess, startOver, dispose: unsubscribe };
+  return { store, start, cancel, answer, answerPrompt, verifyFix, exportReport, repinHostKey, open, chooseAccess, startOver, dispose: unsubscribe };
 }

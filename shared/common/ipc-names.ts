@@ -21,6 +21,10 @@ export const callNames = [
   'forgetSecret',
   'getSettings',
   'saveSettings',
+  'listHistory',
+  'getHistoryReport',
+  'clearHistory',
+  'exportReport',
 ] as const;
 export const eventNames = ['onDiagnosisEvent'] as const;
 

@@ -3,9 +3,9 @@ import type { CallName, EventName } from './ipc-names';
 import { DiagnosisEvent } from './schema/events';
 import { ProbeAttempt, ProbeOptions } from './schema/probe';
 import { PromptAnswer, RememberableSecret } from './schema/prompts';
-import { Symptom } from './schema/report';
+import { Confidence, Report, Symptom } from './schema/report';
+import { Outcome } from './schema/probe';
 import { Answers } from './schema/answers';
-import { Report } from './schema/report';
 import { Target } from './schema/target';
 import { KnownHostView, KnownHostsListing, ManagerRefusal, PresentedKey } from './schema/known-hosts';
 import { Profile, ProfileId, ProfilePatch } from './schema/profile';
@@ -48,9 +48,33 @@ export const ProfileStoreError = z.object({
   problems: z.array(z.object({ field: z.string().nullable(), message: z.string() })),
 });
 
+/** A saved report's id in the history (its file name without `.json`). */
+export const HistoryId = z.string().regex(/^\d{8}T\d{9}Z-[0-9a-f]{8}$/);
+
+/** What the history list shows of one saved report, without reading it whole. */
+export const HistoryEntry = z.object({
+  id: HistoryId,
+  /** `host:port` as the engine parsed it. */
+  target: z.string(),
+  /** What the person typed. */
+  input: z.string(),
+  finishedAt: z.string(),
+  outcome: Outcome,
+  cause: z.string(),
+  title: z.string(),
+  confidence: Confidence,
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** The file formats a report exports to (`.md`, `.html`, `.json`, `.pdf`). */
+export const ExportFormat = z.enum(['md', 'html', 'json', 'pdf']);
+/** What redaction may replace beside the secrets, which always go. */
+export const RedactClassName = z.enum(['hosts', 'ips', 'users', 'paths']);
+
 /** Re-probes after a fix: the attempts before (from the report) and after, per address. */
 export const VerifyResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), before: z.array(ProbeAttempt), after: z.array(ProbeAttempt), fixed: z.boolean() }),
+  /** `at`: when the probes after the fix started; the page and the saved history entry record the same time. */
+  z.object({ ok: z.literal(true), at: z.string(), before: z.array(ProbeAttempt), after: z.array(ProbeAttempt), fixed: z.boolean() }),
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
 ]);
 
@@ -79,7 +103,8 @@ export const calls = {
   },
   /** After a fix: probe the failing addresses of a finished report again, and compare. */
   verifyFix: {
-    request: z.object({ report: Report }).strict(),
+    /** `historyId`: the run's entry in the history, which gets the result added to its `verifications`. */
+    request: z.object({ report: Report, historyId: HistoryId.optional() }).strict(),
     response: VerifyResult,
   },
   cancelDiagnosis: {
@@ -91,7 +116,8 @@ export const calls = {
    * output, overrides). The answers replace the report's previous ones.
    */
   answerDiagnosis: {
-    request: z.object({ report: Report, answers: Answers }).strict(),
+    /** `historyId`: the run's entry in the history, which the revised report replaces. */
+    request: z.object({ report: Report, answers: Answers, historyId: HistoryId.optional() }).strict(),
     response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), report: Report }), z.object({ ok: z.literal(false), errors: z.array(z.string()) })]),
   },
   getAppInfo: {
@@ -197,6 +223,43 @@ export const calls = {
   removeHostKey: {
     request: z.object({ file: z.string().min(1).max(4096), line: z.number().int().positive(), fingerprint: z.string().min(1).max(200) }).strict(),
     response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), removed: KnownHostView }), ManagerRefusal]),
+  },
+  /** The saved reports, newest first; `notices` names damaged files moved aside while reading. */
+  listHistory: {
+    request: z.object({}).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), entries: z.array(HistoryEntry), notices: z.array(z.string()) }), z.object({ ok: z.literal(false), message: z.string() })]),
+  },
+  /** One saved report, whole, to open, export again or compare. */
+  getHistoryReport: {
+    request: z.object({ id: HistoryId }).strict(),
+    response: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), report: Report }),
+      z.object({ ok: z.literal(false), error: z.object({ code: z.enum(['not-found', 'bad-id', 'unreadable']), message: z.string() }) }),
+    ]),
+  },
+  /** Removes every saved report; `removed` is how many went. */
+  clearHistory: {
+    request: z.object({}).strict(),
+    response: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), removed: z.number().int().nonnegative() }), z.object({ ok: z.literal(false), message: z.string() })]),
+  },
+  /**
+   * A report as a file to save: rendered and redacted in main (secrets always, the chosen classes
+   * too), never trusted from the page. Text formats come back as text, the PDF as base64.
+   * `replaced` counts what redaction replaced, by kind; it never says what.
+   */
+  exportReport: {
+    request: z.object({ report: Report, format: ExportFormat, redact: z.array(RedactClassName).max(4) }).strict(),
+    response: z.discriminatedUnion('ok', [
+      z.object({
+        ok: z.literal(true),
+        fileName: z.string(),
+        mimeType: z.string(),
+        encoding: z.enum(['utf8', 'base64']),
+        content: z.string(),
+        replaced: z.record(z.string(), z.number().int().nonnegative()),
+      }),
+      z.object({ ok: z.literal(false), message: z.string() }),
+    ]),
   },
 } as const satisfies Record<CallName, { request: z.ZodType; response: z.ZodType }>;
 

@@ -28,6 +28,12 @@ import type { HopLabel } from '../common/schema/prompts';
 import type { PromptPort } from './ssh/prompt';
 import { SecretStore, unavailableCipher, type SecretCipher } from './store/secret-store';
 import { secretHops, withSavedSecrets } from './remote/saved-secrets';
+import { openHistoryStore, type HistoryStore } from './store/history-store';
+import { fsErrorWords } from './store/atomic-file';
+import { FileLockBusyError } from './store/file-lock';
+import type { Report, Verification } from '../common/schema/report';
+import { EXPORT_MIME, exportFileName, renderReportFile, type PrintPdf } from './report/export';
+import { withRawDigests } from './output-digest';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
 export interface EventSink {
@@ -50,6 +56,11 @@ export interface HandlerDeps {
    * (electron/main/safe-storage-cipher.ts). Without one, nothing is saved and the dialogs say why.
    */
   secretCipher?: SecretCipher;
+  /**
+   * Prints a report's HTML to PDF: Electron's printToPDF in the app (electron/main/print-pdf.ts).
+   * Without one, a PDF export is refused with a sentence that points to the HTML export.
+   */
+  printPdf?: PrintPdf;
 }
 
 const NO_KEYRING = 'Passwords are not saved: this Portwise was started without access to a system keyring.';
@@ -146,6 +157,59 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
 
   const emit = <N extends EventName>(name: N, payload: EventPayload<N>) => deps.sink.emit(name, events[name].parse(payload) as EventPayload<N>);
 
+  const history = (): HistoryStore => openHistoryStore({ env });
+  /** `what` failed, and why, as a sentence: another Portwise holds the history, or the file system said no (and where). */
+  const historyFailure = (what: string, error: unknown): string =>
+    error instanceof FileLockBusyError ? `${what}: ${error.message}` : `${what}: ${fsErrorWords(error)} (${history().dir}).`;
+
+  /**
+   * A run's events as the page gets them: a finished report is saved to the history first, so the
+   * `finished` event carries its id (null, after a `notice` saying why, when it could not be saved).
+   * Events after it wait for the save, so none overtakes it.
+   */
+  function historyRecorder(forward: (event: DiagnosisEvent) => void): (event: DiagnosisEvent) => void {
+    let saving: Promise<void> | null = null;
+    // Synchronously, an event that fails its schema throws into the engine; once queued, it is logged, and the next still goes.
+    const queued = (event: DiagnosisEvent) => {
+      try {
+        forward(event);
+      } catch (error) {
+        console.error(`[portwise] a ${event.type} event was not sent:`, error);
+      }
+    };
+    return (event) => {
+      if (saving) {
+        saving = saving.then(() => queued(event));
+        return;
+      }
+      if (event.type !== 'finished') return forward(event);
+      saving = history()
+        .save(event.report)
+        .then(
+          (id): string | null => id,
+          (error: unknown) => {
+            queued({ type: 'notice', message: historyFailure('This diagnosis was not saved to the history', error) });
+            return null;
+          },
+        )
+        .then((historyId) => queued({ ...event, historyId }));
+    };
+  }
+
+  /**
+   * Keeps a run's history entry current after the run (a manual-mode answer, a verify-the-fix run).
+   * The call's own result does not depend on it, so a failure is logged, never thrown at the page.
+   */
+  async function updateHistory(historyId: string | undefined, change: (saved: Report) => Report): Promise<void> {
+    if (historyId === undefined) return;
+    try {
+      const updated = await history().update(historyId, change);
+      if (!updated.ok) console.warn(`[portwise] history entry ${historyId} not updated: ${updated.error.message}`);
+    } catch (error) {
+      console.warn(`[portwise] ${historyFailure(`history entry ${historyId} not updated`, error)}`);
+    }
+  }
+
   const table: HandlerTable = {
     async startDiagnosis(request) {
       const req = parseRequest('startDiagnosis', request);
@@ -154,7 +218,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const access = await remoteAccessOf(req.access);
       if (!access.ok) return { ok: false, error: access.error };
       const runId = randomUUID();
-      const onEvent = (event: DiagnosisEvent) => emit('onDiagnosisEvent', { runId, event });
+      const onEvent = historyRecorder((event) => emit('onDiagnosisEvent', { runId, event }));
       const prompts = new PromptBroker(
         runId,
         (prompt) => onEvent({ type: 'prompt', prompt }),
@@ -199,13 +263,23 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       return { accepted: runs.get(runId)?.prompts.answer(promptId, answer) ?? false };
     },
     async verifyFix(request) {
-      const { report } = parseRequest('verifyFix', request);
-      return calls.verifyFix.response.parse(await verifyFix(report));
+      const { report, historyId } = parseRequest('verifyFix', request);
+      const result = calls.verifyFix.response.parse(await verifyFix(report));
+      if (result.ok) {
+        const verification: Verification = { at: result.at, before: result.before, after: result.after, fixed: result.fixed };
+        await updateHistory(historyId, (saved) => ({ ...saved, verifications: [...(saved.verifications ?? []), verification] }));
+      }
+      return result;
     },
     async answerDiagnosis(request) {
-      const { report, answers } = parseRequest('answerDiagnosis', request);
-      const revised = reviseReport(report, answers, new Date());
-      return calls.answerDiagnosis.response.parse(revised.ok ? { ok: true, report: revised.value } : { ok: false, errors: revised.error });
+      const { report, answers, historyId } = parseRequest('answerDiagnosis', request);
+      const walked = reviseReport(report, answers, new Date());
+      if (!walked.ok) return calls.answerDiagnosis.response.parse({ ok: false, errors: walked.error });
+      // Pasted outputs join the evidence here: each gets the digest of its text, like collected output.
+      const revised = { ok: true as const, value: withRawDigests(walked.value) };
+      // The saved entry's verify-the-fix runs are its own record (one may have ended after the page sent this report).
+      await updateHistory(historyId, (saved) => ({ ...revised.value, ...(saved.verifications ? { verifications: saved.verifications } : {}) }));
+      return calls.answerDiagnosis.response.parse({ ok: true, report: revised.value });
     },
     async getAppInfo(request) {
       parseRequest('getAppInfo', request);
@@ -300,6 +374,45 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const result = await removeHostKey(knownHostsFiles(), entry);
       return calls.removeHostKey.response.parse(result.ok ? { ok: true, ...result.value } : result);
     },
+    async listHistory(request) {
+      parseRequest('listHistory', request);
+      try {
+        const listed = await history().list();
+        return calls.listHistory.response.parse({ ok: true, ...listed });
+      } catch (error) {
+        return calls.listHistory.response.parse({ ok: false, message: historyFailure('The history could not be read', error) });
+      }
+    },
+    async getHistoryReport(request) {
+      const { id } = parseRequest('getHistoryReport', request);
+      try {
+        return calls.getHistoryReport.response.parse(await history().get(id));
+      } catch (error) {
+        return calls.getHistoryReport.response.parse({ ok: false, error: { code: 'unreadable', message: historyFailure('The saved report could not be read', error) } });
+      }
+    },
+    async clearHistory(request) {
+      parseRequest('clearHistory', request);
+      try {
+        return calls.clearHistory.response.parse({ ok: true, removed: await history().clear() });
+      } catch (error) {
+        return calls.clearHistory.response.parse({ ok: false, message: historyFailure('The history could not be cleared', error) });
+      }
+    },
+    async exportReport(request) {
+      const { report, format, redact } = parseRequest('exportReport', request);
+      const classes = new Set(redact);
+      const rendered = await renderReportFile(report, format, classes, deps.printPdf ?? null);
+      if (!rendered.ok) return calls.exportReport.response.parse({ ok: false, message: rendered.message });
+      const { content, replaced } = rendered;
+      return calls.exportReport.response.parse({
+        ok: true,
+        fileName: exportFileName(report, format, classes),
+        mimeType: EXPORT_MIME[format],
+        ...(typeof content === 'string' ? { encoding: 'utf8', content } : { encoding: 'base64', content: Buffer.from(content).toString('base64') }),
+        replaced,
+      });
+    },
   };
   return {
     ...table,
@@ -317,3 +430,4 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
 function storeError(error: StoreError): zod.infer<typeof ProfileStoreError> {
   return { code: error.code, message: error.message, problems: error.code === 'invalid' ? error.problems.map((p) => ({ field: p.field, message: p.message })) : [] };
 }
+

@@ -15,7 +15,8 @@ export async function verifyFix(report: Report, signal?: AbortSignal): Promise<C
   const failed = facts.resolution.addresses.filter((a) => facts.probes.some((p) => p.address === a.address && p.status !== 'connected'));
   const targets = failed.length > 0 ? failed : facts.resolution.addresses;
   const options = { timeoutMs: report.options.timeoutMs, closeGraceMs: report.options.closeGraceMs };
+  const at = new Date().toISOString();
   const after = await Promise.all(targets.map((a) => probeAddress(a.address, a.family, facts.target.port, 1, options, signal)));
   const before = facts.probes.filter((p) => targets.some((t) => t.address === p.address));
-  return { ok: true, before, after, fixed: after.every((a) => a.status === 'connected') };
+  return { ok: true, at, before, after, fixed: after.every((a) => a.status === 'connected') };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { causeSummary } from '../../shared/common/causes/catalog';
@@ -95,7 +98,10 @@ async function tabTo(page: Page, cdp: CDPSession, name: RegExp, options: { back?
   throw new Error(`${name} was not reached with ${key} in ${options.maxStops ?? 40} stops; the stops were:\n${passed.join('\n')}`);
 }
 
-const realTable = (sink: EventSink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: process.platform } });
+// Finished runs are saved to the history: in a home of this file's own, never the user's.
+const historyHome = mkdtempSync(join(tmpdir(), 'pw-e2e-a11y-'));
+afterAll(() => rmSync(historyHome, { recursive: true, force: true }));
+const realTable = (sink: EventSink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: process.platform }, env: { ...process.env, PORTWISE_HOME: historyHome } });
 
 describe('with the real engine on loopback', () => {
   const ctx = useWizardSession(realTable);

@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -25,10 +27,14 @@ let page: Page;
 let problems: string[];
 /** Kept and thrown by every test, so a missing build fails each test by name rather than skipping it. */
 let setupError: unknown;
+let historyHome: string | undefined;
 
 beforeAll(async () => {
   try {
-    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: process.platform } }));
+    // Finished runs are saved to the history: in a home of this file's own, never the user's.
+    historyHome = mkdtempSync(join(tmpdir(), 'pw-e2e-wizard-'));
+    const env = { ...process.env, PORTWISE_HOME: historyHome };
+    session = await startWizardSession((sink) => createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-e2e', platform: process.platform }, env }));
   } catch (error) {
     setupError = error;
     return;
@@ -41,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await session?.close();
   await listener?.close();
+  if (historyHome) rmSync(historyHome, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
@@ -109,10 +116,14 @@ describe('the page the app loads', () => {
       'answerDiagnosis',
       'answerPrompt',
       'cancelDiagnosis',
+      'clearHistory',
+      'exportReport',
       'forgetSecret',
       'getAppInfo',
+      'getHistoryReport',
       'getSettings',
       'importSshConfig',
+      'listHistory',
       'listKnownHosts',
       'listProfiles',
       'onDiagnosisEvent',
@@ -346,10 +357,13 @@ describe('wizard', () => {
       await fixed.close();
     }
 
-    const download = await diagnosis.exportReport();
-    expect(download.suggestedFilename()).toBe(`portwise-report-127.0.0.1-${port}.json`);
+    const download = await diagnosis.exportReport('JSON');
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^portwise-report-127\\.0\\.0\\.1-${port}-\\d{8}T\\d{4}Z\\.json$`));
     const saved = await download.path();
-    expect(JSON.parse(await readFile(saved, 'utf8'))).toEqual(report);
+    // The report as it finished, with both verify-the-fix runs added to its record.
+    const exported = JSON.parse(await readFile(saved, 'utf8')) as Report;
+    expect(exported.verifications?.map((v) => v.fixed)).toEqual([false, true]);
+    expect({ ...exported, verifications: undefined }).toEqual({ ...report, verifications: undefined });
     // The page is still the app: the download did not navigate.
     await run.verdictTitle(/^Nothing is listening/).waitFor();
 

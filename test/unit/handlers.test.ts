@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { events } from '../../shared/common/ipc';
 import { parseTarget } from '../../shared/common/schema/target';
@@ -12,9 +15,13 @@ interface Emitted {
 
 function setup() {
   const emitted: Emitted[] = [];
+  // Finished runs are saved to the history: in a home of the test's own, never the user's.
+  const home = mkdtempSync(join(tmpdir(), 'pw-handlers-'));
+  cleanup.push(() => rmSync(home, { recursive: true, force: true }));
   const table = createHandlerTable({
     sink: { emit: (name, payload) => emitted.push({ name, payload }) },
     appInfo: { name: 'Portwise', version: '0.0.0-test', platform: 'linux' },
+    env: { ...process.env, PORTWISE_HOME: home },
   });
   const eventsOf = (runId: string): DiagnosisEvent[] =>
     emitted.map((e) => events.onDiagnosisEvent.parse(e.payload)).filter((p) => p.runId === runId).map((p) => p.event);

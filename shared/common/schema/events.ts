@@ -52,7 +52,11 @@ export const DiagnosisEvent = z.discriminatedUnion('type', [
    * profile, or why not (the message says which; it never holds the secret).
    */
   z.object({ type: z.literal('secret'), profileId: z.string(), profileName: z.string(), kind: RememberableSecret, saved: z.boolean(), message: z.string() }),
-  z.object({ type: z.literal('finished'), report: Report }),
+  /**
+   * The verdict. `historyId`: where the app saved the report in the history (null: not saved; a
+   * `notice` said why). Absent outside the app (the CLI's own events).
+   */
+  z.object({ type: z.literal('finished'), report: Report, historyId: z.string().nullish() }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('failed'), message: z.string(), detail: z.string() }),
 ]);

@@ -49,6 +49,12 @@ export interface HistoryStore {
   /** Newest first. */
   list(): Promise<HistoryListing>;
   get(id: string): Promise<{ ok: true; report: Report } | { ok: false; error: HistoryError }>;
+  /**
+   * Replaces a saved report, keeping its id (a manual-mode answer walked it again, a verify-the-fix
+   * run was added). `change` is the new report, or a function of the saved one, called under the
+   * folder's lock so that two updates of one entry never lose each other's change.
+   */
+  update(id: string, change: Report | ((saved: Report) => Report)): Promise<{ ok: true; report: Report } | { ok: false; error: HistoryError }>;
   /** Removes every saved report (and damaged ones set aside); returns how many reports went. */
   clear(): Promise<number>;
 }
@@ -78,6 +84,14 @@ export function openHistoryStore(options: HistoryStoreOptions = {}): HistoryStor
     return names.filter((n) => n.endsWith(SUFFIX) && ENTRY_ID.test(n.slice(0, -SUFFIX.length))).map((n) => n.slice(0, -SUFFIX.length)).sort();
   }
 
+  async function read(id: string): Promise<{ ok: true; report: Report } | { ok: false; error: HistoryError }> {
+    if (!ENTRY_ID.test(id)) return { ok: false, error: { code: 'bad-id', message: `"${id.slice(0, 60)}" is not a history id (they look like 20261124T145501123Z-1a2b3c4d).` } };
+    const file = await readJsonFile(fileOf(id), Report, now);
+    if (file.status === 'ok') return { ok: true, report: file.value };
+    const message = file.status === 'corrupt' ? file.notice.message : `No saved report has the id ${id}.`;
+    return { ok: false, error: { code: 'not-found', message } };
+  }
+
   return {
     dir,
     save: (report) =>
@@ -102,12 +116,18 @@ export function openHistoryStore(options: HistoryStoreOptions = {}): HistoryStor
       }
       return { entries, notices };
     },
-    async get(id) {
-      if (!ENTRY_ID.test(id)) return { ok: false, error: { code: 'bad-id', message: `"${id.slice(0, 60)}" is not a history id (they look like 20261124T145501123Z-1a2b3c4d).` } };
-      const read = await readJsonFile(fileOf(id), Report, now);
-      if (read.status === 'ok') return { ok: true, report: read.value };
-      const message = read.status === 'corrupt' ? read.notice.message : `No saved report has the id ${id}.`;
-      return { ok: false, error: { code: 'not-found', message } };
+    get: (id) => read(id),
+    async update(id, change) {
+      // Looked for before the lock too: an id that names no saved report creates nothing (the lock would).
+      const found = await read(id);
+      if (!found.ok) return found;
+      return exclusive(folderLock, async () => {
+        const saved = await read(id);
+        if (!saved.ok) return saved;
+        const report = Report.parse(typeof change === 'function' ? change(saved.report) : change);
+        await writeFileAtomic(fileOf(id), `${JSON.stringify(report)}\n`);
+        return { ok: true, report };
+      });
     },
     clear: () =>
       exclusive(folderLock, async () => {

@@ -10,7 +10,7 @@ import type { PromptAnswer, PromptRequest } from '../../../shared/common/schema/
 import { defaultProbeOptions, type ProbeAttempt, type ResolvedAddress } from '../../../shared/common/schema/probe';
 import { REPORT_SCHEMA, type PathStep, type Report } from '../../../shared/common/schema/report';
 import { parseTarget, type Target } from '../../../shared/common/schema/target';
-import { createHandlerTable, type EventSink, type HandlerTable } from '../../../shared/node/handlers';
+import { createHandlerTable, type EventSink, type HandlerDeps, type HandlerTable } from '../../../shared/node/handlers';
 
 /**
  * A handler table with a scripted engine, for the UI states a real run cannot produce on demand:
@@ -27,6 +27,17 @@ export const SCRIPTED = {
   mixed: 'mixed.example:5432',
   /** With SSH access: the jump host's key is unknown (asked), then its password; the target's key has changed. */
   ssh: 'ssh.example:5432',
+  /** A verdict whose report holds all that redaction hides (see `shareable`): for the export dialog. */
+  shareable: 'db.example.com:5432',
+} as const;
+
+/** What the shareable run's report says that an export can hide: a test-range address only. */
+export const shareable = {
+  host: 'db.example.com',
+  address: '198.18.0.10',
+  user: 'alice',
+  path: '/home/alice/.pgpass',
+  secret: 'hunter2-very-secret',
 } as const;
 
 /** The fingerprints of the scripted SSH story. */
@@ -50,10 +61,15 @@ export const scriptedMessages = {
     'or the host was reinstalled. Portwise refuses to connect; check the new fingerprint with the host owner, then remove the old entry to trust it.',
 } as const;
 
-export function createScriptedTable(sink: EventSink, knownHostsHome: string = mkdtempSync(join(tmpdir(), 'pw-scripted-home-'))): HandlerTable & { dispose(): void } {
+export function createScriptedTable(
+  sink: EventSink,
+  knownHostsHome: string = mkdtempSync(join(tmpdir(), 'pw-scripted-home-')),
+  /** The export's PDF printer (none: a PDF export is refused, as without a browser). */
+  options: Pick<HandlerDeps, 'printPdf'> = {},
+): HandlerTable & { dispose(): void } {
   let runs = 0;
-  // The known-hosts manager and the profile store are the real ones, on a private home: only the diagnosis is scripted.
-  const real = createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-scripted', platform: 'linux' }, env: { HOME: knownHostsHome, PORTWISE_HOME: knownHostsHome } });
+  // The known-hosts manager, the profile store, the history and the exports are the real ones, on a private home: only the diagnosis is scripted.
+  const real = createHandlerTable({ sink, appInfo: { name: 'Portwise', version: '0.0.0-scripted', platform: 'linux' }, env: { HOME: knownHostsHome, PORTWISE_HOME: knownHostsHome }, ...options });
   const emit = (runId: string, event: DiagnosisEvent) => sink.emit('onDiagnosisEvent', events.onDiagnosisEvent.parse({ runId, event }));
   /** SSH runs waiting on a person: the question open, and what the run does with each answer. */
   const waiting = new Map<string, { promptId: string; settle(answer: PromptAnswer): void }>();
@@ -117,6 +133,8 @@ export function createScriptedTable(sink: EventSink, knownHostsHome: string = mk
         emit(runId, { type: 'failed', message: scriptedMessages.failed, detail: scriptedMessages.failedDetail });
       } else if (req.target === SCRIPTED.mixed) {
         for (const event of mixedRun(req.target, parsed.value, options.rounds, at)) emit(runId, event);
+      } else if (req.target === SCRIPTED.shareable) {
+        for (const event of shareableRun(req.target, parsed.value, options.rounds, at)) emit(runId, event);
       } else if (req.target === SCRIPTED.ssh && req.access?.kind === 'ssh') {
         // The questions come after this call answers, as they do from a real login.
         setTimeout(() => sshStory(runId, req.target, parsed.value, options.rounds, at), 0);
@@ -162,6 +180,10 @@ export function createScriptedTable(sink: EventSink, knownHostsHome: string = mk
     forgetSecret: real.forgetSecret,
     getSettings: real.getSettings,
     saveSettings: real.saveSettings,
+    listHistory: real.listHistory,
+    getHistoryReport: real.getHistoryReport,
+    clearHistory: real.clearHistory,
+    exportReport: real.exportReport,
     dispose() {
       real.dispose();
     },
@@ -195,6 +217,55 @@ function mixedRun(input: string, target: Target, rounds: number, at: string): Di
   return [
     { type: 'resolved', resolution: { status: 'resolved', name: target.host, addresses, dnsQueried: true, dnsOnlyAddresses: ['192.0.2.99'], hostsFile: '/etc/hosts', ms: 4.2 } },
     ...attempts.map((attempt): DiagnosisEvent => ({ type: 'probe', attempt })),
+    ...path.map((step): DiagnosisEvent => ({ type: 'step', step })),
+    { type: 'finished', report },
+  ];
+}
+
+/**
+ * A name with one address, refused on every round, and a command's output read over SSH that
+ * holds a login user, a home path and a password: everything an export can hide, in one report.
+ */
+function shareableRun(input: string, target: Target, rounds: number, at: string): DiagnosisEvent[] {
+  const { host, address, user, path: file, secret } = shareable;
+  const resolved: ResolvedAddress = { address, family: 4, sources: ['dns'], loopback: false, localInterface: null };
+  const attempts: ProbeAttempt[] = Array.from({ length: rounds }, (_, i) => ({
+    address,
+    family: 4,
+    port: target.port,
+    round: i + 1,
+    startedAt: Date.now(),
+    ms: 0.6,
+    status: 'refused',
+    errno: 'ECONNREFUSED',
+    detail: 'connect ECONNREFUSED',
+    afterConnect: false,
+    banner: null,
+  }));
+  const path: PathStep[] = [
+    scriptedStep('T0', `${host} resolved to 1 address.`, 'T1'),
+    scriptedStep('T1', 'Every probe was refused, and nothing listens on the port on the server.', 'service-not-running'),
+  ];
+  const diagnosis = buildDiagnosis({ cause: 'service-not-running', confidence: 'high', reason: `Nothing listens on port ${target.port} of ${host}.`, missing: [], candidates: [] }, target);
+  const evidence: Report['evidence'] = [
+    {
+      id: 'remote-pgpass',
+      where: `${user}@${host}:22`,
+      command: `ssh ${user}@${host} -- cat ${file}`,
+      startedAt: at,
+      ms: 12,
+      status: 'ok',
+      summary: `read ${file} on ${host}`,
+      raw: `# ${file}\nPGHOST=${address}\npassword=${secret}\n`,
+      origin: 'collected',
+      facts: { check: 'remote-command', id: 'pgpass', exitCode: 0, stderr: '', sudo: false, truncated: false },
+    },
+  ];
+  const report = { ...scriptedReport({ input, target, rounds, at, outcome: 'refused', diagnosis, path, sshFailure: null }), evidence };
+  return [
+    { type: 'resolved', resolution: { status: 'resolved', name: host, addresses: [resolved], dnsQueried: true, dnsOnlyAddresses: [], hostsFile: '/etc/hosts', ms: 1.4 } },
+    ...attempts.map((attempt): DiagnosisEvent => ({ type: 'probe', attempt })),
+    ...evidence.map((e): DiagnosisEvent => ({ type: 'evidence', evidence: e })),
     ...path.map((step): DiagnosisEvent => ({ type: 'step', step })),
     { type: 'finished', report },
   ];

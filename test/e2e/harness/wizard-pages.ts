@@ -286,13 +286,23 @@ export class DiagnosisPage {
     return (await row.locator(':scope > th, :scope > td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   }
 
-  get exportLink(): Locator {
-    return this.page.getByRole('link', { name: 'Export report' });
+  get exportButton(): Locator {
+    return this.page.getByRole('button', { name: 'Export report' });
   }
 
-  /** Clicks "Export report" and returns the download (its suggested file name and its path). */
-  async exportReport(): Promise<Download> {
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.exportLink.click()]);
+  /** Opens the export dialog. */
+  async openExport(): Promise<ExportDialogPage> {
+    await this.exportButton.click();
+    const dialog = new ExportDialogPage(this.page);
+    await dialog.dialog.waitFor();
+    return dialog;
+  }
+
+  /** Exports through the dialog (JSON, nothing hidden beyond secrets by default), closes it, and returns the download. */
+  async exportReport(format: ExportFormatLabel = 'JSON', hide: readonly RedactLabel[] = []): Promise<Download> {
+    const dialog = await this.openExport();
+    const download = await dialog.export(format, hide);
+    await dialog.close.click();
     return download;
   }
 
@@ -318,5 +328,59 @@ export class DiagnosisPage {
   /** "Withdraw the override at step T…" (or "the answer"). */
   withdraw(node: string, what: 'override' | 'answer' = 'override'): Locator {
     return this.page.getByRole('button', { name: `Withdraw the ${what} at step ${node}` });
+  }
+}
+
+export type ExportFormatLabel = 'Markdown' | 'HTML' | 'PDF' | 'JSON';
+export type RedactLabel = 'Host names' | 'IP addresses' | 'User names' | 'File paths';
+
+/** The export dialog: the format, what to hide, the preview of what is replaced, and Export. */
+export class ExportDialogPage {
+  constructor(readonly page: Page) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Export the report' });
+  }
+
+  format(label: ExportFormatLabel): Locator {
+    return this.dialog.getByRole('radio', { name: new RegExp(`^${label}\\b`) });
+  }
+
+  hide(label: RedactLabel): Locator {
+    return this.dialog.getByRole('checkbox', { name: label, exact: true });
+  }
+
+  get preview(): Locator {
+    return this.dialog.getByRole('region', { name: 'What will be replaced' });
+  }
+
+  /** The preview's rows below the header: [kind, in the report, replaced by, times]. */
+  async previewRows(): Promise<string[][]> {
+    const rows = this.preview.getByRole('row');
+    const count = await rows.count();
+    const out: string[][] = [];
+    for (let i = 1; i < count; i++) out.push((await rows.nth(i).locator(':scope > th, :scope > td').allInnerTexts()).map((t) => t.trim()));
+    return out;
+  }
+
+  get exportButton(): Locator {
+    return this.dialog.getByRole('button', { name: 'Export', exact: true });
+  }
+
+  get close(): Locator {
+    return this.dialog.getByRole('button', { name: 'Close', exact: true });
+  }
+
+  /** "Exported NAME. …", once the file was handed to the browser. */
+  get status(): Locator {
+    return this.dialog.getByRole('status');
+  }
+
+  /** Picks the format, ticks exactly `hide`, exports and returns the download. */
+  async export(format: ExportFormatLabel, hide: readonly RedactLabel[]): Promise<Download> {
+    await this.format(format).check();
+    for (const label of ['Host names', 'IP addresses', 'User names', 'File paths'] as const) await this.hide(label).setChecked(hide.includes(label));
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.exportButton.click()]);
+    return download;
   }
 }

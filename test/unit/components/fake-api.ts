@@ -46,6 +46,10 @@ export class FakeApi {
     forgetSecret: async () => ({ ok: false, message: 'No forget result was scripted.' }),
     getSettings: async () => ({ settings: { knownHostsWrites: 'portwise' }, notices: [], writable: true, files: { own: '/home/tester/.config/portwise/known_hosts', openSsh: '/home/tester/.ssh/known_hosts' } }),
     saveSettings: async () => ({ ok: false, message: 'No settings save was scripted.' }),
+    listHistory: async () => ({ ok: true, entries: [], notices: [] }),
+    getHistoryReport: async () => ({ ok: false, error: { code: 'not-found', message: 'No saved report was scripted.' } }),
+    clearHistory: async () => ({ ok: true, removed: 0 }),
+    exportReport: async () => ({ ok: false, message: 'No export was scripted.' }),
   };
 
   readonly api: PortwiseApi = {
@@ -67,6 +71,10 @@ export class FakeApi {
     forgetSecret: (r) => this.call('forgetSecret', r),
     getSettings: (r) => this.call('getSettings', r),
     saveSettings: (r) => this.call('saveSettings', r),
+    listHistory: (r) => this.call('listHistory', r),
+    getHistoryReport: (r) => this.call('getHistoryReport', r),
+    clearHistory: (r) => this.call('clearHistory', r),
+    exportReport: (r) => this.call('exportReport', r),
     onDiagnosisEvent: (listener) => {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);

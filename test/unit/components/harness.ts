@@ -4,6 +4,7 @@ import type { Component } from 'svelte';
 import { appContext } from '../../../renderer/state/context';
 import { createKnownHosts } from '../../../renderer/state/known-hosts';
 import { createProfiles } from '../../../renderer/state/profiles';
+import { createHistory } from '../../../renderer/state/history';
 import type { PortwiseApi } from '../../../shared/common/ipc';
 import { FakeApi } from './fake-api';
 import type { Wizard } from '../../../renderer/state/wizard';
@@ -35,6 +36,6 @@ export function useDom(): void {
 
 /** Renders with the app's whole context; the profile and known-hosts stores talk to `api` (a fresh fake by default). */
 export function renderWithWizard(component: Component<Record<string, never>>, wizard: Wizard, api: PortwiseApi = new FakeApi().api) {
-  return render(component, { context: appContext(wizard, createKnownHosts(api), createProfiles(api)) });
+  return render(component, { context: appContext(wizard, createKnownHosts(api), createProfiles(api), createHistory(api)) });
 }
 

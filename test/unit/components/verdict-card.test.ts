@@ -1,43 +1,35 @@
 // @vitest-environment jsdom
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import VerdictCard from '../../../renderer/components/VerdictCard.svelte';
 import RunScreen from '../../../renderer/components/RunScreen.svelte';
 import { Report } from '../../../shared/common/schema/report';
 import type { VerifyState } from '../../../renderer/state/run';
 import { hostKeyCheckCommand } from '../../../renderer/lib/host-key';
-import { reportFileName } from '../../../renderer/lib/report-export';
+import { appContext } from '../../../renderer/state/context';
+import { createHistory } from '../../../renderer/state/history';
+import { createKnownHosts } from '../../../renderer/state/known-hosts';
+import { createProfiles } from '../../../renderer/state/profiles';
+import { createWizard } from '../../../renderer/state/wizard';
 import { attempt } from '../tree/factories';
 import { FakeApi, finishedWizard, realReport, renderWithWizard, useDom } from './harness';
 
 useDom();
 
-// jsdom has no object URLs, and the ones vitest leaves (Node's) cannot read a jsdom Blob: this gives
-// the page real ones, kept in a table the test can read back, as a browser's blob store would.
-const objectUrls = new Map<string, Blob>();
-const native = { create: URL.createObjectURL, revoke: URL.revokeObjectURL };
-beforeAll(() => {
-  URL.createObjectURL = (blob: Blob) => {
-    const url = `blob:portwise-test/${crypto.randomUUID()}`;
-    objectUrls.set(url, blob);
-    return url;
-  };
-  URL.revokeObjectURL = (url: string) => void objectUrls.delete(url);
-});
-afterAll(() => {
-  URL.createObjectURL = native.create;
-  URL.revokeObjectURL = native.revoke;
-});
-const resolveObjectURL = (url: string) => objectUrls.get(url);
-
 const refused = () => realReport('db.example:5432', ['192.0.2.10', '2001:db8::10'], 'refused');
 
-function renderCard(report: Report, verify: VerifyState | null = null) {
+/** The app's context around the card (its export dialog talks to main through the wizard). */
+function cardContext(fake = new FakeApi()) {
+  return appContext(createWizard(fake.api), createKnownHosts(fake.api), createProfiles(fake.api), createHistory(fake.api));
+}
+
+function renderCard(report: Report, verify: VerifyState | null = null, fake = new FakeApi()) {
   const calls = { verify: 0, newDiagnosis: 0 };
   const result = render(VerdictCard, {
     props: { report, verify, onVerify: () => calls.verify++, onNewDiagnosis: () => calls.newDiagnosis++ },
+    context: cardContext(fake),
   });
-  return { calls, ...result };
+  return { calls, fake, ...result };
 }
 
 const before = [
@@ -85,7 +77,7 @@ describe('VerdictCard: verify the fix', () => {
   it('through the run screen: the store calls verifyFix with the report and shows what main answered', async () => {
     const report = refused();
     const fake = new FakeApi();
-    fake.handlers.verifyFix = async () => ({ ok: true, before, after: [attempt('192.0.2.10', 'connected'), attempt('2001:db8::10', 'connected')], fixed: true });
+    fake.handlers.verifyFix = async () => ({ ok: true, at: '2026-11-24T10:00:00.000Z', before, after: [attempt('192.0.2.10', 'connected'), attempt('2001:db8::10', 'connected')], fixed: true });
     const { wizard } = await finishedWizard(report, fake);
     renderWithWizard(RunScreen, wizard);
     await fireEvent.click(screen.getByRole('button', { name: 'Verify the fix' }));
@@ -95,33 +87,14 @@ describe('VerdictCard: verify the fix', () => {
 });
 
 describe('VerdictCard: export', () => {
-  it('is a download link named after the target, whose file is the report JSON', async () => {
+  it('"Export report" is a button that opens the export dialog for this report', async () => {
     const report = refused();
-    renderCard(report);
-    const link = screen.getByRole('link', { name: 'Export report' }) as HTMLAnchorElement;
-    expect(link.getAttribute('download')).toBe('portwise-report-db.example-5432.json');
-    expect(link.href).toMatch(/^blob:/);
-    const blob = resolveObjectURL(link.href);
-    expect(blob?.type).toBe('application/json');
-    expect(JSON.parse(await blob!.text())).toEqual(report);
-  });
-
-  it('the file name is safe for any host', () => {
-    const named = (host: string, port: number) => reportFileName({ target: { host, port, hostKind: 'name', input: '' } });
-    expect(named('2001:db8::10', 443)).toBe('portwise-report-2001_db8_10-443.json');
-    expect(named('..', 1)).toBe('portwise-report-_-1.json');
-  });
-
-  it('a revised report makes a new file and frees the old one', async () => {
-    const report = refused();
-    const { rerender } = renderCard(report);
-    const href = () => screen.getByRole('link', { name: 'Export report' }).getAttribute('href') ?? '';
-    const first = href();
-    await rerender({ report: { ...report, answers: { T1: { choice: 'x' } } } });
-    const second = href();
-    expect(second).not.toBe(first);
-    await waitFor(() => expect(resolveObjectURL(first)).toBeUndefined());
-    expect(JSON.parse(await resolveObjectURL(second)!.text()).answers).toEqual({ T1: { choice: 'x' } });
+    const { fake } = renderCard(report);
+    expect(screen.queryByRole('link', { name: 'Export report' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Export report' }));
+    const dialog = screen.getByRole('dialog', { name: 'Export the report' });
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(fake.requests('exportReport')).toEqual([{ report, format: 'md', redact: [] }]));
   });
 });
 
@@ -179,7 +152,7 @@ describe('VerdictCard: SSH failures', () => {
     const withKey: Failure = { ...changed, presented: { keyType: 'ssh-ed25519', fingerprint: presented, key: 'AAAAC3NzaC1lZDI1NTE5AAAAIP5WmWS9Jd12sKmrH4VFZ0peJGXHPGlw42Ip243HyIcz' } };
     let repins = 0;
     const props = { report: { ...refused(), sshFailure: withKey }, verify: null, onVerify: () => undefined, onNewDiagnosis: () => undefined, onRepin: () => void repins++ };
-    const { rerender } = render(VerdictCard, { props: { ...props, repin: null } });
+    const { rerender } = render(VerdictCard, { props: { ...props, repin: null }, context: cardContext() });
     const details = within(notice()).getByText('The change is expected: trust the new key').closest('details')!;
     expect(details.textContent).toContain('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub');
     expect(details.textContent).toContain(presented);

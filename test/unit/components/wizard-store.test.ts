@@ -133,7 +133,7 @@ describe('wizard.verifyFix', () => {
     let answer!: () => void;
     fake.handlers.verifyFix = () =>
       new Promise((resolve) => {
-        answer = () => resolve({ ok: true, before: [], after: [], fixed: true });
+        answer = () => resolve({ ok: true, at: '2026-11-24T10:00:00.000Z', before: [], after: [], fixed: true });
       });
     const { wizard } = await finishedWizard(report, fake);
     const pending = wizard.verifyFix();

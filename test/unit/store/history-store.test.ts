@@ -79,6 +79,54 @@ describe('history: every finished diagnosis, kept on this computer', () => {
     }
   });
 
+  it('update replaces a saved report under the same id, written like a save', async () => {
+    const history = openHistoryStore({ env: { PORTWISE_HOME: home } });
+    const id = await history.save(report(1));
+    const revised = { ...report(1), answers: { T1: { choice: 'refused' } } };
+    expect(await history.update(id, revised)).toEqual({ ok: true, report: revised });
+    expect(await history.get(id)).toEqual({ ok: true, report: revised });
+    expect((await history.list()).entries.map((e) => e.id)).toEqual([id]);
+    const files = readdirSync(join(home, 'history')).filter((n) => !n.endsWith('.lock'));
+    expect(files).toEqual([`${id}.json`]);
+    expect(statSync(join(home, 'history', `${id}.json`)).mode & 0o777).toBe(0o600);
+  });
+
+  it('update by a function of the saved report: two at once both land', async () => {
+    const history = openHistoryStore({ env: { PORTWISE_HOME: home } });
+    const id = await history.save(report(1));
+    const verification = (fixed: boolean) => ({ at: at(9), before: [], after: [], fixed });
+    const add = (fixed: boolean) => history.update(id, (saved) => ({ ...saved, verifications: [...(saved.verifications ?? []), verification(fixed)] }));
+    await Promise.all([add(false), add(true)]);
+    const saved = await history.get(id);
+    expect(saved.ok && saved.report.verifications?.map((v) => v.fixed).sort()).toEqual([false, true]);
+  });
+
+  it('update of an id that names no report: a typed refusal, and nothing is written', async () => {
+    const history = openHistoryStore({ env: { PORTWISE_HOME: home } });
+    await expect(history.update('20261124T100000001Z-00000000', report(1))).resolves.toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'No saved report has the id 20261124T100000001Z-00000000.' },
+    });
+    await expect(history.update('../profiles', report(1))).resolves.toMatchObject({ ok: false, error: { code: 'bad-id' } });
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('update of a damaged report: moved aside and named, never overwritten', async () => {
+    const history = openHistoryStore({ env: { PORTWISE_HOME: home } });
+    const id = await history.save(report(1));
+    writeFileSync(join(home, 'history', `${id}.json`), '{"schema":');
+    const updated = await history.update(id, report(2));
+    expect(updated).toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringContaining(`${id}.json could not be read (not JSON)`) } });
+    expect(readdirSync(join(home, 'history')).filter((n) => n.endsWith('.json'))).toEqual([]);
+  });
+
+  it('update with a report the schema refuses: thrown, and the saved one kept', async () => {
+    const history = openHistoryStore({ env: { PORTWISE_HOME: home } });
+    const id = await history.save(report(1));
+    await expect(history.update(id, { ...report(1), schema: 'other' } as never)).rejects.toThrow();
+    expect(await history.get(id)).toEqual({ ok: true, report: report(1) });
+  });
+
   it('no history yet: an empty list, and nothing is created by reading', async () => {
     const history = openHistoryStore({ env: { PORTWISE_HOME: home } });
     expect(await history.list()).toEqual({ entries: [], notices: [] });
