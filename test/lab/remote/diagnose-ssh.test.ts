@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Report } from '../../../shared/common/schema/report';
-import { NS_V4, runOk, type Lab } from '../harness/netns';
+import { HOST_V4, HOST_V6, NS_V4, NS_V6, runOk, type Lab } from '../harness/netns';
 import { startNamespacedSshd, type NamespacedSshd } from '../harness/netns-sshd';
 import { generateKey } from '../harness/sshd';
 import { useLab } from '../harness/suite';
@@ -53,6 +53,11 @@ function cli(args: string[], knownHosts = join(home, 'known_hosts'), user = 'roo
       resolve({ code, stdout, stderr, report: parseReport(stdout) });
     });
   });
+}
+
+/** The PDF's text, as a reader copying from it would get it. */
+async function pdfText(file: string): Promise<string> {
+  return runOk('pdftotext', ['-layout', file, '-']);
 }
 
 function parseReport(stdout: string): Report | null {
@@ -127,22 +132,30 @@ describe('diagnose --ssh in the netns lab', () => {
     const listener = await lab().startListener({ address: '0.0.0.0', port: port(5), mode: 'accept' });
     try {
       await withRules(lab(), [['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(port(5)), '-j', 'REJECT', '--reject-with', 'tcp-reset']], async () => {
-        // The same run exported for a ticket, redacted: the issue's "done when" for the three text formats.
-        const exports = ['md', 'html', 'json'].map((ext) => join(home, `report.${ext}`));
+        // The same run exported for a ticket, redacted: the issue's "done when" for the four formats
+        // (the PDF printed by the Chromium found on PATH, read back as text with pdftotext).
+        const exports = ['md', 'html', 'json', 'pdf'].map((ext) => join(home, `report.${ext}`));
         const run = await cli([`${NS_V4}:${port(5)}`, ...exports.flatMap((f) => ['--report', f]), '--redact', 'hosts,ips,users']);
         expect(cause(run), JSON.stringify(run.report?.path, null, 1)).toBe('iptables-reject');
         expect(reason(run)).toContain(`--dport ${port(5)}`);
         expect(reason(run)).toMatch(/counter rose by 3/);
+        const rule = run.report!.evidence.find((e) => e.raw?.includes(`--dport ${port(5)} -j REJECT`));
+        expect(rule?.rawSha256, 'the decisive output carries the digest of its whole text').toMatch(/^[0-9a-f]{64}$/);
+        const unbroken = (text: string) => text.replace(/\s+/g, '');
         for (const file of exports) {
           expect(run.stderr).toContain(`Report written to ${file}`);
-          const text = await readFile(file, 'utf8');
+          const text = file.endsWith('.pdf') ? await pdfText(file) : await readFile(file, 'utf8');
           // The cause, the decisive evidence with its raw output (the rule), and the decision path.
+          // (A PDF line may wrap inside the rule: compared without white space.)
           expect(text, file).toContain('iptables-reject');
-          expect(text, file).toContain(`-A INPUT -p tcp -m tcp --dport ${port(5)} -j REJECT --reject-with tcp-reset`);
+          expect(unbroken(text), file).toContain(unbroken(`-A INPUT -p tcp -m tcp --dport ${port(5)} -j REJECT --reject-with tcp-reset`));
           expect(text, file).toMatch(/Decision path|"path"/);
-          // None of the lab's names or addresses: the server, its address, the login user.
-          for (const original of [NS_V4, `root@`, `"user": "root"`]) expect(text.includes(original), `${file} holds ${original}`).toBe(false);
+          // None of the lab's names or addresses: the server and this side of the link (both families), the login user.
+          for (const original of [NS_V4, HOST_V4, NS_V6, HOST_V6, 'root@', '"user": "root"']) expect(text.includes(original), `${file} holds ${original}`).toBe(false);
         }
+        // Also saved to the history (under this test's PORTWISE_HOME), unredacted: it is this computer's own record.
+        const history = await readdir(join(home, 'portwise', 'history'));
+        expect(history.filter((f) => f.endsWith('.json')).length).toBeGreaterThan(0);
         expect(Report.parse(JSON.parse(await readFile(exports[2] as string, 'utf8'))).target.host).not.toBe(NS_V4);
         // The report fixture of the report renderers (test/fixtures/report/README.md) is this run's, captured on request.
         if (process.env.PORTWISE_CAPTURE_REPORT_FIXTURE && run.report) await writeFile(process.env.PORTWISE_CAPTURE_REPORT_FIXTURE, `${JSON.stringify(run.report, null, 2)}\n`);
