@@ -9,31 +9,11 @@ import { createProfiles } from '../../../renderer/state/profiles';
 import { createWizard } from '../../../renderer/state/wizard';
 import { maskSecret, replacedSentence } from '../../../renderer/lib/report-export';
 import type { Report } from '../../../shared/common/schema/report';
-import { addr, attempt, facts, reportFrom, resolved, rounds } from '../tree/factories';
 import { FakeApi, finishedWizard, realReport, useDom } from './harness';
+import { SHAREABLE, shareableReport } from '../../integration/shareable-report';
+import { attempt } from '../tree/factories';
 
 useDom();
-
-/** What redaction hides, in a report walked by the real tree (test/integration/shareable-report.ts has the same for Node tests). */
-const SHAREABLE = { host: 'db.example.com', address: '198.18.0.10', user: 'alice', path: '/home/alice/.pgpass', secret: 'hunter2-very-secret' } as const;
-
-function shareableReport(): Report {
-  const { host, address, user, path, secret } = SHAREABLE;
-  const report = reportFrom(facts(`${host}:5432`, resolved(host, [addr(address)]), rounds(address, 'refused', 'refused', 'refused')));
-  const evidence: Report['evidence'][number] = {
-    id: 'remote-env',
-    where: `${user}@${host}:22`,
-    command: `ssh ${user}@${host} -- cat ${path}`,
-    startedAt: report.startedAt,
-    ms: 12,
-    status: 'ok',
-    summary: `read ${path} on ${host}`,
-    raw: `# ${path}\nPGHOST=${address}\npassword=${secret}\n`,
-    origin: 'collected',
-    facts: { check: 'remote-command', id: 'pgpass', exitCode: 0, stderr: '', sudo: false, truncated: false },
-  };
-  return { ...report, evidence: [evidence] };
-}
 
 // jsdom has no object URLs: these are kept in a table the test reads back, as a browser's blob store would.
 const objectUrls = new Map<string, Blob>();
