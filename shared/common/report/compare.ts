@@ -145,7 +145,8 @@ function verifyText(report: Report): string {
 // ---------------------------------------------------------------------------------------------
 // Addresses: the DNS answer, then each address's probe results.
 
-function factsOf<C extends Evidence['facts']['check']>(report: Report, check: C): Extract<Evidence['facts'], { check: C }>[] {
+/** The parsed facts of every piece of evidence of one check, in the order they were added. */
+export function factsOf<C extends Evidence['facts']['check']>(report: Report, check: C): Extract<Evidence['facts'], { check: C }>[] {
   return report.evidence.flatMap((e) => (e.facts.check === check ? [e.facts as Extract<Evidence['facts'], { check: C }>] : []));
 }
 
@@ -221,7 +222,8 @@ function pathRows(before: readonly PathStep[], after: readonly PathStep[]): Repo
 // ---------------------------------------------------------------------------------------------
 // The server: its listeners on the port, and the firewall's verdict.
 
-function serverFactsOf(report: Report) {
+/** What the server's own evidence added up to (null: no server evidence in this run). */
+export function serverFactsOf(report: Report) {
   return factsOf(report, 'server-facts').at(-1)?.remote ?? null;
 }
 
@@ -231,7 +233,7 @@ function listenerText(l: Listener): string {
 }
 
 /** The listeners on the target's port, as one line; a table that could not be read says why. */
-function listenersText(report: Report, table: { status: string; listeners?: readonly Listener[]; reason?: string | null }): string {
+export function listenersText(report: Report, table: { status: string; listeners?: readonly Listener[]; reason?: string | null }): string {
   if (table.status !== 'ok' || !table.listeners) return `Could not be read${table.reason ? `: ${table.reason}` : ''}`;
   // Process ids change on every restart: the addresses and the program names are what the fix moves.
   const on = table.listeners.filter((l) => l.port === report.target.port).map(listenerText);

@@ -72,7 +72,29 @@ export type Command =
       history: boolean;
     }
   | { kind: 'profiles'; action: ProfilesAction; json: boolean }
-  | { kind: 'history'; action: HistoryAction };
+  | { kind: 'history'; action: HistoryAction }
+  | FleetCommand;
+
+/** One server of `portwise fleet`, as given: an SSH destination (with the shared --jump chain) or a saved profile. */
+export type FleetServerOption = { kind: 'ssh'; ssh: SshOptions } | { kind: 'profile'; profile: ProfileAccessOptions };
+
+/** `portwise fleet PORT --ssh A --ssh B --profile C ...`: the same port diagnosed on every server. */
+export interface FleetCommand {
+  kind: 'fleet';
+  port: number;
+  /** In the order given on the command line. */
+  servers: FleetServerOption[];
+  /** At most this many servers at once (1-32). */
+  concurrency: number;
+  json: boolean;
+  color: boolean | null;
+  options: ProbeOptions;
+  /** --service for every server (else each profile's own hint). */
+  service: string | null;
+  secretEnv: { password?: string; passphrase?: string };
+  /** False with --no-history. */
+  history: boolean;
+}
 
 /** The files of `--report` (diagnose, history export): where, in which format, redacted how, printed by what. */
 export interface ReportFileOptions {
@@ -92,13 +114,15 @@ export type HistoryAction =
 export type ParsedArgs = { ok: true; command: Command } | { ok: false; message: string };
 
 export const usage = `Usage: portwise diagnose <host>:<port> [options]
+       portwise fleet <port> --ssh USER@HOST[:PORT]... [--profile NAME]... [options]
        portwise causes [--json]
        portwise explain <cause-id> [--service NAME] [--json]
        portwise profiles [list|show|add|edit|remove|import-ssh-config] ... [--json]
        portwise history [list|show|export|clear] ...
 
 Finds out why a TCP connection is refused: resolves every address, probes each one,
-and walks the decision tree to a diagnosis. \`causes\` lists every cause it knows;
+and walks the decision tree to a diagnosis. \`fleet\` does it for one port on several
+servers at once and sets them side by side. \`causes\` lists every cause it knows;
 \`explain\` prints one, with its fix; \`profiles\` keeps the servers you log in to;
 \`history\` lists the reports of past diagnoses, saved on this computer.
 
@@ -123,6 +147,25 @@ Server evidence over SSH (read-only commands):
   --profile NAME             log in as a saved profile says: its jump hosts, each hop's own user,
                              port, key and method, its sudo policy and its service (unless
                              --service is given); not with --ssh, --jump or --identity
+
+Several servers at once (replicas, the members of a load balancer's pool):
+  fleet PORT --ssh USER@HOST[:PORT] [--ssh ...] [--profile NAME ...]
+                    each server is diagnosed as "diagnose HOST:PORT --ssh USER@HOST" would: the
+                    probe from this computer to its host and port, the evidence from the server
+                    itself. Then a table (the probe from here, who listens on the server, the rule
+                    that rejects or drops, the cause and how sure) and one verdict line that
+                    groups the servers by cause; --json prints one portwise.fleet/1 document.
+  --concurrency N   at most N servers at once, 1-32 (default 8)
+                    --jump and --identity apply to every --ssh server (a profile brings its own
+                    chain and keys); --known-hosts, --accept-new-host-key, --sudo, --service,
+                    --password-env, --passphrase-env, --probes, --timeout, --no-history and
+                    --no-color to every server. Nothing is asked: an unknown host key is refused
+                    unless --accept-new-host-key, and secrets come only from the agent and the
+                    named variables. Each finished report is saved in the history. Ctrl-C
+                    cancels every run and closes its connections. --report is not taken (yet):
+                    "history export ID --report FILE" writes one server's report.
+  Exit codes: 0 every server was diagnosed (whatever the cause), 4 the login failed on one
+  or more servers (their rows say so), 1 an internal error, 2 bad usage, 130 interrupted.
 
 Saved SSH host profiles (in Portwise's folder; PORTWISE_HOME overrides it):
   profiles list [TEXT] [--group G] [--tag T]   name, user@host:port, jump hosts, groups and tags
@@ -189,12 +232,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      // The order of --ssh and --profile between them: a fleet's table keeps the servers as given.
+      tokens: true,
       options: {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         probes: { type: 'string' },
         'no-color': { type: 'boolean' },
-        ssh: { type: 'string' },
+        ssh: { type: 'string', multiple: true },
         jump: { type: 'string', multiple: true },
         identity: { type: 'string', multiple: true },
         'known-hosts': { type: 'string', multiple: true },
@@ -209,7 +254,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         browser: { type: 'string' },
         'no-history': { type: 'boolean' },
         target: { type: 'string' },
-        profile: { type: 'string' },
+        profile: { type: 'string', multiple: true },
+        concurrency: { type: 'string' },
         name: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
@@ -232,11 +278,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     // Node's message goes on to explain `--`; its first sentence is the useful part.
     return { ok: false, message: `${shown((error as Error).message.split(/\.\s|\n/)[0] ?? 'bad arguments', 200)}.` };
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   if (values.help) return { ok: true, command: { kind: 'help' } };
   if (values.version) return { ok: true, command: { kind: 'version' } };
   const [verb, ...rest] = positionals;
   if (verb === undefined) return { ok: false, message: 'Missing a command: try "portwise diagnose host:port".' };
+  if (values.concurrency !== undefined && verb !== 'fleet') return { ok: false, message: '--concurrency belongs to "portwise fleet".' };
   if (verb === 'profiles') return parseProfilesCommand(rest, values);
   if (verb === 'history') return parseHistoryCommand(rest, values);
   if (values.target !== undefined) return { ok: false, message: '--target belongs to "portwise history list".' };
@@ -259,7 +306,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     if (rest.length !== 1) return { ok: false, message: 'explain takes one cause id, as in "portwise explain bind-loopback-only" (see "portwise causes").' };
     return { ok: true, command: { kind: 'explain', cause: rest[0] ?? '', service, json: values.json ?? false } };
   }
-  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port", "portwise causes", "portwise explain CAUSE", "portwise profiles" or "portwise history".` };
+  if (verb === 'fleet') return parseFleetCommand(rest, values, serversInOrder(tokens ?? []), service);
+  if (verb !== 'diagnose') return { ok: false, message: `Unknown command "${shown(verb)}": try "portwise diagnose host:port", "portwise fleet PORT --ssh ...", "portwise causes", "portwise explain CAUSE", "portwise profiles" or "portwise history".` };
   if (rest.length === 0) return { ok: false, message: 'diagnose needs a target, as in "portwise diagnose db.example.com:5432".' };
   if (rest.length > 1) return { ok: false, message: `diagnose takes one target; got ${rest.length}: ${shown(rest.join(' '))}.` };
   const input = rest[0] ?? '';
@@ -274,17 +322,22 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   let ssh: SshOptions | null = null;
   let profile: ProfileAccessOptions | undefined;
   const sshOnly = ['jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo'] as const;
-  if (values.profile !== undefined) {
-    if (values.ssh !== undefined) return { ok: false, message: '--profile and --ssh both say how to log in: give one of them.' };
+  if ((values.ssh?.length ?? 0) > 1 || (values.profile?.length ?? 0) > 1) {
+    return { ok: false, message: `diagnose logs in to one server: give --${(values.ssh?.length ?? 0) > 1 ? 'ssh' : 'profile'} once ("portwise fleet PORT --ssh A --ssh B" diagnoses several).` };
+  }
+  const sshValue = values.ssh?.[0];
+  const profileValue = values.profile?.[0];
+  if (profileValue !== undefined) {
+    if (sshValue !== undefined) return { ok: false, message: '--profile and --ssh both say how to log in: give one of them.' };
     if (values.jump !== undefined) return { ok: false, message: '--jump cannot be used with --profile: the jump hosts come from the profile ("portwise profiles edit NAME --jump ...").' };
     if (values.identity !== undefined) return { ok: false, message: "--identity cannot be used with --profile: each hop logs in with its own profile's key." };
-    if (values.profile.trim() === '') return { ok: false, message: '--profile takes the name or id of a saved profile ("portwise profiles list").' };
-    profile = { ref: values.profile.trim(), knownHostsFiles: values['known-hosts'] ?? [], acceptNewHostKey: values['accept-new-host-key'] ?? false, sudo: values.sudo ?? false };
-  } else if (values.ssh === undefined) {
+    if (profileValue.trim() === '') return { ok: false, message: '--profile takes the name or id of a saved profile ("portwise profiles list").' };
+    profile = { ref: profileValue.trim(), knownHostsFiles: values['known-hosts'] ?? [], acceptNewHostKey: values['accept-new-host-key'] ?? false, sudo: values.sudo ?? false };
+  } else if (sshValue === undefined) {
     const stray = sshOnly.find((name) => values[name] !== undefined);
     if (stray) return { ok: false, message: `--${stray} needs --ssh USER@HOST or --profile NAME.` };
   } else {
-    const chain = parseSshChain(values.ssh, values.jump ?? []);
+    const chain = parseSshChain(sshValue, values.jump ?? []);
     if (!chain.ok) return { ok: false, message: `--${chain.error.which === 'jump' ? 'jump' : 'ssh'}: ${chain.error.message}` };
     ssh = {
       ...chain.value,
@@ -320,6 +373,77 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   };
 }
 
+/** The --ssh and --profile values in the order they were typed (parseArgs keeps each list's own order only). */
+function serversInOrder(tokens: readonly { kind: string; name?: string; value?: string | undefined }[]): { kind: 'ssh' | 'profile'; value: string }[] {
+  return tokens.flatMap((t) => (t.kind === 'option' && (t.name === 'ssh' || t.name === 'profile') && t.value !== undefined ? [{ kind: t.name, value: t.value }] : []));
+}
+
+/** What fleet does not take, and why (the rest of diagnose's options mean the same for every server). */
+const NOT_FLEET: Readonly<Record<string, string>> = {
+  answers: '--answers belongs to "portwise diagnose": answers are for one server\'s questions.',
+  report: '--report is not available with fleet yet: each server\'s report is saved in the history, and "portwise history export ID --report FILE" writes one.',
+  redact: '--redact goes with --report, which fleet does not take yet ("portwise history export ID --report FILE --redact LIST").',
+  browser: '--browser goes with --report FILE.pdf, which fleet does not take yet.',
+};
+
+/** `portwise fleet PORT --ssh DEST... --profile NAME...`. */
+function parseFleetCommand(rest: readonly string[], values: Values, given: readonly { kind: 'ssh' | 'profile'; value: string }[], service: string | null): ParsedArgs {
+  const example = '"portwise fleet 5432 --ssh admin@db1.example.com --ssh admin@db2.example.com"';
+  if (rest.length !== 1) return { ok: false, message: rest.length === 0 ? `fleet needs a port, as in ${example}.` : `fleet takes one port (the servers come with --ssh and --profile); got ${shown(rest.join(' '))}.` };
+  const port = integerOption('port', rest[0], 0, 1, 65535);
+  if (!port.ok) return { ok: false, message: `fleet takes a port from 1 to 65535, not "${shown(rest[0] ?? '')}".` };
+  const notFleet = Object.keys(NOT_FLEET).find((name) => values[name] !== undefined);
+  if (notFleet) return { ok: false, message: NOT_FLEET[notFleet] as string };
+  if (given.length === 0) return { ok: false, message: `fleet needs at least one server: --ssh USER@HOST[:PORT] or --profile NAME (repeatable), as in ${example}.` };
+  const concurrency = integerOption('concurrency', values.concurrency, 8, 1, 32);
+  if (!concurrency.ok) return concurrency;
+  const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, 100, 60_000);
+  if (!timeout.ok) return timeout;
+  const probes = integerOption('probes', values.probes, defaultProbeOptions.rounds, 1, 10);
+  if (!probes.ok) return probes;
+  const anySsh = given.some((g) => g.kind === 'ssh');
+  if (!anySsh && values.jump !== undefined) return { ok: false, message: '--jump applies to the --ssh servers; a profile\'s jump hosts come from the profile ("portwise profiles edit NAME --jump ...").' };
+  if (!anySsh && values.identity !== undefined) return { ok: false, message: "--identity applies to the --ssh servers; each profile's hops log in with their own keys." };
+  const knownHostsFiles = values['known-hosts'] ?? [];
+  const acceptNewHostKey = values['accept-new-host-key'] ?? false;
+  const sudo = values.sudo ?? false;
+  const servers: FleetServerOption[] = [];
+  const seen = new Set<string>();
+  for (const g of given) {
+    if (g.kind === 'profile') {
+      const ref = g.value.trim();
+      if (ref === '') return { ok: false, message: '--profile takes the name or id of a saved profile ("portwise profiles list").' };
+      if (seen.has(`profile:${ref.toLowerCase()}`)) return { ok: false, message: `--profile ${shown(ref)} is given twice: each server once.` };
+      seen.add(`profile:${ref.toLowerCase()}`);
+      servers.push({ kind: 'profile', profile: { ref, knownHostsFiles, acceptNewHostKey, sudo } });
+      continue;
+    }
+    const chain = parseSshChain(g.value, values.jump ?? []);
+    if (!chain.ok) return { ok: false, message: `--${chain.error.which === 'jump' ? 'jump' : 'ssh'}: ${chain.error.message}` };
+    const d = chain.value.destination;
+    const key = `ssh:${d.user ?? ''}@${d.host.toLowerCase()}:${d.port}`;
+    if (seen.has(key)) return { ok: false, message: `--ssh ${shown(g.value.trim())} is given twice: each server once.` };
+    seen.add(key);
+    servers.push({ kind: 'ssh', ssh: { ...chain.value, identityFiles: values.identity ?? [], knownHostsFiles, acceptNewHostKey, sudo } });
+  }
+  const secretEnv = { ...(values['password-env'] !== undefined ? { password: values['password-env'] } : {}), ...(values['passphrase-env'] !== undefined ? { passphrase: values['passphrase-env'] } : {}) };
+  return {
+    ok: true,
+    command: {
+      kind: 'fleet',
+      port: port.value,
+      servers,
+      concurrency: concurrency.value,
+      json: values.json ?? false,
+      color: values['no-color'] ? false : values.color ? true : null,
+      options: ProbeOptions.parse({ ...defaultProbeOptions, timeoutMs: timeout.value, rounds: probes.value }),
+      service,
+      secretEnv,
+      history: !values['no-history'],
+    },
+  };
+}
+
 /** --report (repeatable), --redact and --browser: the same for diagnose and history export. */
 function reportFileOptions(values: Values): Parsed<ReportFileOptions> {
   const reports: { file: string; format: ExportFormat }[] = [];
@@ -349,7 +473,15 @@ type Values = Partial<Record<string, string | boolean | string[] | undefined>> &
   json?: boolean;
   service?: string;
   jump?: string[];
+  identity?: string[];
   'known-hosts'?: string[];
+  'accept-new-host-key'?: boolean;
+  timeout?: string;
+  probes?: string;
+  concurrency?: string;
+  'password-env'?: string;
+  'passphrase-env'?: string;
+  'no-history'?: boolean;
   sudo?: boolean;
   'no-sudo'?: boolean;
   name?: string;

@@ -129,13 +129,14 @@ export async function runHistory(action: HistoryAction, io: HistoryIo): Promise<
 }
 
 /**
- * After `diagnose`: the finished report saved in the history. A failure is one line on stderr and
- * changes nothing else (the diagnosis and its exit code stand).
+ * After `diagnose` (and each server of `fleet`): the finished report saved in the history. A failure
+ * is one line on stderr and changes nothing else (the diagnosis and its exit code stand). `announce`
+ * false: the caller says the id itself (fleet puts it on the server's progress line).
  */
-export async function saveToHistory(report: Report, io: Pick<HistoryIo, 'env' | 'stderr'>, style: TextStyle): Promise<string | null> {
+export async function saveToHistory(report: Report, io: Pick<HistoryIo, 'env' | 'stderr'>, style: TextStyle, announce = true): Promise<string | null> {
   try {
     const id = await openHistoryStore({ env: io.env }).save(report);
-    io.stderr.write(`${style.dim(`Saved in the history as ${id} ("portwise history show ${id}").`)}\n`);
+    if (announce) io.stderr.write(`${style.dim(`Saved in the history as ${id} ("portwise history show ${id}").`)}\n`);
     return id;
   } catch (error) {
     io.stderr.write(`portwise: the report was not saved in the history (${historyDir(io.env)}): ${errorWords(error)}.\n`);

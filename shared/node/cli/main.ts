@@ -16,11 +16,13 @@ import { profileRemote, runProfiles, type ProfilesOutcome } from './profiles';
 import type { SshAccess } from '../remote/access';
 import { pdfPrinterFor, writeReportFiles } from './report-files';
 import { runHistory, saveToHistory, type HistoryOutcome } from './history';
+import { runFleetCommand, type FleetOutcome } from './fleet';
 
 export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
 
 const profilesExit: Record<ProfilesOutcome, number> = { ok: 0, usage: EXIT.usage, failed: EXIT.internal };
 const historyExit: Record<HistoryOutcome, number> = { ok: 0, usage: EXIT.usage, failed: EXIT.internal, interrupted: EXIT.interrupted };
+const fleetExit: Record<FleetOutcome, number> = { ok: 0, 'login-failed': EXIT.ssh, failed: EXIT.internal, usage: EXIT.usage, interrupted: EXIT.interrupted };
 
 export interface CliIo {
   argv: readonly string[];
@@ -65,6 +67,7 @@ export async function runCli(io: CliIo): Promise<number> {
   }
   if (command.kind === 'profiles') return profilesExit[await runProfiles(command.action, command.json, io)];
   if (command.kind === 'history') return historyExit[await runHistory(command.action, io)];
+  if (command.kind === 'fleet') return fleetExit[await runFleetCommand(command, io)];
   let access: SshAccess | null = command.ssh ? { ...command.ssh, hostKeyPolicy: command.ssh.acceptNewHostKey ? 'accept-new' : 'refuse' } : null;
   let service = command.service;
   if (command.profile) {
