@@ -1,0 +1,116 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Report } from '../../shared/common/schema/report';
+import { NS_V4, run, type StartedListener } from '../lab/harness/netns';
+import { startNamespacedSshd, type NamespacedSshd } from '../lab/harness/netns-sshd';
+import { useLab } from '../lab/harness/suite';
+import { figure, timeProcess } from './measure';
+
+/**
+ * Issue 8's SSH figures, both sides of every ratio in the same run, on the netns lab (a real sshd in a
+ * namespace, a real iptables REJECT): Portwise's verdict from process start, against the same
+ * read-only commands in one `ssh` (the practical limit) and as one `ssh` per command (by hand).
+ * Writes bench/ssh.json; `npm test` runs it quick (one run a side) only to keep it working.
+ */
+const quick = process.env.PORTWISE_BENCH_QUICK === '1';
+const RUNS = quick ? 1 : 5;
+const CLI = 'out/cli/portwise.js';
+const PORT = 8450;
+
+const lab = useLab();
+let sshd: NamespacedSshd;
+let listener: StartedListener;
+const home = mkdtempSync(join(tmpdir(), 'pw-bench-ssh-'));
+const knownHosts = join(home, 'known_hosts');
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PORTWISE_HOME: join(home, 'portwise'), LANG: 'C' };
+
+beforeAll(async () => {
+  sshd = await startNamespacedSshd(lab(), { address: NS_V4, users: ['root'] });
+  writeFileSync(knownHosts, sshd.knownHosts);
+  listener = await lab().startListener({ address: '0.0.0.0', port: PORT, mode: 'accept' });
+  await lab().exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(PORT), '-j', 'REJECT', '--reject-with', 'tcp-reset']);
+}, 120_000);
+
+afterAll(async () => {
+  await lab().execResult(['iptables', '-F', 'INPUT']);
+  await listener?.stop();
+  await sshd?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+/** OpenSSH as a person would run it: the lab's key, its pinned host key, nothing asked. */
+function sshArgs(command: string): string[] {
+  return ['-i', sshd.clientKey.path, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', `root@${NS_V4}`, command];
+}
+
+/** One `ssh` call; a command's own exit status does not matter (grep finding nothing is 1), only that ssh got in (255 is ssh's own failure). */
+async function ssh(command: string): Promise<void> {
+  const result = await run('ssh', sshArgs(command), { timeoutMs: 60_000 });
+  expect(result.code, result.stderr).not.toBe(255);
+}
+
+/** The one local probe both hand-made sides add: a TCP connect to the target, refused. */
+function probeMs(): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const socket = net.connect({ host: NS_V4, port: PORT });
+    const done = () => {
+      socket.destroy();
+      resolve(performance.now() - t0);
+    };
+    socket.once('connect', done);
+    socket.once('error', done);
+  });
+}
+
+async function portwiseVerdict(): Promise<{ ms: number; report: Report }> {
+  const args = [CLI, 'diagnose', `${NS_V4}:${PORT}`, '--ssh', `root@${NS_V4}`, '--identity', sshd.clientKey.path, '--known-hosts', knownHosts, '--json', '--probes', '1', '--no-history'];
+  const run = await timeProcess('node', args, env);
+  expect(run.code, run.stdout.slice(0, 500)).toBe(0);
+  const report = Report.parse(JSON.parse(run.stdout));
+  expect(report.diagnosis.cause).toBe('iptables-reject');
+  return { ms: run.ms, report };
+}
+
+it('measures the SSH verdict against one ssh with the same commands, and one ssh per command', async () => {
+  // The commands are the ones Portwise ran on the server, from its own report: the same work on every side.
+  const first = await portwiseVerdict();
+  const commands = first.report.evidence.filter((e) => e.facts.check === 'remote-command').map((e) => e.command);
+  expect(commands.length).toBeGreaterThan(3);
+
+  const verdict: number[] = [];
+  const limit: number[] = [];
+  const manual: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    verdict.push((await portwiseVerdict()).ms);
+
+    const t0 = performance.now();
+    await ssh(commands.map((c) => `{ ${c} ; } 2>&1`).join('\n'));
+    limit.push(performance.now() - t0 + (await probeMs()));
+
+    const t1 = performance.now();
+    for (const c of commands) await ssh(c);
+    manual.push(performance.now() - t1 + (await probeMs()));
+  }
+
+  const results = {
+    measuredAt: new Date().toISOString(),
+    scenario: `iptables REJECT of ${NS_V4}:${PORT} in a lab namespace, --probes 1`,
+    commands: commands.length,
+    ssh_verdict_ms: figure(verdict),
+    ssh_limit_ms: figure(limit),
+    ssh_manual_ms: figure(manual),
+    ratio_vs_limit: round(figure(verdict).median / figure(limit).median),
+    speedup_vs_manual: round(figure(manual).median / figure(verdict).median),
+  };
+  console.log(JSON.stringify(results, null, 2));
+  if (quick) return;
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/ssh.json', `${JSON.stringify(results, null, 2)}\n`);
+}, 30 * 60_000);
+
+const round = (n: number) => Math.round(n * 100) / 100;
