@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseProcNetTcp } from '../../shared/common/parsers/proc-net-tcp';
-import { figure, timeProcess, type Figure } from './measure';
+import { figure, timeProcess, updateDocSection, updateResults, type Figure } from './measure';
 
 // `npm run bench`: measures and writes bench/results.json and docs/performance.md.
 // `npm test` runs it with PORTWISE_BENCH_QUICK=1 (fewer runs, smaller inputs, no files written)
@@ -96,16 +96,16 @@ it('measures the local verdict, the connect RTT and the /proc/net/tcp parser', a
     process_rss_mib_after_parse: Math.round(rssMiB),
   };
   if (quick) return;
-  mkdirSync('bench', { recursive: true });
-  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync('docs/performance.md', renderTable(results));
+  const { measuredAt: _at, ...fields } = results;
+  updateResults(fields);
+  updateDocSection('local', renderTable(results));
   expect(readFileSync('bench/results.json', 'utf8')).toContain('local_verdict_ms');
 });
 
 function renderTable(r: { measuredAt: string; machine: { cpus: number; node: string }; local_verdict_ms: Figure; rtt_ms: Figure; proc_net_tcp_parse_ms: Figure & { lines: number }; process_rss_mib_after_parse: number }): string {
   const row = (name: string, f: Figure, note: string) => `| ${name} | ${f.median} | ${f.min} | ${f.max} | ${f.runs} | ${note} |`;
   return [
-    '# Performance',
+    '## Local verdict',
     '',
     `Measured by \`npm run bench\` on ${r.measuredAt.slice(0, 10)} (${r.machine.cpus} cores, Node ${r.machine.node}). Each figure is the median of the runs, with min and max; both sides of a comparison come from the same run.`,
     '',
@@ -118,7 +118,6 @@ function renderTable(r: { measuredAt: string; machine: { cpus: number; node: str
     `Resident memory of the benchmark process after the parse: ${r.process_rss_mib_after_parse} MiB.`,
     '',
     'The local verdict is dominated by starting Node and loading the CLI; the probes themselves take about one RTT each.',
-    'Issue 8 adds the SSH figures (`ssh_verdict_ms` against the single-shell limit and against manual `ssh` calls) and fleet mode.',
     '',
   ].join('\n');
 }

@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
@@ -26,4 +27,40 @@ export function timeProcess(command: string, args: string[], env: NodeJS.Process
     child.on('error', reject);
     child.on('close', (code) => resolve({ ms: performance.now() - t0, code, stdout }));
   });
+}
+
+const RESULTS = 'bench/results.json';
+const DOC = 'docs/performance.md';
+
+/**
+ * Each benchmark file owns some fields of bench/results.json and one section of docs/performance.md,
+ * and rewrites only those: the files may run in any order, and one can run alone
+ * (`npx vitest run --project bench test/bench/ssh.bench.test.ts`) without losing the others' figures.
+ */
+export function updateResults(fields: Record<string, unknown>): void {
+  mkdirSync('bench', { recursive: true });
+  let current: Record<string, unknown> = {};
+  try {
+    current = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // No figures yet, or a file that does not parse: started afresh.
+  }
+  writeFileSync(RESULTS, `${JSON.stringify({ ...current, ...fields, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+}
+
+/** Replaces the section between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` (added at the end when missing). */
+export function updateDocSection(name: string, markdown: string): void {
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  let doc: string;
+  try {
+    doc = readFileSync(DOC, 'utf8');
+  } catch {
+    doc = '# Performance\n';
+  }
+  const block = `${open}\n${markdown.trim()}\n${close}`;
+  const start = doc.indexOf(open);
+  const end = doc.indexOf(close);
+  const next = start >= 0 && end > start ? `${doc.slice(0, start)}${block}${doc.slice(end + close.length)}` : `${doc.trimEnd()}\n\n${block}\n`;
+  writeFileSync(DOC, next.endsWith('\n') ? next : `${next}\n`);
 }

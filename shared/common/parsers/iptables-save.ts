@@ -57,7 +57,8 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
 
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
-    const line = (lines[i] ?? '').replace(/\r$/, '').trim();
+    // trim() also drops a CRLF's \r.
+    const line = (lines[i] ?? '').trim();
     if (line === '') continue;
     if (line.startsWith('#')) {
       if (/^#\s*Warning:/i.test(line)) warnings.push(line);
@@ -107,7 +108,9 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
     if (!rule.ok) return rule;
     const index = (perChain.get(rule.value.chain) ?? 0) + 1;
     perChain.set(rule.value.chain, index);
-    rules.push({ ...rule.value, index });
+    // The rule is this parse's own object: setting its index in place saves a copy of each rule.
+    rule.value.index = index;
+    rules.push(rule.value);
   }
   if (table !== null) {
     return err({ code: 'truncated', message: `Table "${table}" (line ${tableLine}) has no COMMIT: the output is cut short.`, line: tableLine });
@@ -122,25 +125,28 @@ interface RuleContext {
   declared: ReadonlySet<string>;
 }
 
-function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<FirewallRule, IptablesSaveError> {
-  const bad = (why: string): Result<never, IptablesSaveError> =>
-    err({ code: 'bad-line', message: `Line ${lineNo}: ${why}: "${line.slice(0, 120)}"`, line: lineNo });
+function badRule(line: string, lineNo: number, why: string): Result<never, IptablesSaveError> {
+  return err({ code: 'bad-line', message: `Line ${lineNo}: ${why}: "${line.slice(0, 120)}"`, line: lineNo });
+}
 
+// No closures per rule (they would put the rule's variables in a heap context): 20,000 rules are read
+// on a large host.
+function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<FirewallRule, IptablesSaveError> {
   let body = line;
   let packets: number | null = null;
   let bytes: number | null = null;
-  const counters = /^\[(\d+):(\d+)\]\s+/.exec(body);
-  if (counters) {
-    packets = Number(counters[1]);
-    bytes = Number(counters[2]);
-    body = body.slice(counters[0].length);
+  const counters = readCounters(line);
+  if (counters !== null) {
+    packets = counters.packets;
+    bytes = counters.bytes;
+    body = line.slice(counters.end);
   }
   const tokens = tokenize(body);
-  if (tokens === null) return bad('unterminated quote');
-  if (tokens[0] !== '-A' && tokens[0] !== '--append') return bad('expected a rule (-A CHAIN ...)');
+  if (tokens === null) return badRule(line, lineNo, 'unterminated quote');
+  if (tokens[0] !== '-A' && tokens[0] !== '--append') return badRule(line, lineNo, 'expected a rule (-A CHAIN ...)');
   const chain = tokens[1];
-  if (chain === undefined) return bad('-A without a chain');
-  if (!ctx.declared.has(chain)) return bad(`chain "${chain}" was not declared in table ${ctx.table}`);
+  if (chain === undefined) return badRule(line, lineNo, '-A without a chain');
+  if (!ctx.declared.has(chain)) return badRule(line, lineNo, `chain "${chain}" was not declared in table ${ctx.table}`);
 
   let protocol: string | null = null;
   let dports: PortRange[] | null = null;
@@ -154,27 +160,22 @@ function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<F
   let natTarget: string | null = null;
   let negate = false;
 
-  const restrictPorts = (next: PortRange[] | null) => {
-    if (negate || next === null) return; // unknown or "all but": stays "any"
-    dports = dports === null ? next : intersectPortRanges(dports, next);
-  };
-
   for (let t = 2; t < tokens.length; t++) {
     const tok = tokens[t] ?? '';
     if (tok === '!') {
       negate = true;
       continue;
     }
-    const takesValue = !/^(-m|--match)$/.test(tok) && tok.startsWith('-');
+    const takesValue = tok !== '-m' && tok !== '--match' && tok.startsWith('-');
     const value = takesValue ? tokens[t + 1] : undefined;
     switch (tok) {
       case '-p': case '--protocol':
-        if (value === undefined) return bad(`${tok} without a value`);
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
         if (!negate) protocol = normaliseProtocol(value);
         t++;
         break;
       case '-s': case '--source': case '-d': case '--destination':
-        if (value === undefined) return bad(`${tok} without a value`);
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
         if (!negate) {
           const list = value.split(',');
           if (tok === '-s' || tok === '--source') sources = list;
@@ -183,33 +184,37 @@ function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<F
         t++;
         break;
       case '-i': case '--in-interface':
-        if (value === undefined) return bad(`${tok} without a value`);
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
         if (!negate) inInterface = value;
         t++;
         break;
       case '--dport': case '--destination-port': case '--dports': case '--destination-ports': case '--ports':
-        if (value === undefined) return bad(`${tok} without a value`);
-        restrictPorts(parsePortList(value));
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (!negate) {
+          // Unknown (a service name) or "all but" (negated) stays "any".
+          const next = parsePortList(value);
+          if (next !== null) dports = dports === null ? next : intersectPortRanges(dports, next);
+        }
         t++;
         break;
       case '--comment':
-        if (value === undefined) return bad(`${tok} without a value`);
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
         comment = value;
         t++;
         break;
       case '-j': case '--jump': case '-g': case '--goto':
-        if (value === undefined) return bad(`${tok} without a target`);
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a target`);
         verdict = value;
         isGoto = tok === '-g' || tok === '--goto';
         t++;
         break;
       case '--reject-with':
-        if (value === undefined) return bad(`${tok} without a value`);
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
         rejectWith = value;
         t++;
         break;
       case '--to-destination': case '--to-source': case '--to-ports': case '--to':
-        if (value === undefined) return bad(`${tok} without a value`);
+        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
         natTarget = value;
         t++;
         break;
@@ -252,31 +257,66 @@ function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<F
   });
 }
 
-/** Splits like iptables-save quotes: "a b" is one token, backslash escapes the next character. */
+/** `[pkts:bytes]` and the white space after it, as /^\[(\d+):(\d+)\]\s+/ would match; null when absent. */
+function readCounters(line: string): { packets: number; bytes: number; end: number } | null {
+  if (line.charCodeAt(0) !== 91) return null;
+  const packetsEnd = digitsEnd(line, 1);
+  if (packetsEnd === 1 || line.charCodeAt(packetsEnd) !== 58) return null;
+  const bytesEnd = digitsEnd(line, packetsEnd + 1);
+  if (bytesEnd === packetsEnd + 1 || line.charCodeAt(bytesEnd) !== 93) return null;
+  let end = bytesEnd + 1;
+  while (end < line.length && isWhitespace(line.charCodeAt(end))) end++;
+  if (end === bytesEnd + 1) return null;
+  return { packets: Number(line.slice(1, packetsEnd)), bytes: Number(line.slice(packetsEnd + 1, bytesEnd)), end };
+}
+
+function digitsEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  return i;
+}
+
+/** What `\s` matches. */
+function isWhitespace(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13)) return true;
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Splits like iptables-save quotes: "a b" is one token, backslash escapes the next character.
+ * A plain token is one slice of `body`; only quotes and backslashes make it built up in pieces.
+ */
 function tokenize(body: string): string[] | null {
   const out: string[] = [];
   let cur = '';
   let inToken = false;
   let quoted = false;
+  // Start of the characters not yet added to `cur`.
+  let run = 0;
   for (let i = 0; i < body.length; i++) {
-    const c = body[i] ?? '';
-    if (c === '\\' && i + 1 < body.length) {
-      cur += body[++i];
+    const c = body.charCodeAt(i);
+    if (c === 92 && i + 1 < body.length) {
+      cur += body.slice(run, i) + body[i + 1];
+      i++;
+      run = i + 1;
       inToken = true;
-    } else if (c === '"') {
+    } else if (c === 34) {
+      cur += body.slice(run, i);
+      run = i + 1;
       quoted = !quoted;
       inToken = true;
-    } else if (!quoted && (c === ' ' || c === '\t')) {
-      if (inToken) out.push(cur);
+    } else if (!quoted && (c === 32 || c === 9)) {
+      if (inToken) out.push(cur + body.slice(run, i));
       cur = '';
       inToken = false;
+      run = i + 1;
     } else {
-      cur += c;
       inToken = true;
     }
   }
   if (quoted) return null;
-  if (inToken) out.push(cur);
+  if (inToken) out.push(cur + body.slice(run));
   return out;
 }
 
@@ -291,6 +331,15 @@ export function normaliseProtocol(value: string | number): string | null {
 
 /** "80", "8000:8010", "80,443,8000:8010" -> ranges; null when a port is not numeric (service name). */
 export function parsePortList(value: string): PortRange[] | null {
+  // Most rules name one port: read it without split and regular expressions.
+  if (value.length > 0 && value.length <= 5) {
+    let port = 0;
+    for (let i = 0; i < value.length && port >= 0; i++) {
+      const c = value.charCodeAt(i);
+      port = c >= 48 && c <= 57 ? port * 10 + (c - 48) : -1;
+    }
+    if (port >= 0) return port <= 65535 ? [[port, port]] : null;
+  }
   const out: PortRange[] = [];
   for (const part of value.split(',')) {
     const m = /^(\d{1,5})(?::(\d{1,5})?)?$/.exec(part.trim());

@@ -47,61 +47,88 @@ export type SsProcess = Listener['processes'][number];
 const MAX_NAME = 15;
 const MAX_DIGITS = 10;
 
+const HEADER = /^\s*(State|Netid|Recv-Q)\b/;
+
+/**
+ * A busy host lists 100,000 sockets (20 MB of text) and a parse is part of every diagnosis, so the
+ * text is read in place: each line is a [start, end) range of it, tokens end where indexOf finds a
+ * space, values are read from character codes, without per-line copies, trims or regular
+ * expressions. Only what a listener keeps is copied out, and text that repeats is kept once.
+ */
 export function parseSsListeners(text: string, options: SsOptions = {}): Result<SsListener[], SsParseError> {
-  const lines = text.split('\n');
   const listeners: SsListener[] = [];
+  const state: State = { texts: new Map(), ipv6: new Map(), spacesOnly: !text.includes('\t'), space: -1 };
   let sawContent = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? '').replace(/\r$/, '');
-    const lineNo = i + 1;
-    if (line.trim() === '') continue;
+  let lineNo = 0;
+  for (let start = 0; start <= text.length; ) {
+    lineNo++;
+    let newline = text.indexOf('\n', start);
+    if (newline < 0) newline = text.length;
+    // A CRLF line ends before its \r.
+    const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+    const lineStart = start;
+    start = newline + 1;
+    if (isBlank(text, lineStart, end)) continue;
     if (!sawContent) {
       sawContent = true;
-      if (/^\s*(State|Netid|Recv-Q)\b/.test(line)) continue;
+      if (HEADER.test(text.slice(lineStart, end))) continue;
     }
-    const parsed = parseLine(line, lineNo, options);
-    if (!parsed.ok) return parsed;
-    if (parsed.value) listeners.push(parsed.value);
+    const parsed = parseLine(text, lineStart, end, lineNo, options, state);
+    if (parsed === null) continue;
+    if ('code' in parsed) return err(parsed);
+    listeners.push(parsed);
   }
   return ok(listeners);
 }
 
-function parseLine(line: string, lineNo: number, options: SsOptions): Result<SsListener | null, SsParseError> {
-  const bad = (message: string, code: SsParseError['code'] = 'bad-line') =>
-    err({ code, message: `Line ${lineNo}: ${message}: "${line.slice(0, 120)}"`, line: lineNo });
-  const scan = new Scanner(line);
-  const first = scan.token();
-  const second = scan.token();
-  if (first === null || second === null) return bad('not an ss socket line');
-  let netid: string | null = null;
-  let state: string;
-  let recvText: string | null;
-  if (isState(first) && isUint(second)) {
-    state = first;
-    recvText = second;
-  } else if (isState(second)) {
-    netid = first;
-    state = second;
-    recvText = scan.token();
-  } else {
-    return bad('expected "[Netid] State Recv-Q Send-Q Local Peer"');
-  }
-  const sendText = scan.token();
-  const local = scan.token();
-  const peer = scan.token();
-  if (recvText === null || sendText === null || local === null || peer === null || !isUint(recvText) || !isUint(sendText)) {
-    return bad('expected "[Netid] State Recv-Q Send-Q Local Peer"');
-  }
-  if ((netid !== null && netid !== 'tcp') || state !== 'LISTEN') return ok(null);
+function lineError(text: string, start: number, end: number, lineNo: number, message: string, code: SsParseError['code'] = 'bad-line'): SsParseError {
+  return { code, message: `Line ${lineNo}: ${message}: "${text.slice(start, Math.min(end, start + 120))}"`, line: lineNo };
+}
 
-  const endpoint = parseLocal(local, options.family);
-  if (typeof endpoint === 'string') return bad(endpoint, 'bad-address');
-  const rest = parseRest(line, scan.position);
-  if (typeof rest === 'string') return bad(rest, 'bad-users');
+const COLUMNS = 'expected "[Netid] State Recv-Q Send-Q Local Peer"';
+
+/** The line text[start, end) as a listener, null for another socket, or the reason it cannot be read. */
+function parseLine(text: string, start: number, end: number, lineNo: number, options: SsOptions, state: State): SsListener | null | SsParseError {
+  const firstStart = skipSpaces(text, start, end);
+  const firstEnd = tokenEnd(state, text, firstStart, end);
+  const secondStart = skipSpaces(text, firstEnd, end);
+  const secondEnd = tokenEnd(state, text, secondStart, end);
+  if (firstEnd === firstStart || secondEnd === secondStart) return lineError(text, start, end, lineNo, 'not an ss socket line');
+  let tcp = true;
+  let listen: boolean;
+  let recvStart: number;
+  let recvEnd: number;
+  if (isStateAt(text, firstStart, firstEnd) && uintAt(text, secondStart, secondEnd) >= 0) {
+    listen = isWordAt(text, firstStart, firstEnd, 'LISTEN');
+    recvStart = secondStart;
+    recvEnd = secondEnd;
+  } else if (isStateAt(text, secondStart, secondEnd)) {
+    tcp = isWordAt(text, firstStart, firstEnd, 'tcp');
+    listen = isWordAt(text, secondStart, secondEnd, 'LISTEN');
+    recvStart = skipSpaces(text, secondEnd, end);
+    recvEnd = tokenEnd(state, text, recvStart, end);
+  } else {
+    return lineError(text, start, end, lineNo, COLUMNS);
+  }
+  const sendStart = skipSpaces(text, recvEnd, end);
+  const sendEnd = tokenEnd(state, text, sendStart, end);
+  const localStart = skipSpaces(text, sendEnd, end);
+  const localEnd = tokenEnd(state, text, localStart, end);
+  const peerStart = skipSpaces(text, localEnd, end);
+  const peerEnd = tokenEnd(state, text, peerStart, end);
+  const recvQ = uintAt(text, recvStart, recvEnd);
+  const sendQ = uintAt(text, sendStart, sendEnd);
+  if (localEnd === localStart || peerEnd === peerStart || recvQ < 0 || sendQ < 0) return lineError(text, start, end, lineNo, COLUMNS);
+  if (!tcp || !listen) return null;
+
+  const endpoint = parseLocal(text.slice(localStart, localEnd), options.family, state);
+  if (typeof endpoint === 'string') return lineError(text, start, end, lineNo, endpoint, 'bad-address');
+  const rest = parseRest(text, peerEnd, end, state);
+  if (typeof rest === 'string') return lineError(text, start, end, lineNo, rest, 'bad-users');
 
   let v6only: boolean | null = null;
   if (endpoint.family === 6) v6only = rest.v6only ?? endpoint.v6onlyFromNotation;
-  return ok({
+  return {
     address: endpoint.address,
     port: endpoint.port,
     family: endpoint.family,
@@ -112,9 +139,9 @@ function parseLine(line: string, lineNo: number, options: SsOptions): Result<SsL
     inode: rest.inode,
     processes: rest.processes,
     cgroup: rest.cgroup,
-    recvQ: Number(recvText),
-    sendQ: Number(sendText),
-  });
+    recvQ,
+    sendQ,
+  };
 }
 
 interface LocalEndpoint {
@@ -127,12 +154,11 @@ interface LocalEndpoint {
 }
 
 /** `0.0.0.0:22`, `[::]:22`, `*:22`, `*%lo:53`, `127.0.0.53%lo:53`, `[fe80::1]%eth0:22`, `:::22`. */
-function parseLocal(text: string, familyHint: 4 | 6 | undefined): LocalEndpoint | string {
+function parseLocal(text: string, familyHint: 4 | 6 | undefined, state: State): LocalEndpoint | string {
   const colon = text.lastIndexOf(':');
   if (colon < 0) return 'local address has no ":port"';
-  const portText = text.slice(colon + 1);
-  if (!isUint(portText) || Number(portText) > 65535) return `port "${portText}" is not a number (run ss with -n)`;
-  const port = Number(portText);
+  const port = uintAt(text, colon + 1, text.length);
+  if (port < 0 || port > 65535) return `port "${text.slice(colon + 1)}" is not a number (run ss with -n)`;
   let host = text.slice(0, colon);
   let device: string | null = null;
   let bracketed = false;
@@ -152,13 +178,14 @@ function parseLocal(text: string, familyHint: 4 | 6 | undefined): LocalEndpoint 
     host = host.slice(0, percent);
   }
   if (device === '') return 'empty device name after "%"';
+  if (device !== null) device = intern(state, device);
   if (host === '*') {
     if (familyHint === 4) return { address: '0.0.0.0', port, family: 4, device, v6onlyFromNotation: null };
     // Current iproute2 prints an IPv6 any socket without IPV6_V6ONLY as `*` (dual-stack).
     return { address: '::', port, family: 6, device, v6onlyFromNotation: false };
   }
-  if (isIpv4(host)) return { address: host, port, family: 4, device, v6onlyFromNotation: null };
-  const v6 = normaliseIpv6(host);
+  if (isIpv4(host)) return { address: intern(state, host), port, family: 4, device, v6onlyFromNotation: null };
+  const v6 = canonicalIpv6(state, host);
   if (v6 === null) return `"${host}" is not an IP address`;
   let v6only: boolean | null = null;
   // Current iproute2 brackets `::` only for v6-only sockets (a dual-stack one is `*`); the old
@@ -177,31 +204,43 @@ interface Rest {
   v6only: boolean | null;
 }
 
-/** The fields after the peer: `users:((...))` and the `-e` bag (`uid:N ino:N sk:HEX cgroup:PATH v6only:N <->`), in any order. */
-function parseRest(line: string, start: number): Rest | string {
+/** The fields after the peer, up to `end`: `users:((...))` and the `-e` bag (`uid:N ino:N sk:HEX cgroup:PATH v6only:N <->`), in any order. */
+function parseRest(text: string, start: number, end: number, state: State): Rest | string {
   const rest: Rest = { processes: [], uid: null, inode: null, cgroup: null, v6only: null };
-  const scan = new Scanner(line, start);
-  for (;;) {
-    scan.skipSpaces();
-    if (scan.atEnd()) return rest;
-    if (line.startsWith('users:(', scan.position)) {
-      const users = parseUsers(line, scan.position + 'users:('.length);
+  for (let at = skipSpaces(text, start, end); at < end; at = skipSpaces(text, at, end)) {
+    if (hasAt(text, at, 'users:(')) {
+      const users = readUsers(text, at + 'users:('.length, end, state);
       if (users === null) return 'cannot read the users:(("name",pid=N,fd=N),...) field';
-      rest.processes.push(...users.processes);
-      scan.position = users.end;
+      // The field's own fresh array, unless an earlier users:(...) started one (an array grown
+      // by push holds 17 slots: 100,000 listeners would carry 13 MB of empty ones).
+      if (rest.processes.length === 0) rest.processes = users.processes;
+      else for (const process of users.processes) rest.processes.push(process);
+      at = users.end;
       continue;
     }
-    const token = scan.token() ?? '';
-    const colon = token.indexOf(':');
-    if (colon <= 0) continue; // `<->` and other markers
-    const key = token.slice(0, colon);
-    const value = token.slice(colon + 1);
-    if (key === 'uid' && isUint(value)) rest.uid = Number(value);
-    else if (key === 'ino' && isUint(value)) rest.inode = Number(value);
-    else if (key === 'cgroup' && value !== '') rest.cgroup = value;
-    else if (key === 'v6only' && (value === '0' || value === '1')) rest.v6only = value === '1';
-    // Unknown keys (sk:, fwmark:, timer:(...), future fields) are tolerated.
+    // A `key:value` token; `<->` and other markers have no key.
+    const tokenStop = tokenEnd(state, text, at, end);
+    let colon = at;
+    while (colon < tokenStop && text.charCodeAt(colon) !== 58) colon++;
+    const valueStart = colon + 1;
+    if (colon > at && colon < tokenStop) {
+      if (isWordAt(text, at, colon, 'uid')) {
+        const uid = uintAt(text, valueStart, tokenStop);
+        if (uid >= 0) rest.uid = uid;
+      } else if (isWordAt(text, at, colon, 'ino')) {
+        const inode = uintAt(text, valueStart, tokenStop);
+        if (inode >= 0) rest.inode = inode;
+      } else if (isWordAt(text, at, colon, 'cgroup')) {
+        if (tokenStop > valueStart) rest.cgroup = intern(state, text.slice(valueStart, tokenStop));
+      } else if (isWordAt(text, at, colon, 'v6only') && tokenStop - valueStart === 1) {
+        const flag = text.charCodeAt(valueStart);
+        if (flag === 48 || flag === 49) rest.v6only = flag === 49;
+      }
+      // Unknown keys (sk:, fwmark:, timer:(...), future fields) are tolerated.
+    }
+    at = tokenStop;
   }
+  return rest;
 }
 
 interface TupleCandidate {
@@ -219,9 +258,19 @@ interface TupleCandidate {
  * so the search is linear in the length of the field (no recursion, no regex backtracking).
  */
 export function parseUsers(text: string, start: number): { processes: SsProcess[]; end: number } | null {
+  return readUsers(text, start, text.length, null);
+}
+
+/** parseUsers within text[.., end). */
+function readUsers(text: string, start: number, end: number, state: State | null): { processes: SsProcess[]; end: number } | null {
+  // Nearly every field is read by taking the first candidate at each tuple: try that without the
+  // search's bookkeeping, and search only when it leads nowhere. Both give the same answer, since
+  // the search tries first candidates first.
+  const quick = firstCandidatePath(text, start, end, state);
+  if (quick !== null) return quick;
   const frames: { position: number; candidates: TupleCandidate[]; next: number }[] = [];
   const dead = new Set<number>();
-  frames.push({ position: start, candidates: tupleCandidates(text, start), next: 0 });
+  frames.push({ position: start, candidates: tupleCandidates(text, start, end), next: 0 });
   while (frames.length > 0) {
     const frame = frames[frames.length - 1]!;
     const candidate = frame.candidates[frame.next++];
@@ -234,99 +283,210 @@ export function parseUsers(text: string, start: number): { processes: SsProcess[
       return { processes: frames.map((f) => f.candidates[f.next - 1]!.process), end: candidate.next };
     }
     if (dead.has(candidate.next)) continue;
-    frames.push({ position: candidate.next, candidates: tupleCandidates(text, candidate.next), next: 0 });
+    frames.push({ position: candidate.next, candidates: tupleCandidates(text, candidate.next, end), next: 0 });
   }
   return null;
 }
 
-function tupleCandidates(text: string, at: number): TupleCandidate[] {
-  if (text[at] !== '(' || text[at + 1] !== '"') return [];
+/** The search's first path: at every tuple, its first candidate; null when that path does not reach the end. */
+function firstCandidatePath(text: string, start: number, end: number, state: State | null): { processes: SsProcess[]; end: number } | null {
+  let processes: SsProcess[] | null = null;
+  for (let at = start; ; ) {
+    if (text.charCodeAt(at) !== 40 || text.charCodeAt(at + 1) !== 34) return null;
+    const nameStart = at + 2;
+    const limit = Math.min(end, nameStart + MAX_NAME + 1);
+    let found = false;
+    for (let q = nameStart; q < limit; q++) {
+      if (text.charCodeAt(q) !== 34) continue;
+      const after = tupleTail(text, q, end); // just past the tuple's ")"
+      if (after < 0) continue;
+      const next = text.charCodeAt(after);
+      const final = next === 41 && (after + 1 >= end || isSpace(text.charCodeAt(after + 1)));
+      if (!final && !(next === 44 && text.charCodeAt(after + 1) === 40)) continue;
+      const process = { name: intern(state, text.slice(nameStart, q)), pid: tailPid };
+      if (processes === null) processes = [process];
+      else processes.push(process);
+      if (final) return { processes, end: after + 1 };
+      at = after + 1;
+      found = true;
+      break;
+    }
+    if (!found) return null;
+  }
+}
+
+function tupleCandidates(text: string, at: number, end: number): TupleCandidate[] {
+  if (text.charCodeAt(at) !== 40 || text.charCodeAt(at + 1) !== 34) return [];
   const nameStart = at + 2;
   const out: TupleCandidate[] = [];
-  const limit = Math.min(text.length, nameStart + MAX_NAME + 1);
+  const limit = Math.min(end, nameStart + MAX_NAME + 1);
   for (let q = nameStart; q < limit; q++) {
-    if (text[q] !== '"') continue;
-    const tail = tupleTail(text, q);
-    if (tail === null) continue;
-    const process = { name: text.slice(nameStart, q), pid: tail.pid };
-    const after = tail.end; // just past the tuple's ")"
-    if (text[after] === ',' && text[after + 1] === '(') out.push({ process, next: after + 1, final: false });
-    else if (text[after] === ')' && (after + 1 >= text.length || isSpace(text.charCodeAt(after + 1)))) {
+    if (text.charCodeAt(q) !== 34) continue;
+    const after = tupleTail(text, q, end); // just past the tuple's ")"
+    if (after < 0) continue;
+    const process = { name: text.slice(nameStart, q), pid: tailPid };
+    if (text.charCodeAt(after) === 44 && text.charCodeAt(after + 1) === 40) out.push({ process, next: after + 1, final: false });
+    else if (text.charCodeAt(after) === 41 && (after + 1 >= end || isSpace(text.charCodeAt(after + 1)))) {
       out.push({ process, next: after + 1, final: true });
     }
   }
   return out;
 }
 
-/** At the closing quote: `",pid=N,fd=N[,key=value...])` or the old `",N,N)`. */
-function tupleTail(text: string, quote: number): { pid: number; end: number } | null {
+/** What one parse keeps while it reads the lines. */
+interface State {
+  /**
+   * Text that repeats from line to line (process names, cgroups, addresses), kept once: 100,000
+   * listeners of a few services then share a few strings instead of holding 100,000 copies.
+   */
+  texts: Map<string, string>;
+  /** IPv6 host text -> its canonical form. */
+  ipv6: Map<string, string>;
+  /** The text has no tab: tokens end at the next space, found by indexOf (natively). */
+  spacesOnly: boolean;
+  /** The next space at or after the last token start searched from (the text's length: none left). */
+  space: number;
+}
+
+const MAX_STRINGS = 4096;
+
+function intern(state: State | null, text: string): string {
+  if (state === null) return text;
+  const known = state.texts.get(text);
+  if (known !== undefined) return known;
+  if (state.texts.size < MAX_STRINGS) state.texts.set(text, text);
+  return text;
+}
+
+/** normaliseIpv6, once per distinct host text. */
+function canonicalIpv6(state: State, host: string): string | null {
+  const known = state.ipv6.get(host);
+  if (known !== undefined) return known;
+  const v6 = normaliseIpv6(host);
+  if (v6 !== null && state.ipv6.size < MAX_STRINGS) state.ipv6.set(host, v6);
+  return v6;
+}
+
+/** The pid read by the last tupleTail that succeeded (saves an object per tuple). */
+let tailPid = 0;
+
+/**
+ * At the closing quote: `",pid=N,fd=N[,key=value...])` or the old `",N,N)`, within text[.., end).
+ * Returns the index just past its `)` (and sets tailPid), or -1.
+ */
+function tupleTail(text: string, quote: number, end: number): number {
   let i = quote + 1;
-  if (text[i] !== ',') return null;
+  if (text.charCodeAt(i) !== 44) return -1;
   i++;
   let pid: number;
-  if (text.startsWith('pid=', i)) {
-    const pidEnd = digitsEnd(text, i + 4);
-    if (pidEnd < 0 || !text.startsWith(',fd=', pidEnd)) return null;
-    pid = Number(text.slice(i + 4, pidEnd));
-    const fdEnd = digitsEnd(text, pidEnd + 4);
-    if (fdEnd < 0) return null;
+  if (hasAt(text, i, 'pid=')) {
+    const pidEnd = digitsEnd(text, i + 4, end);
+    if (pidEnd < 0 || !hasAt(text, pidEnd, ',fd=')) return -1;
+    pid = uintAt(text, i + 4, pidEnd);
+    const fdEnd = digitsEnd(text, pidEnd + 4, end);
+    if (fdEnd < 0) return -1;
     i = fdEnd;
     // Tolerate extra labelled fields some builds add (e.g. proc_ctx= with -Z).
-    while (text[i] === ',' && /[a-z_]/.test(text[i + 1] ?? '')) {
+    while (i + 1 < end && text.charCodeAt(i) === 44 && isLabelStart(text.charCodeAt(i + 1))) {
       let j = i + 1;
-      while (j < text.length && text[j] !== ',' && text[j] !== ')' && text[j] !== '"' && j - i < 256) j++;
+      while (j < end && j - i < 256) {
+        const c = text.charCodeAt(j);
+        if (c === 44 || c === 41 || c === 34) break;
+        j++;
+      }
       i = j;
     }
   } else {
-    const pidEnd = digitsEnd(text, i);
-    if (pidEnd < 0 || text[pidEnd] !== ',') return null;
-    pid = Number(text.slice(i, pidEnd));
-    const fdEnd = digitsEnd(text, pidEnd + 1);
-    if (fdEnd < 0) return null;
+    const pidEnd = digitsEnd(text, i, end);
+    if (pidEnd < 0 || pidEnd >= end || text.charCodeAt(pidEnd) !== 44) return -1;
+    pid = uintAt(text, i, pidEnd);
+    const fdEnd = digitsEnd(text, pidEnd + 1, end);
+    if (fdEnd < 0) return -1;
     i = fdEnd;
   }
-  if (text[i] !== ')') return null;
-  return { pid, end: i + 1 };
+  if (i >= end || text.charCodeAt(i) !== 41) return -1;
+  tailPid = pid;
+  return i + 1;
 }
 
-/** End index of a run of 1..MAX_DIGITS ASCII digits at `i`, or -1. */
-function digitsEnd(text: string, i: number): number {
+/** End index of a run of 1..MAX_DIGITS ASCII digits at `i` (before `end`), or -1. */
+function digitsEnd(text: string, i: number, end: number): number {
   let j = i;
-  while (j < text.length && j - i <= MAX_DIGITS && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+  while (j < end && j - i <= MAX_DIGITS) {
+    const c = text.charCodeAt(j);
+    if (c < 48 || c > 57) break;
+    j++;
+  }
   return j > i && j - i <= MAX_DIGITS ? j : -1;
 }
 
-function isState(token: string): boolean {
-  return /^[A-Z][A-Z0-9-]*$/.test(token);
+/** `[A-Z][A-Z0-9-]*`: a state (LISTEN, ESTAB, UNCONN...). */
+function isStateAt(text: string, from: number, to: number): boolean {
+  const first = text.charCodeAt(from);
+  if (to <= from || first < 65 || first > 90) return false;
+  for (let i = from + 1; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45)) return false;
+  }
+  return true;
 }
 
-function isUint(token: string): boolean {
-  return /^[0-9]{1,15}$/.test(token);
+/** The value of 1 to 15 ASCII digits text[from, to), or -1. */
+function uintAt(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
+function isWordAt(text: string, from: number, to: number, word: string): boolean {
+  return to - from === word.length && hasAt(text, from, word);
+}
+
+/** text.startsWith(word, at) for the short words above, without a call out of optimised code. */
+function hasAt(text: string, at: number, word: string): boolean {
+  if (at + word.length > text.length) return false;
+  for (let k = 0; k < word.length; k++) if (text.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+function isLabelStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || code === 95;
 }
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 9;
 }
 
-/** Whitespace tokenizer that remembers where it stopped. */
-class Scanner {
-  constructor(
-    private readonly text: string,
-    public position = 0,
-  ) {}
+function skipSpaces(text: string, at: number, end: number): number {
+  while (at < end && isSpace(text.charCodeAt(at))) at++;
+  return at;
+}
 
-  atEnd(): boolean {
-    return this.position >= this.text.length;
+function tokenEnd(state: State, text: string, at: number, end: number): number {
+  if (!state.spacesOnly) {
+    while (at < end && !isSpace(text.charCodeAt(at))) at++;
+    return at;
   }
+  // Searched forward only, so each part of the text is searched once.
+  if (state.space < at) {
+    const space = text.indexOf(' ', at);
+    state.space = space < 0 ? text.length : space;
+  }
+  return state.space < end ? state.space : end;
+}
 
-  skipSpaces(): void {
-    while (this.position < this.text.length && isSpace(this.text.charCodeAt(this.position))) this.position++;
+/** text[start, end) holds nothing but white space (as String.prototype.trim sees it). */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c < 160) return false;
+    if (!(c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff)) return false;
   }
-
-  token(): string | null {
-    this.skipSpaces();
-    const start = this.position;
-    while (this.position < this.text.length && !isSpace(this.text.charCodeAt(this.position))) this.position++;
-    return this.position > start ? this.text.slice(start, this.position) : null;
-  }
+  return true;
 }

@@ -32,7 +32,8 @@ export interface CollectRequest {
   onEvidence(evidence: Evidence): void;
 }
 
-const RAW_CAP = 64 * 1024;
+/** How much of an output its evidence keeps (the parser reads all the runner kept). */
+export const RAW_CAP = 64 * 1024;
 const CORRELATION_PROBES = 3;
 
 /**
