@@ -2,13 +2,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, utils, type Connection } from 'ssh2';
+import { Server, type Connection } from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FleetDocument } from '../../shared/common/schema/fleet';
 import { EXIT, runCli } from '../../shared/node/cli/main';
 import { runFleet, type FleetServer } from '../../shared/node/fleet';
 import type { PromptPort } from '../../shared/node/ssh/prompt';
 import { closedPort, waitFor } from './loopback';
+import { ed25519KeyPair } from '../shared/ed25519-key';
 
 /**
  * `portwise fleet` end to end, in process: the CLI against three SSH servers on loopback (ssh2's
@@ -82,7 +83,7 @@ function framed(command: string, out: { stdout: string; stderr: string; code: nu
 }
 
 function fakeServer(address: string, behaviour: Behaviour, targetPort: () => number): Promise<FakeServer> {
-  const key = utils.generateKeyPairSync('ed25519');
+  const key = ed25519KeyPair();
   const clients = new Set<Connection>();
   const state = { address, behaviour, rulesRead: 0 };
   let fake: FakeServer;

@@ -1,13 +1,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, utils, type Connection } from 'ssh2';
+import { Server, type Connection } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, type EventPayload } from '../../shared/common/ipc';
 import type { DiagnosisEvent } from '../../shared/common/schema/events';
 import { createHandlerTable } from '../../shared/node/handlers';
 import { waitForEvent } from './events';
 import { closedPort } from './loopback';
+import { ed25519KeyPair } from '../shared/ed25519-key';
 
 /**
  * "Also add trusted keys to ~/.ssh/known_hosts", from the setting to the file: the app's handler
@@ -23,7 +24,7 @@ let home: string;
 const connections: Connection[] = [];
 
 beforeAll(async () => {
-  const key = utils.generateKeyPairSync('ed25519');
+  const key = ed25519KeyPair();
   hostKeyLine = key.public.split(' ').slice(0, 2).join(' ');
   server = new Server({ hostKeys: [key.private] }, (client) => {
     connections.push(client);

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Server, utils, type Connection } from 'ssh2';
+import { Server, type Connection } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { events, type EventPayload } from '../../shared/common/ipc';
 import type { DiagnosisEvent } from '../../shared/common/schema/events';
@@ -10,6 +10,7 @@ import { createSafeStorageCipher } from '../../electron/main/safe-storage-cipher
 import { fakeKeyring } from '../shared/fake-keyring';
 import { waitForEvent } from './events';
 import { closedPort } from './loopback';
+import { ed25519KeyPair } from '../shared/ed25519-key';
 
 /**
  * A saved password, end to end through the app's real handler table: the dialog's "remember", the
@@ -31,7 +32,7 @@ let home: string;
 const connections: Connection[] = [];
 
 beforeAll(async () => {
-  const key = utils.generateKeyPairSync('ed25519');
+  const key = ed25519KeyPair();
   server = new Server({ hostKeys: [key.private] }, (client) => {
     connections.push(client);
     client.on('error', () => undefined);

@@ -14,6 +14,7 @@ import type { PromptPort } from '../../shared/node/ssh/prompt';
 import { closedPort } from './loopback';
 import { ConnectionTest } from '../../shared/common/schema/connection-test';
 import { testConnection } from '../../shared/node/remote/test-connection';
+import { ed25519KeyPair } from '../shared/ed25519-key';
 
 /**
  * The session's failed SSH login, against in-process SSH servers on loopback (ssh2's own server):
@@ -31,7 +32,7 @@ interface HostKey {
 }
 
 function hostKey(): HostKey {
-  const pair = utils.generateKeyPairSync('ed25519');
+  const pair = ed25519KeyPair();
   const parsed = utils.parseKey(pair.public);
   if (parsed instanceof Error) throw parsed;
   const blob = parsed.getPublicSSH();

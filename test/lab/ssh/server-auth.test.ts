@@ -3,11 +3,12 @@
 // success, cancel) is what is under test here. The server records every userauth request it gets.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Server, utils, type AuthContext, type Connection } from 'ssh2';
+import { Server, type AuthContext, type Connection } from 'ssh2';
 import { connectChain } from '../../../shared/node/ssh/connect';
 import { LOOPBACK, useSshLab } from '../harness/sshd';
 import { baseOptions, expectSshError, knownHostsFiles, scriptedPrompt } from './helpers';
 import type { HopSpec } from '../../../shared/node/ssh/connect';
+import { ed25519KeyPair } from '../../shared/ed25519-key';
 
 interface TestServer {
   port: number;
@@ -18,7 +19,7 @@ interface TestServer {
 }
 
 async function startServer(decide: (ctx: AuthContext) => void): Promise<TestServer> {
-  const hostKey = utils.generateKeyPairSync('ed25519');
+  const hostKey = ed25519KeyPair();
   const requests: string[] = [];
   const connections: Connection[] = [];
   const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
