@@ -1,6 +1,7 @@
 import type { Listener } from '../schema/listener';
 import { err, ok, type Result } from '../result';
 import { formatIpv6Groups } from '../net/address';
+import { decimalAt } from './digits';
 
 /**
  * Decodes /proc/net/tcp and /proc/net/tcp6 (catalog §2.3, §4.2). Pure: the caller reads the file.
@@ -143,8 +144,8 @@ function readSocket(reader: Reader): ProcTcpSocket | null {
   // tx_queue:rx_queue; like split(':')[1], rx ends at the next colon, if any.
   const queuesEnd = ends[4]!;
   const rxStart = text.indexOf(':', starts[4]!) + 1;
-  const uid = decimalValue(text, starts[7]!, ends[7]!);
-  const inode = decimalValue(text, starts[9]!, ends[9]!);
+  const uid = decimalAt(text, starts[7]!, ends[7]!, Infinity);
+  const inode = decimalAt(text, starts[9]!, ends[9]!, Infinity);
   if (localAddress === null || localPort < 0 || remoteAddress === null || remotePort < 0 || stateCode < 0 || rxStart <= 0 || rxStart > queuesEnd || uid < 0 || inode < 0) {
     return null;
   }
@@ -236,19 +237,6 @@ function hexValue(text: string, from: number, to: number): number {
     else if (c >= 97 && c <= 102) digit = c - 87;
     else return -1;
     value = value * 16 + digit;
-  }
-  return value;
-}
-
-/** The value of the decimal digits text[from, to) (at least one), or -1. */
-function decimalValue(text: string, from: number, to: number): number {
-  if (to <= from) return -1;
-  if (to - from > 15) return /^[0-9]+$/.test(text.slice(from, to)) ? Number(text.slice(from, to)) : -1;
-  let value = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    value = value * 10 + (c - 48);
   }
   return value;
 }

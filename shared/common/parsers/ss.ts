@@ -1,6 +1,7 @@
 import type { Listener } from '../schema/listener';
 import { err, ok, type Result } from '../result';
 import { isIpv4, normaliseIpv6 } from '../net/address';
+import { decimalAt } from './digits';
 
 /**
  * Decodes `ss -Htlnpe` (iproute2), and `ss -tlnpe` from builds without -H (catalog §2.1, §4.1).
@@ -98,7 +99,7 @@ function parseLine(text: string, start: number, end: number, lineNo: number, opt
   let listen: boolean;
   let recvStart: number;
   let recvEnd: number;
-  if (isStateAt(text, firstStart, firstEnd) && uintAt(text, secondStart, secondEnd) >= 0) {
+  if (isStateAt(text, firstStart, firstEnd) && decimalAt(text, secondStart, secondEnd) >= 0) {
     listen = isWordAt(text, firstStart, firstEnd, 'LISTEN');
     recvStart = secondStart;
     recvEnd = secondEnd;
@@ -116,8 +117,8 @@ function parseLine(text: string, start: number, end: number, lineNo: number, opt
   const localEnd = tokenEnd(state, text, localStart, end);
   const peerStart = skipSpaces(text, localEnd, end);
   const peerEnd = tokenEnd(state, text, peerStart, end);
-  const recvQ = uintAt(text, recvStart, recvEnd);
-  const sendQ = uintAt(text, sendStart, sendEnd);
+  const recvQ = decimalAt(text, recvStart, recvEnd);
+  const sendQ = decimalAt(text, sendStart, sendEnd);
   if (localEnd === localStart || peerEnd === peerStart || recvQ < 0 || sendQ < 0) return lineError(text, start, end, lineNo, COLUMNS);
   if (!tcp || !listen) return null;
 
@@ -157,7 +158,7 @@ interface LocalEndpoint {
 function parseLocal(text: string, familyHint: 4 | 6 | undefined, state: State): LocalEndpoint | string {
   const colon = text.lastIndexOf(':');
   if (colon < 0) return 'local address has no ":port"';
-  const port = uintAt(text, colon + 1, text.length);
+  const port = decimalAt(text, colon + 1, text.length);
   if (port < 0 || port > 65535) return `port "${text.slice(colon + 1)}" is not a number (run ss with -n)`;
   let host = text.slice(0, colon);
   let device: string | null = null;
@@ -225,10 +226,10 @@ function parseRest(text: string, start: number, end: number, state: State): Rest
     const valueStart = colon + 1;
     if (colon > at && colon < tokenStop) {
       if (isWordAt(text, at, colon, 'uid')) {
-        const uid = uintAt(text, valueStart, tokenStop);
+        const uid = decimalAt(text, valueStart, tokenStop);
         if (uid >= 0) rest.uid = uid;
       } else if (isWordAt(text, at, colon, 'ino')) {
-        const inode = uintAt(text, valueStart, tokenStop);
+        const inode = decimalAt(text, valueStart, tokenStop);
         if (inode >= 0) rest.inode = inode;
       } else if (isWordAt(text, at, colon, 'cgroup')) {
         if (tokenStop > valueStart) rest.cgroup = intern(state, text.slice(valueStart, tokenStop));
@@ -382,7 +383,7 @@ function tupleTail(text: string, quote: number, end: number): number {
   if (hasAt(text, i, 'pid=')) {
     const pidEnd = digitsEnd(text, i + 4, end);
     if (pidEnd < 0 || !hasAt(text, pidEnd, ',fd=')) return -1;
-    pid = uintAt(text, i + 4, pidEnd);
+    pid = decimalAt(text, i + 4, pidEnd);
     const fdEnd = digitsEnd(text, pidEnd + 4, end);
     if (fdEnd < 0) return -1;
     i = fdEnd;
@@ -399,7 +400,7 @@ function tupleTail(text: string, quote: number, end: number): number {
   } else {
     const pidEnd = digitsEnd(text, i, end);
     if (pidEnd < 0 || pidEnd >= end || text.charCodeAt(pidEnd) !== 44) return -1;
-    pid = uintAt(text, i, pidEnd);
+    pid = decimalAt(text, i, pidEnd);
     const fdEnd = digitsEnd(text, pidEnd + 1, end);
     if (fdEnd < 0) return -1;
     i = fdEnd;
@@ -429,18 +430,6 @@ function isStateAt(text: string, from: number, to: number): boolean {
     if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45)) return false;
   }
   return true;
-}
-
-/** The value of 1 to 15 ASCII digits text[from, to), or -1. */
-function uintAt(text: string, from: number, to: number): number {
-  if (to <= from || to - from > 15) return -1;
-  let value = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-    value = value * 10 + (c - 48);
-  }
-  return value;
 }
 
 function isWordAt(text: string, from: number, to: number, word: string): boolean {

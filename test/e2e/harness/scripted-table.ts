@@ -11,6 +11,7 @@ import { defaultProbeOptions, type ProbeAttempt, type ResolvedAddress } from '..
 import { REPORT_SCHEMA, type PathStep, type Report } from '../../../shared/common/schema/report';
 import { parseTarget, type Target } from '../../../shared/common/schema/target';
 import { createHandlerTable, type EventSink, type HandlerDeps, type HandlerTable } from '../../../shared/node/handlers';
+import { SHAREABLE } from '../../integration/shareable-report';
 
 /**
  * A handler table with a scripted engine, for the UI states a real run cannot produce on demand:
@@ -31,14 +32,8 @@ export const SCRIPTED = {
   shareable: 'db.example.com:5432',
 } as const;
 
-/** What the shareable run's report says that an export can hide: a test-range address only. */
-export const shareable = {
-  host: 'db.example.com',
-  address: '198.18.0.10',
-  user: 'alice',
-  path: '/home/alice/.pgpass',
-  secret: 'hunter2-very-secret',
-} as const;
+/** What the shareable run's report says that an export can hide (one set for every test: test/integration/shareable-report.ts). */
+export const shareable = SHAREABLE;
 
 /** The fingerprints of the scripted SSH story. */
 export const scriptedKeys = {
