@@ -10,6 +10,7 @@ import { runFleet, type FleetServer } from '../../shared/node/fleet';
 import type { PromptPort } from '../../shared/node/ssh/prompt';
 import { closedPort, waitFor } from './loopback';
 import { ed25519KeyPair } from '../shared/ed25519-key';
+import { fakeShell, type ShellAnswer } from '../shared/fake-shell';
 
 /**
  * `portwise fleet` end to end, in process: the CLI against three SSH servers on loopback (ssh2's
@@ -76,10 +77,10 @@ function answer(server: { address: string; behaviour: Behaviour; rulesRead: numb
 }
 
 /** The collector's wrapper frames the output with a nonce and prints the exit code inside the frame. */
-function framed(command: string, out: { stdout: string; stderr: string; code: number }): { stdout: string; stderr: string } {
+function framed(command: string, out: ShellAnswer): ShellAnswer {
   const nonce = /@@pw-begin-([A-Za-z0-9]+)/.exec(command)?.[1];
   if (!nonce) return out;
-  return { stdout: `\n@@pw-begin-${nonce}\n${out.stdout}\n@@pw-end-${nonce} ${out.code}\n`, stderr: out.stderr };
+  return { stdout: `\n@@pw-begin-${nonce}\n${out.stdout}\n@@pw-end-${nonce} ${out.code}\n`, stderr: out.stderr, code: 0 };
 }
 
 function fakeServer(address: string, behaviour: Behaviour, targetPort: () => number): Promise<FakeServer> {
@@ -103,18 +104,14 @@ function fakeServer(address: string, behaviour: Behaviour, targetPort: () => num
     client.on('ready', () =>
       client.on('session', (accept) => {
         const session = accept();
-        session.on('exec', (acceptExec, _reject, info) => {
-          const stream = acceptExec();
-          const reply = () => {
-            const out = framed(info.command, answer(state, info.command, targetPort()));
-            stream.write(out.stdout);
-            if (out.stderr) stream.stderr.write(out.stderr);
-            stream.exit(0);
-            stream.end();
-          };
-          if (info.command.includes('@@portwise-caps') && !gateOpen) held.set(address, reply);
-          else reply();
-        });
+        // The session's one shell: each command comes on its stdin.
+        session.on('exec', (acceptExec) =>
+          fakeShell(acceptExec(), (command, reply) => {
+            const send = () => reply(framed(command, answer(state, command, targetPort())));
+            if (command.includes('@@portwise-caps') && !gateOpen) held.set(address, send);
+            else send();
+          }),
+        );
       }),
     );
   });

@@ -9,7 +9,7 @@ import { connectChain, type ConnectChainOptions, type HopSpec, type SshChain } f
 import type { PromptPort } from '../ssh/prompt';
 import type { HostKeyPolicy } from '../ssh/host-verifier';
 import { RemoteRunner, defaultRunnerOptions, type CommandObserver } from './runner';
-import { sshTransport } from './ssh-transport';
+import { shellTransport } from './shell-transport';
 
 export interface SshAccess {
   destination: SshDestination;
@@ -115,7 +115,12 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     ...(progress.onHop ? { onHop: progress.onHop } : {}),
   });
   const server = formatSshDestination({ ...access.destination, user: access.destination.user ?? defaultUser });
-  const transport = sshTransport(chain.client, server);
+  // One shell for the whole session: the login shell and its rc files start once, not per command.
+  const transport = shellTransport(chain.client, server);
+  const close = async () => {
+    transport.close();
+    await chain.close();
+  };
   try {
     const observed = progress.observer ? { observer: progress.observer } : {};
     const probeRunner = new RemoteRunner(transport, { ...defaultRunnerOptions, ...observed, ...(signal ? { signal } : {}) });
@@ -124,14 +129,16 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     if (!capabilities.ok) throw new CapabilityProbeError(`${server}: ${capabilities.error.message}`);
     const runner = new RemoteRunner(transport, {
       ...defaultRunnerOptions,
+      // The shell runs one command at a time: the runner's progress then shows the one running.
+      concurrency: 1,
       sudo: access.sudo && capabilities.value.sudo,
       serverTimeout: capabilities.value.tools.has('timeout'),
       ...observed,
       ...(signal ? { signal } : {}),
     });
-    return { server, chain, runner, capabilities: capabilities.value, probeOutput: probe.result.stdout, probeDigest: probe.digest, close: () => chain.close() };
+    return { server, chain, runner, capabilities: capabilities.value, probeOutput: probe.result.stdout, probeDigest: probe.digest, close };
   } catch (error) {
-    await chain.close();
+    await close();
     throw error;
   }
 }

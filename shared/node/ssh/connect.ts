@@ -63,6 +63,11 @@ const clientLabels = new WeakMap<Client, HopLabel>();
 /** Clients whose connection has closed (ssh2 has no public "closed" flag). */
 const closedClients = new WeakSet<Client>();
 
+/** The hop a client of this module logs in to, for errors about its channels. */
+export function hopLabelOf(client: Client): HopLabel {
+  return clientLabels.get(client) ?? { index: 1, total: 1, user: '?', host: '?', port: 0, role: 'target' };
+}
+
 export function hopLabels(hops: readonly Pick<HopSpec, 'host' | 'port' | 'user'>[]): HopLabel[] {
   return hops.map((h, i) => ({ index: i + 1, total: hops.length, user: h.user, host: h.host, port: h.port, role: i === hops.length - 1 ? 'target' : 'jump' }));
 }
@@ -375,7 +380,7 @@ export interface ExecResult {
  * channel. The command string is sent as is: build it with shellQuote, never by interpolation.
  */
 export function exec(client: Client, command: string, options: ExecOptions): Promise<ExecResult> {
-  const label: HopLabel = clientLabels.get(client) ?? { index: 1, total: 1, user: '?', host: '?', port: 0, role: 'target' };
+  const label = hopLabelOf(client);
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const stdout = new CappedBuffer(options.maxBytes);

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type net from 'node:net';
+import { Client, Server, type Connection } from 'ssh2';
+import { ed25519KeyPair } from './ed25519-key';
+
+/**
+ * An ssh2 server on loopback that runs each exec request in a real local `sh -c`, its stdin, stdout
+ * and stderr on the channel: what sshd does, without a login. `noise` is printed on both streams
+ * before the command, as a chatty ~/.bashrc does.
+ */
+export interface ShellServer {
+  port: number;
+  /** Every exec request's command, in order. */
+  execs: string[];
+  /** The processes started for them (to kill one mid-command). */
+  children: ChildProcess[];
+  connect(): Promise<Client>;
+  close(): Promise<void>;
+}
+
+export async function shellServer(options: { noise?: string } = {}): Promise<ShellServer> {
+  const execs: string[] = [];
+  const children: ChildProcess[] = [];
+  const clients = new Set<Connection>();
+  const server = new Server({ hostKeys: [ed25519KeyPair().private] }, (client) => {
+    clients.add(client);
+    client.on('error', () => undefined);
+    client.on('close', () => clients.delete(client));
+    client.on('authentication', (ctx) => ctx.accept());
+    client.on('ready', () =>
+      client.on('session', (accept) => {
+        const session = accept();
+        session.on('exec', (acceptExec, _reject, info) => {
+          const stream = acceptExec();
+          execs.push(info.command);
+          const noise = options.noise ? `printf '%s\\n' '${options.noise}'; printf '%s\\n' '${options.noise}' >&2; ` : '';
+          const child = spawn('sh', ['-c', `${noise}${info.command}`], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+          children.push(child);
+          stream.pipe(child.stdin).on('error', () => undefined);
+          child.stdout.pipe(stream, { end: false });
+          child.stderr.pipe(stream.stderr, { end: false });
+          child.on('close', (code) => {
+            stream.exit(code ?? 255);
+            stream.end();
+          });
+          stream.on('close', () => {
+            try {
+              if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          });
+        });
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const made: Client[] = [];
+  return {
+    port,
+    execs,
+    children,
+    connect: () =>
+      new Promise((resolve, reject) => {
+        const client = new Client();
+        made.push(client);
+        client.on('ready', () => resolve(client)).on('error', reject);
+        client.connect({ host: '127.0.0.1', port, username: 'tester', password: 'unused', hostVerifier: () => true });
+      }),
+    close: () =>
+      new Promise<void>((done) => {
+        for (const c of made) c.end();
+        for (const c of clients) c.end();
+        server.close(() => done());
+      }),
+  };
+}
