@@ -17,8 +17,7 @@ import { withRawDigest } from './output-digest';
 import { formatSshDestination } from '../common/schema/ssh-destination';
 import type { RemoteFacts } from '../common/tree/remote-facts';
 import type { ResolvedAddress } from '../common/schema/probe';
-import { openRemote, type RemoteSession, type SshAccess } from './remote/access';
-import { collectRemote } from './remote/collect';
+import type { RemoteSession, SshAccess } from './remote/access';
 import { isSshError } from './ssh/errors';
 import type { PromptPort } from './ssh/prompt';
 import { probeAddress } from './probes/tcp';
@@ -288,6 +287,8 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
       if (state === 'connected' && request.onHopLoggedIn) loggedIn.push(request.onHopLoggedIn(label).catch(() => undefined));
     };
     try {
+      // ssh2 and the server-side collectors load only when a diagnosis logs in somewhere.
+      const { openRemote } = await import('./remote/access');
       session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal, { onHop, observer: progress.observer });
     } finally {
       await Promise.all(loggedIn);
@@ -349,6 +350,7 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
         hops: session.chain.hops.map((h) => ({ hop: `${h.label.user}@${h.label.host}:${h.label.port}`, keyType: h.hostKey.keyType, fingerprint: h.hostKey.fingerprint, status: h.hostKey.status })),
       },
     });
+    const { collectRemote } = await import('./remote/collect');
     const remote = await collectRemote(session, {
       port: ctx.target.port,
       failing: ctx.failing,

@@ -33,6 +33,7 @@ function cliAdd(env: NodeJS.ProcessEnv, name: string): Promise<{ code: number | 
 }
 
 describe('profiles.json shared by the app and the CLI', () => {
+  // Six CLIs start together on a 2-core runner: seconds, which is not what this test is about.
   it('every profile added at the same time by 6 CLIs and the app is kept', async () => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PORTWISE_HOME: join(home, 'portwise') };
     const table = createHandlerTable({ sink: { emit: () => undefined }, appInfo: { name: 'Portwise', version: '0', platform: 'linux' }, env });
@@ -50,5 +51,5 @@ describe('profiles.json shared by the app and the CLI', () => {
     } finally {
       table.dispose();
     }
-  });
+  }, 30_000);
 });

@@ -12,11 +12,10 @@ import type { Answers } from '../../common/schema/answers';
 import { shown } from '../../common/schema/target';
 import { cliPromptPort, type TtyIo } from './tty-prompt';
 import { checkSecretEnv, withEnvSecrets } from './secret-sources';
-import { profileRemote, runProfiles, type ProfilesOutcome } from './profiles';
+import type { ProfilesOutcome } from './profiles';
 import type { SshAccess } from '../remote/access';
-import { pdfPrinterFor, writeReportFiles } from './report-files';
-import { runHistory, saveToHistory, type HistoryOutcome } from './history';
-import { runFleetCommand, type FleetOutcome } from './fleet';
+import type { HistoryOutcome } from './history';
+import type { FleetOutcome } from './fleet';
 
 export const EXIT = { found: 0, internal: 1, usage: 2, inconclusive: 3, ssh: 4, interrupted: 130 } as const;
 
@@ -65,12 +64,15 @@ export async function runCli(io: CliIo): Promise<number> {
     io.stdout.write(command.json ? `${JSON.stringify(entry, null, 2)}\n` : formatCause(command.cause, command.service));
     return 0;
   }
-  if (command.kind === 'profiles') return profilesExit[await runProfiles(command.action, command.json, io)];
-  if (command.kind === 'history') return historyExit[await runHistory(command.action, io)];
-  if (command.kind === 'fleet') return fleetExit[await runFleetCommand(command, io)];
+  // Each command loads only its own code: a diagnosis without SSH never loads ssh2, the profile
+  // store or the report renderers (process start is most of a local verdict's time).
+  if (command.kind === 'profiles') return profilesExit[await (await import('./profiles')).runProfiles(command.action, command.json, io)];
+  if (command.kind === 'history') return historyExit[await (await import('./history')).runHistory(command.action, io)];
+  if (command.kind === 'fleet') return fleetExit[await (await import('./fleet')).runFleetCommand(command, io)];
   let access: SshAccess | null = command.ssh ? { ...command.ssh, hostKeyPolicy: command.ssh.acceptNewHostKey ? 'accept-new' : 'refuse' } : null;
   let service = command.service;
   if (command.profile) {
+    const { profileRemote } = await import('./profiles');
     const resolved = await profileRemote(command.profile, io);
     if (!resolved.ok) return profilesExit[resolved.error];
     access = resolved.value.access;
@@ -124,8 +126,9 @@ export async function runCli(io: CliIo): Promise<number> {
     return EXIT.internal;
   }
   io.stdout.write(command.json ? `${JSON.stringify(end.report, null, 2)}\n` : renderReportText(end.report, colorOut ? ansiStyle : plainStyle));
-  if (command.history) await saveToHistory(end.report, io, errStyle);
+  if (command.history) await (await import('./history')).saveToHistory(end.report, io, errStyle);
   if (command.reports.length > 0) {
+    const { pdfPrinterFor, writeReportFiles } = await import('./report-files');
     const cwd = io.cwd ?? process.cwd();
     const printPdf = pdfPrinterFor(command.reports, command.browser, io.env, cwd);
     const files = await writeReportFiles(end.report, command.reports, command.redact, cwd, { printPdf, signal: exports.signal });
