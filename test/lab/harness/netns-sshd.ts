@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOk, waitFor, type Lab } from './netns';
-import { generateKey, privateSshdConfig, SSHD, type KeyPair } from './sshd';
+import { generateKey, privateSshdConfig, serverHome, SSHD, type KeyPair } from './sshd';
 
 /** A real OpenSSH server inside a lab namespace: the "remote server" the CLI logs in to. */
 export interface NamespacedSshd {
@@ -35,7 +35,7 @@ export async function startNamespacedSshd(lab: Pick<Lab, 'ns'>, options: Namespa
   const hostKey = await generateKey(dir, 'host_ed25519');
   const clientKey = await generateKey(dir, 'client_ed25519');
   await writeFile(join(dir, 'authorized_keys'), `${[clientKey.publicLine, ...(options.extraAuthorizedKeys ?? [])].join('\n')}\n`, { mode: 0o644 });
-  const config = privateSshdConfig({ port, listen: options.address, hostKeys: [hostKey], dir, users: options.users ?? ['root'], logLevel: 'VERBOSE' });
+  const config = privateSshdConfig({ port, listen: options.address, hostKeys: [hostKey], dir, users: options.users ?? ['root'], logLevel: 'VERBOSE', home: await serverHome(dir) });
   const configPath = join(dir, 'sshd_config');
   await writeFile(configPath, `${config.join('\n')}\n`, { mode: 0o600 });
   await runOk(SSHD, ['-t', '-f', configPath]);

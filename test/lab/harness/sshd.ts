@@ -5,7 +5,7 @@
 // into the temp folder. Readiness is "the SSH banner arrived", with a deadline; teardown kills by PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -146,7 +146,24 @@ export interface PrivateSshdConfig {
   dir: string;
   users: readonly string[];
   logLevel: 'VERBOSE' | 'DEBUG1';
+  /** The login's HOME (see serverHome); the account's own home when absent. */
+  home?: string;
   extra?: readonly string[];
+}
+
+/**
+ * A home with Debian's stock root dotfiles, for the lab's logins. The lab's servers share this
+ * machine's accounts, but a server's root is not this workstation's root: here root's ~/.bashrc
+ * runs pyenv (close to a second per shell, behind a lock that serialises concurrent shells), which
+ * would stand in every test and benchmark for a server that does not exist.
+ */
+export async function serverHome(dir: string): Promise<string> {
+  const home = join(dir, 'home');
+  await mkdir(home, { recursive: true });
+  const stock = (name: string, fallback: string) => (existsSync(`/usr/share/base-files/${name}`) ? `/usr/share/base-files/${name}` : fallback);
+  await copyFile(stock('dot.bashrc', '/etc/skel/.bashrc'), join(home, '.bashrc'));
+  await copyFile(stock('dot.profile', '/etc/skel/.profile'), join(home, '.profile'));
+  return home;
 }
 
 /** An sshd_config of our own: key auth only, keys in a temp folder, nothing read from /etc/ssh. */
@@ -166,6 +183,8 @@ export function privateSshdConfig(c: PrivateSshdConfig): string[] {
     `LogLevel ${c.logLevel}`,
     'AllowTcpForwarding yes',
     `AllowUsers ${c.users.join(' ')}`,
+    // SetEnv overrides the environment sshd builds (HOME included), so the shell reads this home's rc files.
+    ...(c.home ? [`SetEnv HOME=${c.home}`] : []),
     ...(c.extra ?? []),
   ];
 }
@@ -173,7 +192,7 @@ export function privateSshdConfig(c: PrivateSshdConfig): string[] {
 async function startOnce(dir: string, options: SshdOptions, hostKeys: KeyPair[]): Promise<Sshd> {
   const port = await freePort();
   const user = userInfo().username;
-  const config = privateSshdConfig({ port, listen: LOOPBACK, hostKeys, dir, users: [user], logLevel: 'DEBUG1', extra: options.extraConfig ?? [] });
+  const config = privateSshdConfig({ port, listen: LOOPBACK, hostKeys, dir, users: [user], logLevel: 'DEBUG1', home: await serverHome(dir), extra: options.extraConfig ?? [] });
   const configPath = join(dir, 'sshd_config');
   await writeFile(configPath, `${config.join('\n')}\n`, { mode: 0o600 });
   await runOk(SSHD, ['-t', '-f', configPath]);

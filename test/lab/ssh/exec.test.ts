@@ -1,6 +1,9 @@
 // exec() on a real sshd: exit status, separate streams, no PTY, the output cap and the deadline.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RemoteRunner, defaultRunnerOptions } from '../../../shared/node/remote/runner';
+import { shellTransport } from '../../../shared/node/remote/shell-transport';
+import { sh } from '../../../shared/common/shell';
 import { connectChain, exec, type SshChain } from '../../../shared/node/ssh/connect';
 import { generateClientKeys, startSshd, useSshLab } from '../harness/sshd';
 import { baseOptions, expectSshError, hopTo, knownHostsFiles, scriptedPrompt } from './helpers';
@@ -23,6 +26,31 @@ async function withChain(run: (chain: SshChain) => Promise<void>): Promise<void>
 }
 
 describe('exec over a real sshd', () => {
+  it("logs in to a server's home (Debian's stock root dotfiles), not this machine's", () =>
+    withChain(async ({ client }) => {
+      const { sshd } = lab();
+      const result = await exec(client, 'echo "$HOME"; cat "$HOME/.bashrc" | grep -c pyenv', { timeoutMs: 10_000, maxBytes: 4096 });
+      expect(result.stdout).toBe(`${join(sshd.dir, 'home')}\n0\n`);
+    }));
+
+  it("a session's commands share one shell on one exec channel: sshd starts one session for all of them", () =>
+    withChain(async ({ client }) => {
+      const { sshd } = lab();
+      const offset = sshd.log().length;
+      const transport = shellTransport(client, 'lab');
+      const runner = new RemoteRunner(transport, { ...defaultRunnerOptions, concurrency: 1, serverTimeout: true });
+      try {
+        const runs = await runner.runAll([1, 2, 3, 4, 5].map((n) => ({ id: `n${n}`, command: sh`echo ${String(n)}; echo ${`e${n}`} >&2; exit ${String(n)}`, wantsRoot: false })));
+        expect(runs.map((r) => [r.result.stdout, r.result.stderr, r.result.code])).toEqual([1, 2, 3, 4, 5].map((n) => [`${n}\n`, `e${n}\n`, n]));
+        expect(transport.shellsStarted).toBe(1);
+      } finally {
+        transport.close();
+      }
+      // One exec request reached sshd for the five commands.
+      const log = await sshd.waitForLog(offset, /Starting session: command/);
+      expect(log.match(/Starting session: command/g)).toHaveLength(1);
+    }));
+
   it('returns the exit status and both streams, without a PTY', () =>
     withChain(async ({ client }) => {
       const result = await exec(client, 'echo out; echo err >&2; test -t 0 || echo no-tty; exit 3', { timeoutMs: 10_000, maxBytes: 4096 });
