@@ -18,23 +18,38 @@ export interface ShellServer {
   close(): Promise<void>;
 }
 
-export async function shellServer(options: { noise?: string } = {}): Promise<ShellServer> {
+export interface ShellServerOptions {
+  noise?: string;
+  /** A slow ~/.bashrc: each exec waits this long before its command starts. */
+  startDelayMs?: number;
+  /** sshd's MaxSessions: more exec channels at once on one connection are refused. */
+  maxSessions?: number;
+}
+
+export async function shellServer(options: ShellServerOptions = {}): Promise<ShellServer> {
   const execs: string[] = [];
   const children: ChildProcess[] = [];
   const clients = new Set<Connection>();
+  const openSessions = new Map<Connection, number>();
   const server = new Server({ hostKeys: [ed25519KeyPair().private] }, (client) => {
     clients.add(client);
+    openSessions.set(client, 0);
     client.on('error', () => undefined);
     client.on('close', () => clients.delete(client));
     client.on('authentication', (ctx) => ctx.accept());
     client.on('ready', () =>
-      client.on('session', (accept) => {
+      client.on('session', (accept, reject) => {
+        // As sshd's MaxSessions does: the channel itself is refused.
+        if (options.maxSessions !== undefined && openSessions.get(client)! >= options.maxSessions) return reject();
+        openSessions.set(client, openSessions.get(client)! + 1);
         const session = accept();
+        session.on('close', () => openSessions.set(client, openSessions.get(client)! - 1));
         session.on('exec', (acceptExec, _reject, info) => {
           const stream = acceptExec();
           execs.push(info.command);
           const noise = options.noise ? `printf '%s\\n' '${options.noise}'; printf '%s\\n' '${options.noise}' >&2; ` : '';
-          const child = spawn('sh', ['-c', `${noise}${info.command}`], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+          const delay = options.startDelayMs ? `sleep ${options.startDelayMs / 1000}; ` : '';
+          const child = spawn('sh', ['-c', `${delay}${noise}${info.command}`], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
           children.push(child);
           stream.pipe(child.stdin).on('error', () => undefined);
           child.stdout.pipe(stream, { end: false });

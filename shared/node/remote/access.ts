@@ -9,7 +9,7 @@ import { connectChain, type ConnectChainOptions, type HopSpec, type SshChain } f
 import type { PromptPort } from '../ssh/prompt';
 import type { HostKeyPolicy } from '../ssh/host-verifier';
 import { RemoteRunner, defaultRunnerOptions, type CommandObserver } from './runner';
-import { shellTransport } from './shell-transport';
+import { defaultShellPool, shellTransport } from './shell-transport';
 
 export interface SshAccess {
   destination: SshDestination;
@@ -115,7 +115,7 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     ...(progress.onHop ? { onHop: progress.onHop } : {}),
   });
   const server = formatSshDestination({ ...access.destination, user: access.destination.user ?? defaultUser });
-  // One shell for the whole session: the login shell and its rc files start once, not per command.
+  // Shells kept open for the whole session: the login shell and its rc files start once per shell, not per command.
   const transport = shellTransport(chain.client, server);
   const close = async () => {
     transport.close();
@@ -129,8 +129,8 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     if (!capabilities.ok) throw new CapabilityProbeError(`${server}: ${capabilities.error.message}`);
     const runner = new RemoteRunner(transport, {
       ...defaultRunnerOptions,
-      // The shell runs one command at a time: the runner's progress then shows the one running.
-      concurrency: 1,
+      // As many commands at once as the transport has shells for (its pool opens more than one only where shells are cheap).
+      concurrency: defaultShellPool.maxShells,
       sudo: access.sudo && capabilities.value.sudo,
       serverTimeout: capabilities.value.tools.has('timeout'),
       ...observed,

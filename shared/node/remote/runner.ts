@@ -60,11 +60,17 @@ const QUIET_ENV = 'LC_ALL=C LANG=C LANGUAGE= TZ=UTC NO_COLOR=1 SYSTEMD_COLORS=0 
  * Wraps a command so that only its own output counts: profiles and MOTDs can print to stdout, so the
  * command's output is framed by markers made of a random nonce, and its exit code is printed inside
  * the frame. Runs under `sh` with a clean locale.
+ *
+ * `inShell`: the transport already runs it in a POSIX `sh` (the session's shell), so the frame needs
+ * no `sh -c` of its own, and the locale is set by assignments rather than by `env`: two programs
+ * fewer to start for every command.
  */
-export function wrapCommand(command: string, nonce: string, options: { sudo: boolean; serverTimeoutSec: number | null }): string {
-  // `env` comes after `sudo`, which resets the environment.
-  const inner = `${options.sudo ? 'sudo -n ' : ''}env ${QUIET_ENV} ${options.serverTimeoutSec ? `timeout -k 2 ${options.serverTimeoutSec} ` : ''}sh -c ${shellQuote(command)}`;
-  return `sh -c ${shellQuote(`printf '\\n@@pw-begin-${nonce}\\n'; ${inner}; printf '\\n@@pw-end-${nonce} %s\\n' "$?"`)}`;
+export function wrapCommand(command: string, nonce: string, options: { sudo: boolean; serverTimeoutSec: number | null; inShell?: boolean }): string {
+  // With sudo the environment goes after it (`env`): sudo resets the environment it was given.
+  const environment = options.sudo ? `sudo -n env ${QUIET_ENV} ` : options.inShell ? `${QUIET_ENV} ` : `env ${QUIET_ENV} `;
+  const inner = `${environment}${options.serverTimeoutSec ? `timeout -k 2 ${options.serverTimeoutSec} ` : ''}sh -c ${shellQuote(command)}`;
+  const framed = `printf '\\n@@pw-begin-${nonce}\\n'; ${inner}; printf '\\n@@pw-end-${nonce} %s\\n' "$?"`;
+  return options.inShell ? framed : `sh -c ${shellQuote(framed)}`;
 }
 
 const frameBegin = (nonce: string) => `\n@@pw-begin-${nonce}\n`;
@@ -135,7 +141,7 @@ export class RemoteRunner {
     const digest = new FramedDigest(Buffer.from(frameBegin(nonce)), Buffer.from(frameEnd(nonce)));
     const timeoutMs = spec.timeoutMs ?? this.options.defaultTimeoutMs;
     const serverTimeoutSec = this.options.serverTimeout ? Math.max(1, Math.ceil(timeoutMs / 1000)) : null;
-    const raw = await this.transport.exec(wrapCommand(spec.command.text, nonce, { sudo, serverTimeoutSec }), {
+    const raw = await this.transport.exec(wrapCommand(spec.command.text, nonce, { sudo, serverTimeoutSec, inShell: this.transport.inPosixShell === true }), {
       // The channel deadline is a little later than the server-side one, so `timeout` answers first.
       timeoutMs: timeoutMs + (serverTimeoutSec ? 3000 : 0),
       maxBytes: spec.maxBytes ?? this.options.defaultMaxBytes,

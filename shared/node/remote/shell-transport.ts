@@ -8,81 +8,163 @@ import type { HopLabel } from '../ssh/prompt';
 import { MarkerStream } from './marker-stream';
 import type { ExecOptions, ExecResult, ExecTransport } from './transport';
 
-/** A transport that can be closed: the shell it keeps open on the server ends with it. */
+/** A transport that can be closed: the shells it keeps open on the server end with it. */
 export interface ShellTransport extends ExecTransport {
-  /** How many shells were started on the server so far (one, unless one had to be replaced). */
+  /** How many shells were started on the server so far. */
   readonly shellsStarted: number;
   close(): void;
 }
 
+export interface ShellPoolOptions {
+  /** At most this many shells (exec channels) at once; sshd's MaxSessions defaults to 10. */
+  maxShells: number;
+  /** A second shell is opened only if the first answered its first command within this time. */
+  cheapShellMs: number;
+}
+
+export const defaultShellPool: ShellPoolOptions = { maxShells: 3, cheapShellMs: 300 };
+
+interface Shell {
+  channel: ClientChannel;
+  busy: boolean;
+}
+
+interface Job {
+  command: string;
+  options: ExecOptions;
+  resolve(result: ExecResult): void;
+  reject(error: unknown): void;
+  /** Stops listening for a cancel while queued (the shell listens once the job runs). */
+  detach(): void;
+}
+
 /**
- * Every command of a session in one `sh` on one exec channel, one after another. Each exec channel
- * makes sshd start the login shell, with its rc files: on a server whose ~/.bashrc is slow that costs
- * more than all the commands together, and a server with `MaxSessions 1` allows only one channel.
+ * A session's commands in `sh` shells, each on one exec channel and each running its commands one
+ * after another. Every exec channel makes sshd start the login shell with its rc files: on a server
+ * whose ~/.bashrc is slow that costs more than all the commands together, so a second shell (up to
+ * `maxShells`, for commands in parallel) is opened only when the first one proved cheap to start. A
+ * server that refuses another channel (`MaxSessions 1`) is served by the shells it allowed.
  *
- * The shell reads the commands from its stdin. Each one is followed by a line with a fresh nonce and
- * the exit code on stdout, and a line with the nonce on stderr: as the commands run in turn, each
- * stream's bytes up to its marker are that command's. A command's own stdin is /dev/null, so it
- * cannot read the commands that follow it.
+ * A shell reads the commands from its stdin. Each one is followed by a line with a fresh nonce and
+ * the exit code on stdout, and a line with the nonce on stderr: as a shell's commands run in turn,
+ * each stream's bytes up to its marker are that command's. A command's own stdin is /dev/null, so
+ * it cannot read the commands that follow it.
  *
  * A command that passes its deadline, or is cancelled, takes its shell with it (the shell is busy
- * and cannot be trusted to be in step); the next command starts a new one.
+ * and cannot be trusted to be in step); later commands go to the other shells or a new one.
  */
-export function shellTransport(client: Client, where: string): ShellTransport {
+export function shellTransport(client: Client, where: string, pool: ShellPoolOptions = defaultShellPool): ShellTransport {
   const label = hopLabelOf(client);
-  let shell: Promise<ClientChannel> | null = null;
-  let queue: Promise<unknown> = Promise.resolve();
+  const shells = new Set<Shell>();
+  const jobs: Job[] = [];
+  let starting = 0;
+  /** One shell until the first one's cost is known. */
+  let allowed = 1;
+  let firstShellAt: number | null = null;
   let shellsStarted = 0;
   let closed = false;
 
-  const startShell = (): Promise<ClientChannel> => {
-    const starting = new Promise<ClientChannel>((resolve, reject) => {
-      try {
-        client.exec('sh', (error, channel) => {
-          if (error) return reject(new SshError('protocol', label, `could not start a shell: ${error.message}`, { cause: error }));
-          shellsStarted++;
-          channel.on('close', () => forget(starting));
-          resolve(channel);
-        });
-      } catch (error) {
-        reject(new SshError('connect-failed', label, 'the SSH connection is closed.', { detail: (error as Error).message, cause: error }));
-      }
-    });
-    // A failed start is this command's error; the next command tries again.
-    starting.catch(() => forget(starting));
-    shell = starting;
-    return starting;
-  };
-  const forget = (which: Promise<ClientChannel>): void => {
-    if (shell === which) shell = null;
+  const closedError = () => new SshError('connect-failed', label, 'the SSH connection is closed.');
+  const cancelledError = () => new SshError('cancelled', label, 'the command was cancelled.');
+
+  const failQueued = (error: SshError): void => {
+    for (const job of jobs.splice(0)) {
+      job.detach();
+      job.reject(error);
+    }
   };
 
-  const run = async (command: string, options: ExecOptions): Promise<ExecResult> => {
-    if (closed) throw new SshError('connect-failed', label, 'the SSH connection is closed.');
-    if (options.signal?.aborted) throw new SshError('cancelled', label, 'the command was cancelled.');
-    const starting = shell ?? startShell();
-    const channel = await starting;
-    return runInShell(channel, command, options, label, () => {
-      forget(starting);
-      killShell(channel);
-    });
+  const dispatch = (): void => {
+    for (const shell of shells) {
+      const job = !shell.busy ? jobs.shift() : undefined;
+      if (job) runOn(shell, job);
+    }
+    // Jobs still waiting and no idle shell: start as many as they need and the pool allows.
+    while (!closed && jobs.length > starting && shells.size + starting < allowed) startShell();
+  };
+
+  const startShell = (): void => {
+    starting++;
+    const requestedAt = performance.now();
+    firstShellAt ??= requestedAt;
+    const failed = (error: SshError): void => {
+      // Refused while other shells live (MaxSessions): make do with those.
+      if (shells.size > 0) allowed = Math.max(1, shells.size);
+      else if (starting === 0) failQueued(error);
+      dispatch();
+    };
+    try {
+      client.exec('sh', (error, channel) => {
+        starting--;
+        if (error) return failed(new SshError('protocol', label, `could not start a shell: ${error.message}`, { cause: error }));
+        if (closed) return void channel.end();
+        shellsStarted++;
+        const shell: Shell = { channel, busy: false };
+        shells.add(shell);
+        channel.on('close', () => {
+          shells.delete(shell);
+          dispatch();
+        });
+        dispatch();
+      });
+    } catch (error) {
+      starting--;
+      failed(new SshError('connect-failed', label, 'the SSH connection is closed.', { detail: (error as Error).message, cause: error }));
+    }
+  };
+
+  const runOn = (shell: Shell, job: Job): void => {
+    job.detach();
+    shell.busy = true;
+    const drop = () => {
+      shells.delete(shell);
+      killShell(shell.channel);
+    };
+    runInShell(shell.channel, job.command, job.options, label, drop).then(
+      (result) => {
+        if (firstShellAt !== null && allowed === 1 && shellsStarted === 1) {
+          // The first answer tells what a shell costs here (the login shell's rc files included).
+          allowed = performance.now() - firstShellAt <= pool.cheapShellMs ? pool.maxShells : 1;
+        }
+        shell.busy = false;
+        job.resolve(result);
+        dispatch();
+      },
+      (error: unknown) => {
+        shell.busy = false;
+        job.reject(error);
+        dispatch();
+      },
+    );
   };
 
   return {
     where,
+    inPosixShell: true,
     get shellsStarted() {
       return shellsStarted;
     },
     exec(command, options) {
-      const next = queue.then(() => run(command, options));
-      queue = next.catch(() => undefined);
-      return next;
+      if (closed) return Promise.reject(closedError());
+      if (options.signal?.aborted) return Promise.reject(cancelledError());
+      return new Promise<ExecResult>((resolve, reject) => {
+        const onAbort = () => {
+          const at = jobs.indexOf(job);
+          if (at < 0) return;
+          jobs.splice(at, 1);
+          reject(cancelledError());
+        };
+        const job: Job = { command, options, resolve, reject, detach: () => options.signal?.removeEventListener('abort', onAbort) };
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        jobs.push(job);
+        dispatch();
+      });
     },
     close() {
       closed = true;
-      // End of input: the shell exits after its current command.
-      void shell?.then((channel) => channel.end()).catch(() => undefined);
-      shell = null;
+      failQueued(closedError());
+      // End of input: each shell exits after its current command.
+      for (const shell of shells) shell.channel.end();
     },
   };
 }

@@ -12,6 +12,8 @@ import { CappedBuffer } from '../output-digest';
  */
 export interface ExecTransport {
   readonly where: string;
+  /** Commands run in a POSIX `sh` already (not in the login shell, which may be fish or csh). */
+  readonly inPosixShell?: boolean;
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
 }
 

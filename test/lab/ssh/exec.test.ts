@@ -1,8 +1,9 @@
 // exec() on a real sshd: exit status, separate streams, no PTY, the output cap and the deadline.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RemoteRunner, defaultRunnerOptions } from '../../../shared/node/remote/runner';
-import { shellTransport } from '../../../shared/node/remote/shell-transport';
+import { defaultShellPool, shellTransport } from '../../../shared/node/remote/shell-transport';
 import { sh } from '../../../shared/common/shell';
 import { connectChain, exec, type SshChain } from '../../../shared/node/ssh/connect';
 import { generateClientKeys, startSshd, useSshLab } from '../harness/sshd';
@@ -33,11 +34,36 @@ describe('exec over a real sshd', () => {
       expect(result.stdout).toBe(`${join(sshd.dir, 'home')}\n0\n`);
     }));
 
-  it("a session's commands share one shell on one exec channel: sshd starts one session for all of them", () =>
+  it('8 MiB through the session shell: capped, digested whole, and the shell goes on', () =>
+    withChain(async ({ client }) => {
+      const transport = shellTransport(client, 'lab', { ...defaultShellPool, maxShells: 1 });
+      try {
+        const seen = createHash('sha256');
+        let bytes = 0;
+        const big = await transport.exec("head -c 8388608 /dev/zero | tr '\\0' x", {
+          timeoutMs: 30_000,
+          maxBytes: 64 * 1024,
+          onStdout: (c) => {
+            seen.update(c);
+            bytes += c.length;
+          },
+        });
+        expect(big).toMatchObject({ code: 0, truncated: true, timedOut: false });
+        expect(big.stdout).toBe('x'.repeat(64 * 1024));
+        expect(bytes).toBe(8 * 1024 * 1024);
+        expect(seen.digest('hex')).toBe(createHash('sha256').update('x'.repeat(8 * 1024 * 1024)).digest('hex'));
+        expect(await transport.exec('echo next; echo err >&2', { timeoutMs: 10_000, maxBytes: 4096 })).toMatchObject({ stdout: 'next\n', stderr: 'err\n', code: 0 });
+        expect(transport.shellsStarted).toBe(1);
+      } finally {
+        transport.close();
+      }
+    }));
+
+  it("a shell's commands share its exec channel: with one shell, sshd starts one session for all of them", () =>
     withChain(async ({ client }) => {
       const { sshd } = lab();
       const offset = sshd.log().length;
-      const transport = shellTransport(client, 'lab');
+      const transport = shellTransport(client, 'lab', { ...defaultShellPool, maxShells: 1 });
       const runner = new RemoteRunner(transport, { ...defaultRunnerOptions, concurrency: 1, serverTimeout: true });
       try {
         const runs = await runner.runAll([1, 2, 3, 4, 5].map((n) => ({ id: `n${n}`, command: sh`echo ${String(n)}; echo ${`e${n}`} >&2; exit ${String(n)}`, wantsRoot: false })));
@@ -46,6 +72,7 @@ describe('exec over a real sshd', () => {
       } finally {
         transport.close();
       }
+      expect(transport.shellsStarted).toBe(1);
       // One exec request reached sshd for the five commands.
       const log = await sshd.waitForLog(offset, /Starting session: command/);
       expect(log.match(/Starting session: command/g)).toHaveLength(1);

@@ -66,6 +66,21 @@ describe('RemoteRunner on a local shell', () => {
     expect(wrapCommand('iptables-save -c', 'n', { sudo: false, serverTimeoutSec: null })).not.toContain('sudo');
   });
 
+  it('in a POSIX shell already, the frame needs no sh -c nor env of its own, and says the same', async () => {
+    const command = `printf '%s %s\\n' "$LC_ALL" "$TZ"; echo oops >&2; exit 7`;
+    const inShell = wrapCommand(command, 'n1', { sudo: false, serverTimeoutSec: 5, inShell: true });
+    expect(inShell.startsWith('printf ')).toBe(true);
+    expect(inShell).not.toMatch(/\benv /);
+    const viaExec = wrapCommand(command, 'n1', { sudo: false, serverTimeoutSec: 5 });
+    // Both run under a plain `sh` here: same frame, same locale, same exit code, same stderr.
+    const [a, b] = await Promise.all([localTransport.exec(inShell, { timeoutMs: 5000, maxBytes: 4096 }), localTransport.exec(viaExec, { timeoutMs: 5000, maxBytes: 4096 })]);
+    expect(unwrapOutput(a.stdout, 'n1')).toEqual({ stdout: 'C UTC\n', code: 7 });
+    expect(unwrapOutput(b.stdout, 'n1')).toEqual({ stdout: 'C UTC\n', code: 7 });
+    expect([a.stderr, b.stderr]).toEqual(['oops\n', 'oops\n']);
+    // With sudo the environment still goes after it.
+    expect(wrapCommand('iptables-save -c', 'n', { sudo: true, serverTimeoutSec: null, inShell: true })).toContain('sudo -n env LC_ALL=C');
+  });
+
   it('runs at most `concurrency` commands at once', async () => {
     let active = 0;
     let peak = 0;
