@@ -1,4 +1,10 @@
-import { runCli } from './main';
+import { config } from 'zod';
+
+// A command runs once and exits: zod's compiled fast path (code generated on each object schema's
+// first parse) costs more here than it saves; the long-running app keeps it. zod reads the setting
+// when a schema is made, so the CLI, whose modules make the schemas, is loaded only after it.
+config({ jitless: true });
+const { runCli } = await import('./main');
 
 // The `portwise` executable: wire the real process to the CLI.
 process.exitCode = await runCli({
