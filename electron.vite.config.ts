@@ -29,6 +29,8 @@ export default defineConfig({
     plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') })],
     build: {
       outDir: resolve(root, 'out/renderer'),
+      // electron-vite leaves the renderer unminified; it is what the window parses before the first screen.
+      minify: true,
       rolldownOptions: { input: resolve(root, 'renderer/index.html') },
     },
   },

@@ -3,6 +3,7 @@ import type { Wizard } from './wizard';
 import type { KnownHosts } from './known-hosts';
 import type { Profiles } from './profiles';
 import type { History } from './history';
+import type { Fleet } from './fleet';
 
 /**
  * The wizard reaches components through Svelte context, set once by `mount`: it never changes for
@@ -22,14 +23,25 @@ const profilesKey = Symbol('portwise.profiles');
 
 const historyKey = Symbol('portwise.history');
 
-/** The known-hosts manager, the profiles and the history, next to the wizard in the same context map. */
-export function appContext(wizard: Wizard, knownHosts: KnownHosts, profiles: Profiles, history: History): Map<symbol, Wizard | KnownHosts | Profiles | History> {
-  return new Map<symbol, Wizard | KnownHosts | Profiles | History>([
+const fleetKey = Symbol('portwise.fleet');
+
+type AppStore = Wizard | KnownHosts | Profiles | History | Fleet;
+
+/** The known-hosts manager, the profiles, the history and the fleet, next to the wizard in the same context map. */
+export function appContext(wizard: Wizard, knownHosts: KnownHosts, profiles: Profiles, history: History, fleet: Fleet): Map<symbol, AppStore> {
+  return new Map<symbol, AppStore>([
     [key, wizard],
     [knownHostsKey, knownHosts],
     [profilesKey, profiles],
     [historyKey, history],
+    [fleetKey, fleet],
   ]);
+}
+
+export function getFleet(): Fleet {
+  const fleet = getContext<Fleet | undefined>(fleetKey);
+  if (!fleet) throw new Error('getFleet() outside a component mounted with appContext()');
+  return fleet;
 }
 
 export function getHistory(): History {

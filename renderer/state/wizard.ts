@@ -11,10 +11,10 @@ import { applyEvent, newRun, reviseRun, withVerification, type HumanError, type 
  * (through the Svelte bridge) and call the actions; they never call the API themselves.
  */
 
-export type Screen = 'target' | 'run' | 'profiles' | 'known-hosts' | 'history';
+export type Screen = 'target' | 'run' | 'profiles' | 'known-hosts' | 'history' | 'fleet';
 
 /** The app's sections, as the header's navigation names them. */
-export type Section = 'diagnose' | 'profiles' | 'known-hosts' | 'history';
+export type Section = 'diagnose' | 'profiles' | 'known-hosts' | 'history' | 'fleet';
 
 export interface FormValues {
   input: string;

@@ -25,8 +25,10 @@ export const callNames = [
   'getHistoryReport',
   'clearHistory',
   'exportReport',
+  'startFleet',
+  'cancelFleet',
 ] as const;
-export const eventNames = ['onDiagnosisEvent'] as const;
+export const eventNames = ['onDiagnosisEvent', 'onFleetEvent'] as const;
 
 export type CallName = (typeof callNames)[number];
 export type EventName = (typeof eventNames)[number];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CallName, EventName } from './ipc-names';
-import { DiagnosisEvent } from './schema/events';
+import { Activity, DiagnosisEvent } from './schema/events';
+import { FleetDocument, FleetServerResult } from './schema/fleet';
 import { ProbeAttempt, ProbeOptions } from './schema/probe';
 import { PromptAnswer, RememberableSecret } from './schema/prompts';
 import { Confidence, Report, Symptom } from './schema/report';
@@ -77,6 +78,60 @@ export const VerifyResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), at: z.string(), before: z.array(ProbeAttempt), after: z.array(ProbeAttempt), fixed: z.boolean() }),
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
 ]);
+
+/**
+ * Fleet mode's bounds, as the engine has them (shared/node/fleet.ts: FLEET_DEFAULT_CONCURRENCY,
+ * FLEET_MAX_CONCURRENCY; a unit test holds the two together), and how many servers one run takes.
+ */
+export const FLEET_LIMITS = { defaultConcurrency: 8, maxConcurrency: 32, maxServers: 256 } as const;
+
+/**
+ * One server of a fleet run: a saved profile (its own jump chain, keys, sudo policy and usual
+ * service), or `user@host[:port]` as typed (parsed in main with the CLI's parser; logs in directly).
+ */
+export const FleetServerChoice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('profile'), id: ProfileId }).strict(),
+  z.object({ kind: z.literal('ssh'), destination: z.string().min(1).max(300) }).strict(),
+]);
+export type FleetServerChoice = z.infer<typeof FleetServerChoice>;
+
+/** A server of a started fleet run as main resolved it, in the order given (the events name it by this position). */
+export const FleetServerInfo = z.object({
+  /** How the table names it: the profile's name, or a typed destination as `formatSshDestination` writes it. */
+  label: z.string(),
+  /** user@host[:port] logged in to. */
+  destination: z.string(),
+  /** The saved profile's name (null: typed). */
+  profile: z.string().nullable(),
+  /** host:port probed from this computer. */
+  target: z.string(),
+});
+export type FleetServerInfo = z.infer<typeof FleetServerInfo>;
+
+/** The whole run once it ended: the CLI's `portwise.fleet/1` document without its tag, and whether it was cancelled. */
+export const FleetOutcome = FleetDocument.omit({ schema: true }).extend({ cancelled: z.boolean() });
+export type FleetOutcome = z.infer<typeof FleetOutcome>;
+
+const ServerIndex = z.number().int().nonnegative();
+
+/** What a fleet run streams, per server by its position, then once for the whole run. */
+export const FleetEvent = z.discriminatedUnion('type', [
+  /** The server took one of the `concurrency` slots: its diagnosis has begun. */
+  z.object({ type: z.literal('server-started'), index: ServerIndex }),
+  /** Its diagnosis's progress: an activity began or ended (the lookup, the probes, a hop, a command). */
+  z.object({ type: z.literal('server-activity'), index: ServerIndex, activity: Activity }),
+  /**
+   * It ended (in completion order; `done` counts the servers ended so far). Its report is saved to
+   * the history first: `historyId` is where (null: no report, or it could not be saved and a notice said why).
+   */
+  z.object({ type: z.literal('server-done'), index: ServerIndex, done: z.number().int().positive(), result: FleetServerResult, historyId: HistoryId.nullable() }),
+  /** Something to know that is not evidence (a saved secret unreadable, a report not saved), about one server or (null) the run. */
+  z.object({ type: z.literal('notice'), index: ServerIndex.nullable(), message: z.string() }),
+  z.object({ type: z.literal('finished'), outcome: FleetOutcome }),
+  /** The run itself stopped on an internal error (each server's own failure is in its result instead). */
+  z.object({ type: z.literal('failed'), message: z.string(), detail: z.string() }),
+]);
+export type FleetEvent = z.infer<typeof FleetEvent>;
 
 export const calls = {
   startDiagnosis: {
@@ -261,10 +316,39 @@ export const calls = {
       z.object({ ok: z.literal(false), message: z.string() }),
     ]),
   },
+  /**
+   * Fleet mode: one port diagnosed on every server given, a few at a time, each server both the
+   * probe's target and the SSH destination. Nothing is asked mid-run: an unknown host key is refused
+   * unless `acceptNewHostKeys` (a changed one always is), and secrets come only from the saved ones.
+   */
+  startFleet: {
+    request: z
+      .object({
+        port: z.number().int().min(1).max(65535),
+        servers: z.array(FleetServerChoice).min(1).max(FLEET_LIMITS.maxServers),
+        /** The service that should listen on every server; a profile's usual service otherwise. */
+        service: ServiceName.optional(),
+        concurrency: z.number().int().min(1).max(FLEET_LIMITS.maxConcurrency).optional(),
+        /** For the typed destinations: retry root-only reads with `sudo -n` (a profile keeps its own policy). */
+        sudo: z.boolean(),
+        acceptNewHostKeys: z.boolean(),
+      })
+      .strict(),
+    response: z.discriminatedUnion('ok', [
+      z.object({ ok: z.literal(true), fleetId: RunId, port: z.number().int(), concurrency: z.number().int(), servers: z.array(FleetServerInfo) }),
+      z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+    ]),
+  },
+  /** Cancels every server's run, started or not. `cancelled: false`: the run had ended (its `finished` event is sent) or never was. */
+  cancelFleet: {
+    request: z.object({ fleetId: RunId }).strict(),
+    response: z.object({ cancelled: z.boolean() }),
+  },
 } as const satisfies Record<CallName, { request: z.ZodType; response: z.ZodType }>;
 
 export const events = {
   onDiagnosisEvent: z.object({ runId: RunId, event: DiagnosisEvent }),
+  onFleetEvent: z.object({ fleetId: RunId, event: FleetEvent }),
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type CallRequest<N extends CallName> = z.input<(typeof calls)[N]['request']>;

@@ -9,7 +9,7 @@ import { PromptBroker } from './prompt-broker';
 import { verifyFix } from './verify';
 import type { DiagnosisEvent } from '../common/schema/events';
 import type { Access } from '../common/ipc';
-import { parseSshChain } from '../common/schema/ssh-destination';
+import { destinationKey, formatSshDestination, parseSshChain, parseSshDestination } from '../common/schema/ssh-destination';
 import type { SshAccess } from './remote/access';
 import { reviseReport } from '../common/tree/revise';
 import { listKnownHosts, pinHostKey, removeHostKey, repinHostKey, type KnownHostsFiles } from './store/known-hosts-manager';
@@ -22,7 +22,7 @@ import { applyImportPlan, planImportForStore } from './store/ssh-config-import';
 import { renderImportPreview } from '../common/ssh-config/import-preview';
 import { expandHome } from './remote/profile-access';
 import type { z as zod } from 'zod';
-import type { ProfileStoreError } from '../common/ipc';
+import type { FleetEvent, FleetServerChoice, ProfileStoreError } from '../common/ipc';
 import type { Profile } from '../common/schema/profile';
 import type { HopLabel } from '../common/schema/prompts';
 import type { PromptPort } from './ssh/prompt';
@@ -34,6 +34,8 @@ import { FileLockBusyError } from './store/file-lock';
 import type { Report, Verification } from '../common/schema/report';
 import { EXPORT_MIME, exportFileName, renderReportFile, type PrintPdf } from './report/export';
 import { withRawDigests } from './output-digest';
+import { FLEET_DEFAULT_CONCURRENCY, fleetTarget, runFleet, type FleetServer } from './fleet';
+import type { FleetServerResult } from '../common/schema/fleet';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
 export interface EventSink {
@@ -65,6 +67,9 @@ export interface HandlerDeps {
 
 const NO_KEYRING = 'Passwords are not saved: this Portwise was started without access to a system keyring.';
 
+/** A fleet's prompt port: nobody is asked anything mid-run (host keys follow the policy chosen up front). */
+const ASK_NOTHING: PromptPort = { confirmHostKey: async () => false, passphrase: async () => null, password: async () => null, keyboardInteractive: async () => null };
+
 /** A payload that failed its schema: reported to the caller, never passed to the engine. */
 export class IpcValidationError extends Error {
   constructor(
@@ -91,6 +96,8 @@ function parseRequest<N extends CallName>(name: N, request: unknown) {
  */
 export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(): void } {
   const runs = new Map<string, { run: RunningDiagnosis; prompts: PromptBroker }>();
+  /** Fleet runs going on, by id: aborting the controller cancels every server's run. */
+  const fleets = new Map<string, AbortController>();
   const env = deps.env ?? process.env;
   // The same files the SSH layer reads: the user's (read only) and Portwise's own (the one written).
   const knownHostsFiles = (): KnownHostsFiles => ({ own: ownKnownHostsFile(env), user: userKnownHostsFiles(env) });
@@ -153,6 +160,42 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       serviceHint: null,
       chain: [],
     };
+  }
+
+  /**
+   * A fleet's servers as the engine takes them, in the order given: a profile with its own chain
+   * (and its saved secrets), a typed destination logging in directly, as `portwise fleet --profile`
+   * and `--ssh` do. Each server once; the first one that cannot be used refuses the whole run.
+   */
+  async function fleetServersOf(
+    choices: readonly FleetServerChoice[],
+    options: { service: string | null; sudo: boolean; acceptNewHostKeys: boolean },
+  ): Promise<{ ok: true; servers: { server: FleetServer; chain: readonly Profile[] }[] } | { ok: false; error: { code: string; message: string } }> {
+    // Nobody is there to ask mid-run: unknown keys follow the person's choice made up front.
+    const hostKeyPolicy = options.acceptNewHostKeys ? 'accept-new' : 'refuse';
+    const servers: { server: FleetServer; chain: readonly Profile[] }[] = [];
+    const seen = new Set<string>();
+    for (const choice of choices) {
+      if (choice.kind === 'profile') {
+        const chain = await profileStore().chain(choice.id);
+        if (!chain.ok) return { ok: false, error: { code: `profile-${chain.error.code}`, message: chain.error.message } };
+        const profile = chain.value[chain.value.length - 1] as Profile;
+        if (seen.has(`profile:${profile.id}`)) return { ok: false, error: { code: 'duplicate-server', message: `"${profile.name}" is chosen twice: each server once.` } };
+        seen.add(`profile:${profile.id}`);
+        const access = accessForChain(chain.value, { knownHostsFiles: [], hostKeyPolicy, sudo: false }, env);
+        servers.push({ server: { label: profile.name, profile: profile.name, access, service: options.service ?? profile.serviceHint }, chain: chain.value });
+        continue;
+      }
+      const destination = parseSshDestination(choice.destination);
+      if (!destination.ok) return { ok: false, error: { code: 'bad-ssh-destination', message: destination.error.message } };
+      const d = destination.value;
+      const key = `ssh:${destinationKey(d)}`;
+      if (seen.has(key)) return { ok: false, error: { code: 'duplicate-server', message: `${formatSshDestination(d)} is given twice: each server once.` } };
+      seen.add(key);
+      const access: SshAccess = { destination: d, jumps: [], identityFiles: [], knownHostsFiles: [], hostKeyPolicy, sudo: options.sudo };
+      servers.push({ server: { label: formatSshDestination(d), profile: null, access, service: options.service }, chain: [] });
+    }
+    return { ok: true, servers };
   }
 
   const emit = <N extends EventName>(name: N, payload: EventPayload<N>) => deps.sink.emit(name, events[name].parse(payload) as EventPayload<N>);
@@ -399,6 +442,89 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
         return calls.clearHistory.response.parse({ ok: false, message: historyFailure('The history could not be cleared', error) });
       }
     },
+    async startFleet(request) {
+      const req = parseRequest('startFleet', request);
+      const built = await fleetServersOf(req.servers, { service: req.service ?? null, sudo: req.sudo, acceptNewHostKeys: req.acceptNewHostKeys });
+      if (!built.ok) return calls.startFleet.response.parse({ ok: false, error: built.error });
+      const servers = built.servers.map((s) => s.server);
+      // Named before anything starts: the events refer to the servers by their place in this list.
+      const infos = servers.map((server) => ({ label: server.label, destination: formatSshDestination(server.access.destination), profile: server.profile, target: fleetTarget(server, req.port).input }));
+      const fleetId = randomUUID();
+      const controller = new AbortController();
+      fleets.set(fleetId, controller);
+      // As many at once as asked, and never more than there are servers (what the page shows).
+      const concurrency = Math.min(req.concurrency ?? FLEET_DEFAULT_CONCURRENCY, servers.length);
+      // Checked before it leaves; once the engine runs, a bad event is logged, never thrown into a run.
+      const send = (event: FleetEvent) => {
+        try {
+          emit('onFleetEvent', { fleetId, event });
+        } catch (error) {
+          console.error(`[portwise] a fleet ${event.type} event was not sent:`, error);
+        }
+      };
+      const indexOf = new Map(servers.map((server, index) => [server, index]));
+      const chainOf = new Map(built.servers.map((s) => [s.server, s.chain]));
+
+      // Saved one after the other (the history folder has one lock), each as its server ends; the
+      // server's end is sent once its report is saved, so the page can open it from the history.
+      let saving: Promise<void> = Promise.resolve();
+      const onServerDone = (result: FleetServerResult, index: number, done: number) => {
+        const report = result.report;
+        saving = saving.then(async () => {
+          let historyId: string | null = null;
+          if (report) {
+            try {
+              historyId = await history().save(report);
+            } catch (error) {
+              send({ type: 'notice', index, message: historyFailure(`The report of ${result.server} was not saved to the history`, error) });
+            }
+          }
+          send({ type: 'server-done', index, done, result, historyId });
+        });
+      };
+
+      void runFleet({
+        port: req.port,
+        servers,
+        options: defaultProbeOptions,
+        concurrency,
+        env,
+        // Nothing is asked mid-run: every question is declined, and a profile's saved secret answers
+        // its hop once (a refused one is not retried), as "Test connection" does.
+        promptFor: (server) => {
+          const chain = chainOf.get(server) ?? [];
+          if (chain.length === 0) return ASK_NOTHING;
+          const index = indexOf.get(server) ?? null;
+          const vault = secretStore((message) => send({ type: 'notice', index, message }));
+          return withSavedSecrets(ASK_NOTHING, secretHops(chain), vault, { offerRemember: false }).port;
+        },
+        signal: controller.signal,
+        onServerStarted: (index) => send({ type: 'server-started', index }),
+        onEvent: (index, event) => {
+          if (event.type === 'activity') send({ type: 'server-activity', index, activity: event.activity });
+          else if (event.type === 'notice') send({ type: 'notice', index, message: event.message });
+        },
+        onServerDone,
+      })
+        .then(async (fleet) => {
+          await saving;
+          send({ type: 'finished', outcome: { port: fleet.port, servers: fleet.servers, rows: fleet.rows, verdict: fleet.verdict, cancelled: fleet.cancelled } });
+        })
+        .catch((error: unknown) => {
+          console.error('[portwise] a fleet run stopped:', error);
+          send({ type: 'failed', message: 'The fleet run stopped on an internal error.', detail: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        })
+        .finally(() => fleets.delete(fleetId));
+
+      return calls.startFleet.response.parse({ ok: true, fleetId, port: req.port, concurrency, servers: infos });
+    },
+    async cancelFleet(request) {
+      const { fleetId } = parseRequest('cancelFleet', request);
+      const controller = fleets.get(fleetId);
+      if (!controller) return { cancelled: false };
+      controller.abort();
+      return { cancelled: true };
+    },
     async exportReport(request) {
       const { report, format, redact } = parseRequest('exportReport', request);
       const classes = new Set(redact);
@@ -422,6 +548,8 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
         run.cancel();
       }
       runs.clear();
+      for (const controller of fleets.values()) controller.abort();
+      fleets.clear();
     },
   };
 }

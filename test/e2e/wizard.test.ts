@@ -116,6 +116,7 @@ describe('the page the app loads', () => {
       'answerDiagnosis',
       'answerPrompt',
       'cancelDiagnosis',
+      'cancelFleet',
       'clearHistory',
       'exportReport',
       'forgetSecret',
@@ -127,6 +128,7 @@ describe('the page the app loads', () => {
       'listKnownHosts',
       'listProfiles',
       'onDiagnosisEvent',
+      'onFleetEvent',
       'pinHostKey',
       'removeHostKey',
       'removeProfile',
@@ -134,6 +136,7 @@ describe('the page the app loads', () => {
       'saveProfile',
       'saveSettings',
       'startDiagnosis',
+      'startFleet',
       'testProfile',
       'verifyFix',
     ];

@@ -36,6 +36,11 @@ export function formatSshDestination(d: SshDestination): string {
   return `${d.user ? `${d.user}@` : ''}${host}${d.port === 22 ? '' : `:${d.port}`}`;
 }
 
+/** Two destinations are the same server when their keys are equal: the user, the host without case, the port. */
+export function destinationKey(d: SshDestination): string {
+  return `${d.user ?? ''}@${d.host.toLowerCase()}:${d.port}`;
+}
+
 /** A server and the jump hosts in front of it, in order; an error says which of them is wrong. */
 export function parseSshChain(
   destination: string,

@@ -179,6 +179,8 @@ export function createScriptedTable(
     getHistoryReport: real.getHistoryReport,
     clearHistory: real.clearHistory,
     exportReport: real.exportReport,
+    startFleet: real.startFleet,
+    cancelFleet: real.cancelFleet,
     dispose() {
       real.dispose();
     },

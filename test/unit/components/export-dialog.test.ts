@@ -4,6 +4,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import ExportDialog from '../../../renderer/components/ExportDialog.svelte';
 import { appContext } from '../../../renderer/state/context';
 import { createHistory } from '../../../renderer/state/history';
+import { createFleet } from '../../../renderer/state/fleet';
 import { createKnownHosts } from '../../../renderer/state/known-hosts';
 import { createProfiles } from '../../../renderer/state/profiles';
 import { createWizard } from '../../../renderer/state/wizard';
@@ -41,7 +42,7 @@ function renderDialog(report: Report = shareableReport(), fake = new FakeApi()) 
   vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
     downloads.push({ fileName: this.download, blob: objectUrls.get(this.href) });
   });
-  render(ExportDialog, { props: { report }, context: appContext(createWizard(fake.api), createKnownHosts(fake.api), createProfiles(fake.api), createHistory(fake.api)) });
+  render(ExportDialog, { props: { report }, context: appContext(createWizard(fake.api), createKnownHosts(fake.api), createProfiles(fake.api), createHistory(fake.api), createFleet(fake.api)) });
   return { fake, report };
 }
 

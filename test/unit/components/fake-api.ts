@@ -22,6 +22,7 @@ type Handlers = { [N in CallName]: (request: CallRequest<N>) => Promise<CallResp
 export class FakeApi {
   readonly calls: { name: CallName; request: unknown }[] = [];
   private listeners = new Set<(payload: EventPayload<'onDiagnosisEvent'>) => void>();
+  private fleetListeners = new Set<(payload: EventPayload<'onFleetEvent'>) => void>();
   private runs = 0;
 
   handlers: Handlers = {
@@ -50,6 +51,8 @@ export class FakeApi {
     getHistoryReport: async () => ({ ok: false, error: { code: 'not-found', message: 'No saved report was scripted.' } }),
     clearHistory: async () => ({ ok: true, removed: 0 }),
     exportReport: async () => ({ ok: false, message: 'No export was scripted.' }),
+    startFleet: async () => ({ ok: false, error: { code: 'unscripted', message: 'No fleet run was scripted.' } }),
+    cancelFleet: async () => ({ cancelled: false }),
   };
 
   readonly api: PortwiseApi = {
@@ -75,9 +78,15 @@ export class FakeApi {
     getHistoryReport: (r) => this.call('getHistoryReport', r),
     clearHistory: (r) => this.call('clearHistory', r),
     exportReport: (r) => this.call('exportReport', r),
+    startFleet: (r) => this.call('startFleet', r),
+    cancelFleet: (r) => this.call('cancelFleet', r),
     onDiagnosisEvent: (listener) => {
       this.listeners.add(listener);
       return () => this.listeners.delete(listener);
+    },
+    onFleetEvent: (listener) => {
+      this.fleetListeners.add(listener);
+      return () => this.fleetListeners.delete(listener);
     },
   };
 
@@ -94,8 +103,16 @@ export class FakeApi {
     for (const listener of this.listeners) listener({ runId, event });
   }
 
+  emitFleet(fleetId: string, event: EventPayload<'onFleetEvent'>['event']): void {
+    for (const listener of this.fleetListeners) listener({ fleetId, event });
+  }
+
   get subscribers(): number {
     return this.listeners.size;
+  }
+
+  get fleetSubscribers(): number {
+    return this.fleetListeners.size;
   }
 }
 

@@ -5,6 +5,7 @@ import { appContext } from '../../../renderer/state/context';
 import { createKnownHosts } from '../../../renderer/state/known-hosts';
 import { createProfiles } from '../../../renderer/state/profiles';
 import { createHistory } from '../../../renderer/state/history';
+import { createFleet } from '../../../renderer/state/fleet';
 import type { PortwiseApi } from '../../../shared/common/ipc';
 import { FakeApi } from './fake-api';
 import type { Wizard } from '../../../renderer/state/wizard';
@@ -34,8 +35,8 @@ export function useDom(): void {
   });
 }
 
-/** Renders with the app's whole context; the profile and known-hosts stores talk to `api` (a fresh fake by default). */
+/** Renders with the app's whole context; the profile, known-hosts, history and fleet stores talk to `api` (a fresh fake by default). */
 export function renderWithWizard(component: Component<Record<string, never>>, wizard: Wizard, api: PortwiseApi = new FakeApi().api) {
-  return render(component, { context: appContext(wizard, createKnownHosts(api), createProfiles(api), createHistory(api)) });
+  return render(component, { context: appContext(wizard, createKnownHosts(api), createProfiles(api), createHistory(api), createFleet(api)) });
 }
 

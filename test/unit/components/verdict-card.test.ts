@@ -8,6 +8,7 @@ import type { VerifyState } from '../../../renderer/state/run';
 import { hostKeyCheckCommand } from '../../../renderer/lib/host-key';
 import { appContext } from '../../../renderer/state/context';
 import { createHistory } from '../../../renderer/state/history';
+import { createFleet } from '../../../renderer/state/fleet';
 import { createKnownHosts } from '../../../renderer/state/known-hosts';
 import { createProfiles } from '../../../renderer/state/profiles';
 import { createWizard } from '../../../renderer/state/wizard';
@@ -20,7 +21,7 @@ const refused = () => realReport('db.example:5432', ['192.0.2.10', '2001:db8::10
 
 /** The app's context around the card (its export dialog talks to main through the wizard). */
 function cardContext(fake = new FakeApi()) {
-  return appContext(createWizard(fake.api), createKnownHosts(fake.api), createProfiles(fake.api), createHistory(fake.api));
+  return appContext(createWizard(fake.api), createKnownHosts(fake.api), createProfiles(fake.api), createHistory(fake.api), createFleet(fake.api));
 }
 
 function renderCard(report: Report, verify: VerifyState | null = null, fake = new FakeApi()) {
