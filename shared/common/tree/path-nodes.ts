@@ -143,6 +143,11 @@ const T7: TreeNode = {
     const refusedAttempts = addressResults(facts).flatMap((r) => r.attempts.filter((a) => a.status === 'refused'));
     const refusalMs = medianMs(refusedAttempts);
     const b = facts.baseline;
+    // Timing is a heuristic; the server's own counters are proof. A busy computer (a fleet of runs
+    // in one process, a loaded CPU) can delay a connect by tens of milliseconds and make a baseline
+    // look far longer than a refusal timed a moment earlier.
+    const answered = serverAnsweredTheProbes(facts);
+    if (answered) return next('T9', `Refused in ${formatMs(refusalMs)}${b ? ` against a ${formatMs(b.ms)} baseline` : ''}, but the server's own counters show the fresh probes reached it: ${answered}.`);
     if (!b) return next('T9', `Refused in ${formatMs(refusalMs)} (median); no baseline round trip to the server was measured, so the refusal is taken to come from the server's side.`);
     if (b.ms >= MIN_BASELINE_MS && refusalMs * NEAR_CLIENT_FACTOR < b.ms) {
       return next('T8', `Refused in ${formatMs(refusalMs)}, far faster than the ${formatMs(b.ms)} baseline (${b.source}): the refusal was generated near this computer.`);
@@ -150,6 +155,22 @@ const T7: TreeNode = {
     return next('T9', `Refused in ${formatMs(refusalMs)} against a ${formatMs(b.ms)} baseline (${b.source}): the refusal comes from about the server's distance.`);
   },
 };
+
+/**
+ * What proves the fresh probes reached the server (so the refusal was not made near this computer):
+ * a rule of its own, not a DROP, whose counter rose by at least the probes sent, or its kernel
+ * sending that many resets or ICMP errors.
+ */
+function serverAnsweredTheProbes(facts: DiagnosisFacts): string | null {
+  const corr = facts.remote?.correlation;
+  const rule = corr?.culprits.find((c) => c.rule.action !== 'drop' && c.delta >= corr.probes);
+  if (corr && rule) return `a ${rule.rule.action.toUpperCase()} rule in ${rule.rule.source} ${rule.rule.table} ${rule.rule.chain} counted ${rule.delta} packets for ${plural(corr.probes, 'probe')}`;
+  const k = facts.remote?.kernelAnswers;
+  if (k && k.probes > 0 && k.tcpResets + k.icmpUnreachable + k.icmp6Unreachable >= k.probes) {
+    return `its kernel sent ${plural(k.tcpResets, 'TCP reset')} and ${plural(k.icmpUnreachable + k.icmp6Unreachable, 'ICMP unreachable')} during ${plural(k.probes, 'probe')}`;
+  }
+  return null;
+}
 
 const T8: TreeNode = {
   id: 'T8',

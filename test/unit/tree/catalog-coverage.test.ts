@@ -575,6 +575,14 @@ const rows: Row[] = [
     reason: '-A INPUT -p tcp -m tcp --dport 8082 -j REJECT --reject-with tcp-reset` (its packet counter rose by 3)',
   },
   {
+    name: 'C1 iptables-reject, timed on a busy computer: the baseline connect took 500 ms (a loaded event loop), yet the REJECT rule counted the 3 fresh probes, so the refusal is the server\'s, not near this computer',
+    facts: probed('iptables-reject', 'app.lab:8082', [NS.v4], { remote: netnsServer('iptables-reject', 8082, [NS.v4]), baseline: { address: NS.v4, port: 22, ms: 500, source: 'TCP connect to the SSH port 22' } }),
+    by: 'evidence',
+    path: TO_T18,
+    cause: 'iptables-reject',
+    reason: '(its packet counter rose by 3)',
+  },
+  {
     name: 'C2 nftables-reject: the nft rule `tcp dport 8082 counter reject` counted the 3 fresh probes',
     facts: probed('nft-reject', 'app.lab:8082', [NS.v4], { remote: netnsServer('nft-reject', 8082, [NS.v4]) }),
     by: 'evidence',
