@@ -188,12 +188,16 @@ async function killChild(child: ChildProcess): Promise<void> {
   await waitExit(child, 2000);
 }
 
-/** Creates the namespace and the veth pair, addresses up and usable at once (IPv6 with nodad). */
-export async function createLab(): Promise<Lab> {
-  const id = `${process.pid}${(sequence++).toString(36)}`;
-  const ns = `pw${id}`;
-  const hostIf = `pwh${id}`.slice(0, 15);
-  const nsIf = `pwn${id}`.slice(0, 15);
+/** A name unique to this process and call, for namespaces and interfaces (at most 15 characters). */
+export function labId(): string {
+  return `${process.pid}${(sequence++).toString(36)}`;
+}
+
+/**
+ * The handle of a namespace this harness made: run programs in it, start listeners, and tear it
+ * down (its listeners by PID, the namespace, the host end of its veth).
+ */
+export function namespaceHandle(ns: string, hostIf: string, nsIf: string): Lab {
   const children = new Set<ChildProcess>();
   let tornDown = false;
 
@@ -246,7 +250,16 @@ export async function createLab(): Promise<Lab> {
       return problems;
     },
   };
+  return lab;
+}
 
+/** Creates the namespace and the veth pair, addresses up and usable at once (IPv6 with nodad). */
+export async function createLab(): Promise<Lab> {
+  const id = labId();
+  const ns = `pw${id}`;
+  const hostIf = `pwh${id}`.slice(0, 15);
+  const nsIf = `pwn${id}`.slice(0, 15);
+  const lab = namespaceHandle(ns, hostIf, nsIf);
   try {
     await runOk('ip', ['netns', 'add', ns]);
     await runOk('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns]);
