@@ -200,12 +200,14 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     }
     if (has('nft')) sources.push({ source: 'nft', spec: { id: 'rules-nft', command: serverCommands.nftRuleset(), wantsRoot: true } });
 
-    const snapshotAll = async (round: 'before' | 'after') => {
-      const runs = await runner.runAll(sources.map((s) => ({ ...s.spec, id: `${s.spec.id}-${round}` })));
-      const snapshots: FirewallSnapshot[] = [];
-      const unreadable: RemoteFacts['firewall']['unreadable'] = [];
+    type Read = { snapshots: FirewallSnapshot[]; unreadable: RemoteFacts['firewall']['unreadable'] };
+    /** Reads `which` rule sets; `kept` are sets read before that are not read again (see `quiet`). */
+    const snapshotAll = async (round: 'before' | 'after', which: typeof sources, kept: Read = { snapshots: [], unreadable: [] }) => {
+      const runs = await runner.runAll(which.map((s) => ({ ...s.spec, id: `${s.spec.id}-${round}` })));
+      const snapshots: FirewallSnapshot[] = [...kept.snapshots];
+      const unreadable: RemoteFacts['firewall']['unreadable'] = [...kept.unreadable];
       runs.forEach((run, i) => {
-        const source = sources[i]!.source;
+        const source = which[i]!.source;
         if (run.status !== 'ok') {
           record(run, `${source}: ${run.status}`);
           unreadable.push({ source, status: run.status, reason: run.result.stderr.trim().split('\n')[0] ?? run.status });
@@ -216,7 +218,22 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
         if (parsed.ok) snapshots.push(parsed.value);
         else unreadable.push({ source, status: 'error', reason: parsed.error.message });
       });
-      return { snapshots: withoutIptablesNftTables(snapshots), unreadable };
+      // In the order of `sources` whatever was kept, and the raw sets too: a set kept for the second
+      // round goes in before the iptables-nft tables are taken out of nft's.
+      const rank = (source: string) => sources.findIndex((s) => s.source === source);
+      snapshots.sort((a, b) => rank(a.source) - rank(b.source));
+      unreadable.sort((a, b) => rank(a.source) - rank(b.source));
+      return { snapshots: withoutIptablesNftTables(snapshots), unreadable, raw: { snapshots, unreadable } };
+    };
+    /**
+     * A rule set with no rules and only ACCEPT policies cannot hold what counted the probes (nor can
+     * one that could not be read): it is not read again after them. One command fewer per set on
+     * most servers (the legacy tables are usually empty, the IPv6 ones often).
+     */
+    const quiet = (source: IptablesSource | 'nft', read: Read): boolean => {
+      if (read.unreadable.some((u) => u.source === source)) return true;
+      const set = read.snapshots.find((snap) => snap.source === source);
+      return set !== undefined && set.rules.length === 0 && set.chains.every((c) => c.policy === null || c.policy.toLowerCase() === 'accept');
     };
 
     // The kernel's own answer counters need no root: they prove whether the server itself sent the
@@ -229,11 +246,16 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       return counters;
     };
 
-    const [before, countersBefore] = await Promise.all([snapshotAll('before'), kernelCounters('before')]);
+    const [before, countersBefore] = await Promise.all([snapshotAll('before', sources), kernelCounters('before')]);
     const first = request.failing[0];
     if (!first) return { read: before, correlation: null, kernelAnswers: null };
     await request.reprobe(first, CORRELATION_PROBES);
-    const [after, countersAfter] = await Promise.all([before.snapshots.length > 0 ? snapshotAll('after') : Promise.resolve(before), kernelCounters('after')]);
+    const again = sources.filter((s) => !quiet(s.source, before.raw));
+    const kept: Read = {
+      snapshots: before.raw.snapshots.filter((snap) => !again.some((s) => s.source === snap.source)),
+      unreadable: before.raw.unreadable.filter((u) => !again.some((s) => s.source === u.source)),
+    };
+    const [after, countersAfter] = await Promise.all([before.snapshots.length > 0 ? snapshotAll('after', again, kept) : Promise.resolve(before), kernelCounters('after')]);
     const delta = countersBefore && countersAfter ? diffCounters(countersBefore, countersAfter) : null;
     const kernelAnswers = delta
       ? { probes: CORRELATION_PROBES, icmpUnreachable: delta.IcmpOutDestUnreachs ?? 0, icmp6Unreachable: delta.Icmp6OutDestUnreachs ?? 0, tcpResets: delta.TcpOutRsts ?? 0 }

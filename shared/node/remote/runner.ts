@@ -154,7 +154,9 @@ export class RemoteRunner {
   }
 
   private slot(): Promise<void> {
-    if (this.active < this.options.concurrency) {
+    // No more at once than the transport runs: a command waiting for a shell is not shown as running.
+    const limit = Math.min(this.options.concurrency, this.transport.capacity?.() ?? Number.POSITIVE_INFINITY);
+    if (this.active < limit) {
       this.active++;
       return Promise.resolve();
     }

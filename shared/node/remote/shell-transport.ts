@@ -141,6 +141,7 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
   return {
     where,
     inPosixShell: true,
+    capacity: () => allowed,
     get shellsStarted() {
       return shellsStarted;
     },

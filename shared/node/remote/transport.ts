@@ -14,6 +14,8 @@ export interface ExecTransport {
   readonly where: string;
   /** Commands run in a POSIX `sh` already (not in the login shell, which may be fish or csh). */
   readonly inPosixShell?: boolean;
+  /** How many commands it runs at once now (absent: as many as it is given). */
+  capacity?(): number;
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
 }
 

@@ -99,6 +99,22 @@ describe('RemoteRunner on a local shell', () => {
     expect(runs.map((r) => r.result.stdout.trim())).toEqual(['0', '1', '2', '3', '4', '5']);
     expect(peak).toBe(2);
   });
+  it("no more at once than the transport's capacity (one slow-to-start shell): what the observer shows as running is running", async () => {
+    let observed = 0;
+    let peak = 0;
+    const oneAtATime: ExecTransport = { where: 'test', capacity: () => 1, exec: (command, options) => localTransport.exec(command, options) };
+    const runner = new RemoteRunner(oneAtATime, {
+      ...defaultRunnerOptions,
+      concurrency: 3,
+      observer: {
+        started: () => (peak = Math.max(peak, ++observed)),
+        ended: () => observed--,
+      },
+    });
+    await runner.runAll(Array.from({ length: 4 }, (_, i) => ({ id: `c${i}`, command: sh`echo ${i}`, wantsRoot: false })));
+    expect(peak).toBe(1);
+  });
+
   it('tells its observer when each command gets a channel and when it ends, errors included', async () => {
     const log: string[] = [];
     let active = 0;
