@@ -181,6 +181,10 @@ describe('one shell for a session', () => {
       const results = await Promise.all([1, 2, 3, 4].map((n) => t.exec(`echo ${n}`, options)));
       expect(results.map((r) => r.stdout)).toEqual(['1\n', '2\n', '3\n', '4\n']);
       expect(t.shellsStarted).toBe(1);
+      // Asked once for more shells, refused, and not asked again command after command.
+      expect(strict.refusedSessions).toBeLessThanOrEqual(defaultShellPool.maxShells - 1);
+      await Promise.all([5, 6, 7].map((n) => t.exec(`echo ${n}`, options)));
+      expect(strict.refusedSessions).toBeLessThanOrEqual(defaultShellPool.maxShells - 1);
     } finally {
       transport.close();
       client.end();

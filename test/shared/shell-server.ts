@@ -14,6 +14,8 @@ export interface ShellServer {
   execs: string[];
   /** The processes started for them (to kill one mid-command). */
   children: ChildProcess[];
+  /** Sessions refused for MaxSessions. */
+  readonly refusedSessions: number;
   connect(): Promise<Client>;
   close(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export async function shellServer(options: ShellServerOptions = {}): Promise<She
   const children: ChildProcess[] = [];
   const clients = new Set<Connection>();
   const openSessions = new Map<Connection, number>();
+  let refusedSessions = 0;
   const server = new Server({ hostKeys: [ed25519KeyPair().private] }, (client) => {
     clients.add(client);
     openSessions.set(client, 0);
@@ -40,7 +43,10 @@ export async function shellServer(options: ShellServerOptions = {}): Promise<She
     client.on('ready', () =>
       client.on('session', (accept, reject) => {
         // As sshd's MaxSessions does: the channel itself is refused.
-        if (options.maxSessions !== undefined && openSessions.get(client)! >= options.maxSessions) return reject();
+        if (options.maxSessions !== undefined && openSessions.get(client)! >= options.maxSessions) {
+          refusedSessions++;
+          return reject();
+        }
         openSessions.set(client, openSessions.get(client)! + 1);
         const session = accept();
         session.on('close', () => openSessions.set(client, openSessions.get(client)! - 1));
@@ -76,6 +82,9 @@ export async function shellServer(options: ShellServerOptions = {}): Promise<She
     port,
     execs,
     children,
+    get refusedSessions() {
+      return refusedSessions;
+    },
     connect: () =>
       new Promise((resolve, reject) => {
         const client = new Client();

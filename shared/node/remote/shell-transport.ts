@@ -61,6 +61,8 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
   /** One shell until the first one's cost is known. */
   let allowed = 1;
   let firstShellAt: number | null = null;
+  /** Whether the first answer has told what a shell costs here (once: a refused channel later must not undo it). */
+  let measured = false;
   let shellsStarted = 0;
   let closed = false;
 
@@ -122,8 +124,9 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
     };
     runInShell(shell.channel, job.command, job.options, label, drop).then(
       (result) => {
-        if (firstShellAt !== null && allowed === 1 && shellsStarted === 1) {
+        if (!measured && firstShellAt !== null) {
           // The first answer tells what a shell costs here (the login shell's rc files included).
+          measured = true;
           allowed = performance.now() - firstShellAt <= pool.cheapShellMs ? pool.maxShells : 1;
         }
         shell.busy = false;
