@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Evidence, Report } from '../common/schema/report';
+import { MarkerStream } from './remote/marker-stream';
 
 /**
  * What a report says of a command's whole output: its sha256 and its size. The evidence keeps only a
@@ -59,59 +60,43 @@ export class CappedBuffer {
  * The digest of the command's own output inside a framed stream (runner.ts's wrapCommand: login
  * noise, then `BEGIN`, the output, `END code`), fed chunk by chunk as the stream arrives, past any
  * cap. It must be streamed: once the capped copy is cut, the tail it dropped is gone. Only a few
- * bytes are held back, so that an end marker split across two chunks is not hashed.
+ * bytes are held back (MarkerStream), so that a marker split across two chunks is not hashed.
  */
 export class FramedDigest {
   private readonly hash: Hash = createHash('sha256');
-  private state: 'before' | 'inside' | 'after' = 'before';
-  /** Unsearched bytes: the end of the preamble, or the last bytes of the output (maybe a marker's start). */
-  private pending: Buffer = Buffer.alloc(0);
   private bytes = 0;
+  /** Until the begin marker: the last bytes seen, which may be its start. Null once inside the frame. */
+  private preamble: Buffer | null = Buffer.alloc(0);
+  private readonly output: MarkerStream;
 
   constructor(
     private readonly begin: Buffer,
-    private readonly end: Buffer,
-  ) {}
+    end: Buffer,
+  ) {
+    this.output = new MarkerStream(end, (part) => {
+      this.hash.update(part);
+      this.bytes += part.length;
+    });
+  }
 
   push(chunk: Buffer): void {
-    if (this.state === 'after' || chunk.length === 0) return;
-    let data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
-    if (this.state === 'before') {
-      const at = data.indexOf(this.begin);
-      if (at < 0) {
-        this.pending = Buffer.from(data.subarray(Math.max(0, data.length - (this.begin.length - 1))));
-        return;
-      }
-      this.state = 'inside';
-      data = data.subarray(at + this.begin.length);
-    }
-    const at = data.indexOf(this.end);
-    if (at >= 0) {
-      this.take(data.subarray(0, at));
-      this.state = 'after';
-      this.pending = Buffer.alloc(0);
+    if (this.preamble === null) return this.output.push(chunk);
+    const data = this.preamble.length > 0 ? Buffer.concat([this.preamble, chunk]) : chunk;
+    const at = data.indexOf(this.begin);
+    if (at < 0) {
+      this.preamble = Buffer.from(data.subarray(Math.max(0, data.length - (this.begin.length - 1))));
       return;
     }
-    const keep = Math.min(data.length, this.end.length - 1);
-    this.take(data.subarray(0, data.length - keep));
-    this.pending = Buffer.from(data.subarray(data.length - keep));
+    this.preamble = null;
+    this.output.push(data.subarray(at + this.begin.length));
   }
 
   /** The digest of the output seen; null when the frame never began (the wrapper did not run). */
   result(): OutputDigest | null {
-    if (this.state === 'before') return null;
+    if (this.preamble !== null) return null;
     // A stream cut before its end marker (a deadline): what was held back was output after all.
-    if (this.state === 'inside') {
-      this.take(this.pending);
-      this.pending = Buffer.alloc(0);
-      this.state = 'after';
-    }
+    this.output.flush();
     return { rawSha256: this.hash.copy().digest('hex'), rawBytes: this.bytes };
   }
-
-  private take(part: Buffer): void {
-    if (part.length === 0) return;
-    this.hash.update(part);
-    this.bytes += part.length;
-  }
 }
+

@@ -61,9 +61,15 @@ export class MarkerStream {
     this.pending = Buffer.from(data.subarray(data.length - keep));
   }
 
-  /** What was held back when the stream ends without its marker (the shell died mid-command). */
+  /**
+   * What was held back when the stream ends without its marker's whole line (the shell died, a
+   * deadline cut it): output, up to the marker itself if that much arrived.
+   */
   flush(): void {
-    if (this.found === null && this.pending.length > 0) this.emit(this.pending);
+    if (this.found === null && this.pending.length > 0) {
+      const at = this.pending.indexOf(this.marker);
+      this.emit(at >= 0 ? this.pending.subarray(0, at) : this.pending);
+    }
     this.pending = Buffer.alloc(0);
   }
 

@@ -57,4 +57,12 @@ describe('MarkerStream', () => {
     expect(parts.join('')).toBe('partial output\n@@pw-do');
     expect(stream.done).toBe(false);
   });
+
+  it('flush stops at the marker when the marker itself arrived and only the rest of its line did not', () => {
+    const parts: string[] = [];
+    const stream = new MarkerStream(Buffer.from(MARKER), (c) => parts.push(c.toString('latin1')));
+    stream.push(Buffer.from(`whole output${MARKER}1`));
+    stream.flush();
+    expect(parts.join('')).toBe('whole output');
+  });
 });

@@ -49,6 +49,8 @@ describe('FramedDigest', () => {
     expect(digestChunks(framed('', ''), [])).toEqual({ rawSha256: sha(''), rawBytes: 0 });
     const cutShort = Buffer.from(`${BEGIN}partial output\n@@pw-e`);
     expect(digestChunks(cutShort, [5, 20])).toEqual({ rawSha256: sha('partial output\n@@pw-e'), rawBytes: 21 });
+    // Cut after the whole end marker, before its exit code: the marker is not output.
+    expect(digestChunks(Buffer.from(`${BEGIN}all of it${END}`), [4])).toEqual({ rawSha256: sha('all of it'), rawBytes: 9 });
   });
 
   it('no begin marker: no digest (the wrapper never ran)', () => {
