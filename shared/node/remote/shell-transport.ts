@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { CappedBuffer } from '../output-digest';
 import { SshError } from '../ssh/errors';
 import type { Client, ClientChannel } from '../ssh/ssh2';
-import { hopLabelOf } from '../ssh/connect';
+import { hopLabelOf, killChannel } from '../ssh/connect';
 import type { HopLabel } from '../ssh/prompt';
 import { MarkerStream } from './marker-stream';
 import type { ExecOptions, ExecResult, ExecTransport } from './transport';
@@ -120,7 +120,7 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
     shell.busy = true;
     const drop = () => {
       shells.delete(shell);
-      killShell(shell.channel);
+      killChannel(shell.channel);
     };
     runInShell(shell.channel, job.command, job.options, label, drop).then(
       (result) => {
@@ -171,15 +171,6 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
       for (const shell of shells) shell.channel.end();
     },
   };
-}
-
-function killShell(channel: ClientChannel): void {
-  try {
-    channel.signal('KILL');
-  } catch {
-    // the channel may already be closing
-  }
-  channel.close();
 }
 
 /** The line the shell reads for one command: the command, then its markers on stdout and stderr. */

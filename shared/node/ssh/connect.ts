@@ -376,6 +376,19 @@ export interface ExecResult {
 }
 
 /**
+ * Asks sshd to SIGKILL the channel's command and closes the channel. sshd honours the signal only
+ * with post-auth privilege separation (not for root logins); the close is what always happens.
+ */
+export function killChannel(channel: ClientChannel): void {
+  try {
+    channel.signal('KILL');
+  } catch {
+    // the channel may already be closing
+  }
+  channel.close();
+}
+
+/**
  * Runs one command on an exec channel: no PTY, output capped per stream, a deadline that closes the
  * channel. The command string is sent as is: build it with shellQuote, never by interpolation.
  */
@@ -397,12 +410,7 @@ export function exec(client: Client, command: string, options: ExecOptions): Pro
       channel.stderr.removeAllListeners('data');
       channel.resume();
       channel.stderr.resume();
-      try {
-        channel.signal('KILL');
-      } catch {
-        // the channel may already be closing
-      }
-      channel.close();
+      killChannel(channel);
     };
     const settle = (): void => {
       done = true;
