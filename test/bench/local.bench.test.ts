@@ -71,14 +71,10 @@ function procNetTcpText(lines: number): string {
  */
 async function appVerdictMs(table: HandlerTable, finished: Map<string, () => void>): Promise<number> {
   const t0 = performance.now();
-  let started: ((runId: string) => void) | null = null;
-  const done = new Promise<void>((resolve) => {
-    started = (runId) => finished.set(runId, resolve);
-  });
   const response = await table.startDiagnosis({ target: `127.0.0.1:${closedPort}`, rounds: 1 });
   if (!response.ok) throw new Error(response.error.message);
-  started!(response.runId);
-  await done;
+  // The run's events come after its start answered (its probe is network I/O at the least).
+  await new Promise<void>((resolve) => finished.set(response.runId, resolve));
   return performance.now() - t0;
 }
 
