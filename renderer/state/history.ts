@@ -1,3 +1,4 @@
+import type { ActionOutcome } from './action-outcome';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { HistoryEntry, PortwiseApi } from '../../shared/common/ipc';
 import type { Report } from '../../shared/common/schema/report';
@@ -31,7 +32,7 @@ export interface HistoryState {
   /** A clear is in flight. */
   clearing: boolean;
   /** What the last clear did, or why it did not. */
-  outcome: { ok: boolean; message: string } | null;
+  outcome: ActionOutcome | null;
 }
 
 /** The calls the history needs: a narrow port, so a test can give just these. */

@@ -1,3 +1,4 @@
+import type { ActionOutcome } from './action-outcome';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { PortwiseApi } from '../../shared/common/ipc';
 import type { KnownHostView, KnownHostsListing } from '../../shared/common/schema/known-hosts';
@@ -19,7 +20,7 @@ export interface KnownHostsState {
   /** A change is in flight. */
   busy: boolean;
   /** What the last change did, or why it was refused, in one sentence. */
-  outcome: { ok: boolean; message: string } | null;
+  outcome: ActionOutcome | null;
   /** Where a newly trusted key is written (a shared setting), and the files it names. */
   writes: WritesState;
 }
@@ -34,7 +35,7 @@ export type WritesState =
       writable: boolean;
       /** What reading or saving the settings said (a damaged file...), and the last save's outcome. */
       notices: readonly string[];
-      saved: { ok: boolean; message: string } | null;
+      saved: ActionOutcome | null;
     };
 
 export interface KnownHosts {

@@ -1,3 +1,4 @@
+import type { ActionOutcome } from './action-outcome';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallResponse, PortwiseApi } from '../../shared/common/ipc';
 import type { Profile, ProfilePatch } from '../../shared/common/schema/profile';
@@ -21,7 +22,7 @@ export interface ProfilesState {
   /** Main's refusal of the last save, per field (`null`: about the whole set), to show beside the inputs. */
   saveProblems: readonly { field: string | null; message: string }[];
   /** What the last change did, or why it was refused. */
-  outcome: { ok: boolean; message: string } | null;
+  outcome: ActionOutcome | null;
   /** "Test connection", per profile id. */
   tests: Readonly<Record<string, TestState>>;
   /** The ssh_config import: its preview, then what saving did. */
@@ -49,7 +50,7 @@ export interface Profiles {
   /** Plans (`preview`) or saves an import from an ssh_config; `file` '' is ~/.ssh/config. */
   importConfig(file: string, update: boolean, mode: 'preview' | 'save'): Promise<void>;
   /** Deletes a profile's saved password or passphrase; the sentence says what happened. */
-  forgetSecret(profileId: string, kind: RememberableSecret): Promise<{ ok: boolean; message: string }>;
+  forgetSecret(profileId: string, kind: RememberableSecret): Promise<ActionOutcome>;
 }
 
 type StoreRefusal = Extract<CallResponse<'saveProfile'>, { ok: false }>['error'];
@@ -140,9 +141,9 @@ export function createProfiles(api: PortwiseApi): Profiles {
     await load();
   }
 
-  async function forgetSecret(profileId: string, kind: RememberableSecret): Promise<{ ok: boolean; message: string }> {
+  async function forgetSecret(profileId: string, kind: RememberableSecret): Promise<ActionOutcome> {
     const what = kind === 'password' ? 'password' : 'key passphrase';
-    let outcome: { ok: boolean; message: string };
+    let outcome: ActionOutcome;
     try {
       const result = await api.forgetSecret({ profileId, kind });
       outcome = result.ok ? { ok: true, message: result.deleted ? `The saved ${what} was deleted.` : `No ${what} was saved.` } : { ok: false, message: result.message };
