@@ -91,6 +91,47 @@ describe('hardening', () => {
     expect(isAllowedHelpLink(url)).toBe(false);
   });
 
+  // Links a page (or a remote string shown in it) could try to hand to the OS. Each must be dropped
+  // by both doors, the new-window handler and will-navigate, before shell.openExternal.
+  it.each([
+    ['javascript:', 'javascript:alert(1)//https://man7.org/linux/man-pages/'],
+    ['file:', 'file:///etc/passwd'],
+    ['file: UNC', 'file://evil.test/share/payload.desktop'],
+    ['http:', 'http://man7.org/linux/man-pages/man8/ss.8.html'],
+    ['ftp:', 'ftp://man7.org/linux/man-pages/'],
+    ['data:', 'data:text/html,<script>alert(1)</script>'],
+    ['blob:', 'blob:https://man7.org/0f0e0d0c'],
+    ['an OS handler scheme', 'ms-msdt:/id PCWDiagnostic'],
+    ['a suffix look-alike', 'https://man7.org.evil.test/linux/man-pages/'],
+    ['a prefix look-alike', 'https://evilman7.org/linux/man-pages/'],
+    ['a trailing-dot host', 'https://man7.org./linux/man-pages/'],
+    ['a homoglyph host', 'https://m\u0430n7.org/linux/man-pages/'],
+    ['userinfo naming the allowed host', 'https://man7.org@evil.test/linux/man-pages/'],
+    ['userinfo with a password', 'https://man7.org:linux@evil.test/linux/man-pages/'],
+    ['an encoded slash in userinfo', 'https://man7.org%2F@evil.test/linux/man-pages/'],
+    ['userinfo on the allowed host', 'https://evil.test@man7.org/linux/man-pages/'],
+    ['the allowed host in the fragment', 'https://evil.test/#@man7.org/linux/man-pages/'],
+    ['the allowed host in the query', 'https://evil.test/?https://man7.org/linux/man-pages/'],
+    ['a backslash before @', 'https://evil.test\\@man7.org/linux/man-pages/'],
+    ['a path that climbs out of the prefix', 'https://man7.org/linux/man-pages/../../evil'],
+    ['a non-default port', 'https://docs.docker.com:8443/'],
+  ])('never opens %s (%s) in the browser', (_label, url) => {
+    electron.shell.openExternal.mockClear();
+    expect(isAllowedHelpLink(url)).toBe(false);
+    expect(contents.open(url)).toEqual({ action: 'deny' });
+    expect(contents.fire('will-navigate', url)).toHaveBeenCalledOnce();
+    expect(electron.shell.openExternal).not.toHaveBeenCalled();
+  });
+
+  it('opens an allowlisted https link exactly as given', () => {
+    for (const url of ['https://redis.io/docs/latest/operate/oss_and_stack/management/config/', 'https://wiki.nftables.org/wiki-nftables/index.php/Quick_reference-nftables_in_10_minutes']) {
+      electron.shell.openExternal.mockClear();
+      expect(isAllowedHelpLink(url)).toBe(true);
+      expect(contents.open(url)).toEqual({ action: 'deny' });
+      expect(electron.shell.openExternal).toHaveBeenCalledExactlyOnceWith(url);
+    }
+  });
+
   it('denies every permission request and check but a sanitized clipboard write from our page', () => {
     const ours = { getURL: () => 'app://portwise/index.html' };
     const foreign = { getURL: () => 'https://evil.example/' };

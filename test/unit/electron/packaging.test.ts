@@ -9,6 +9,7 @@ const config = parse(readFileSync(new URL('electron-builder.yml', rootUrl), 'utf
   linux: { target: string[]; icon: string; category: string; maintainer: string };
   mac: { target: string[]; icon: string };
   win: { target: string[]; icon: string };
+  electronFuses: Record<string, unknown>;
 };
 
 describe('electron-builder.yml', () => {
@@ -55,4 +56,55 @@ describe('electron-builder.yml', () => {
       expect({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }).toEqual({ width: 512, height: 512 });
     }
   });
+
+  it('flips the Electron fuses: no run-as-node, NODE_OPTIONS or inspector; app code only from an integrity-checked asar', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('every fuse key is one electron-builder knows, so a typo cannot silently leave a fuse at its default', () => {
+    // electron-builder's own JSON schema of `electronFuses` (FuseOptionsV1), as shipped in node_modules.
+    const scheme = JSON.parse(readFileSync(new URL('node_modules/app-builder-lib/scheme.json', rootUrl), 'utf8')) as {
+      definitions: { FuseOptionsV1: { properties: Record<string, { type?: string }> } };
+    };
+    const known = scheme.definitions.FuseOptionsV1.properties;
+    for (const [key, value] of Object.entries(config.electronFuses)) {
+      expect(Object.keys(known), key).toContain(key);
+      expect(known[key]?.type, key).toBe('boolean');
+      expect(typeof value, key).toBe('boolean');
+    }
+  });
+
+  it('electron-builder turns the config into exactly these @electron/fuses wires', async () => {
+    // The packager's own translation (what it passes to flipFuses), checked against the fuse enum of
+    // the @electron/fuses it bundles: a key it ignored would be missing here.
+    const { PlatformPackager } = (await import('app-builder-lib')) as unknown as {
+      PlatformPackager: { prototype: { generateFuseConfig(fuses: unknown): Promise<Record<string, unknown>> } };
+    };
+    const { FuseV1Options, FuseVersion } = (await import('@electron/fuses')) as unknown as {
+      FuseV1Options: Record<string, number>;
+      FuseVersion: Record<string, string>;
+    };
+    const wires = await PlatformPackager.prototype.generateFuseConfig.call({}, config.electronFuses);
+    const fuse = (name: string) => {
+      const index = FuseV1Options[name];
+      if (index === undefined) throw new Error(`@electron/fuses has no fuse ${name}`);
+      return wires[String(index)];
+    };
+    expect(wires.version).toBe(FuseVersion.V1);
+    expect(fuse('RunAsNode')).toBe(false);
+    expect(fuse('EnableNodeOptionsEnvironmentVariable')).toBe(false);
+    expect(fuse('EnableNodeCliInspectArguments')).toBe(false);
+    expect(fuse('EnableEmbeddedAsarIntegrityValidation')).toBe(true);
+    expect(fuse('OnlyLoadAppFromAsar')).toBe(true);
+    expect(fuse('EnableCookieEncryption')).toBe(true);
+    expect(fuse('GrantFileProtocolExtraPrivileges')).toBe(false);
+  }, 20_000);
 });
