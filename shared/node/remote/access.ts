@@ -123,7 +123,7 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
   };
   try {
     const observed = progress.observer ? { observer: progress.observer } : {};
-    const probeRunner = new RemoteRunner(transport, { ...defaultRunnerOptions, ...observed, ...(signal ? { signal } : {}) });
+    const probeRunner = new RemoteRunner(transport, { ...defaultRunnerOptions, onLostConnection: 'throw', ...observed, ...(signal ? { signal } : {}) });
     const probe = await probeRunner.run({ id: 'capabilities', command: { text: CAPABILITY_PROBE }, wantsRoot: false });
     const capabilities = parseCapabilities(probe.result.stdout);
     if (!capabilities.ok) throw new CapabilityProbeError(`${server}: ${capabilities.error.message}`);

@@ -53,7 +53,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       startedAt: run.startedAt,
       ms: Math.round(run.result.ms),
       status: run.status,
-      summary,
+      summary: cutShort(run, summary),
       raw,
       // The whole output's digest (the raw text may be cut). Without the wrapper's frame there is
       // none to stream, but an output that was not capped is whole.
@@ -241,8 +241,10 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     const kernelCounters = async (round: 'before' | 'after'): Promise<Counters | null> => {
       const run = await runner.run({ id: `kernel-counters-${round}`, command: serverCommands.kernelCounters(), wantsRoot: false });
       const parsed = parseProcNetstat(run.result.stdout);
-      const counters = parsed.ok ? parsed.value : null;
-      record(run, counters ? `IcmpOutDestUnreachs=${counters.IcmpOutDestUnreachs ?? '?'} Icmp6OutDestUnreachs=${counters.Icmp6OutDestUnreachs ?? '?'} TcpOutRsts=${counters.TcpOutRsts ?? '?'}` : 'counters unreadable');
+      // Only a read that ended well counts: an empty output (a deadline, a lost connection) parses
+      // as "no counters", whose difference would claim the server sent nothing.
+      const counters = run.status === 'ok' && parsed.ok ? parsed.value : null;
+      record(run, counters ? `IcmpOutDestUnreachs=${counters.IcmpOutDestUnreachs ?? '?'} Icmp6OutDestUnreachs=${counters.Icmp6OutDestUnreachs ?? '?'} TcpOutRsts=${counters.TcpOutRsts ?? '?'}` : run.status === 'ok' ? 'counters unreadable' : `counters not read (${run.status})`);
       return counters;
     };
 
@@ -309,6 +311,22 @@ export async function collectContainers(runner: RemoteRunner, port: number, reco
   record(ps, describeContainers(containerFacts(parsed.value.containers), port));
   record(inspect, inspected.ok ? `${inspected.value.containers.length} inspected${inspected.value.missing.length ? `; gone meanwhile: ${inspected.value.missing.join(', ')}` : ''}: ${describeContainers(facts.filter((f) => wanted.some((w) => w.id === f.id)), port)}` : inspected.error.message);
   return { status: 'ok', source: inspected.ok ? 'docker ps -a + docker inspect' : source, containers: facts, reason: null };
+}
+
+/**
+ * A command that did not run to its end says so first: the parser's words about what little
+ * arrived ("0 listener(s)", "no unit state") would read as a finding. (A self-probe's own
+ * `timeout 3` is its finding, a filtered port, and its summary says so already.)
+ */
+function cutShort(run: CommandRun, summary: string): string {
+  const why =
+    run.status === 'timeout' && !run.id.startsWith('self-probe-')
+      ? `timed out after ${(run.result.ms / 1000).toFixed(1)} s`
+      : run.status === 'error' && run.result.code === null
+        ? (run.result.stderr.trim().split('\n').at(-1)?.trim() ?? '')
+        : '';
+  if (why === '') return summary;
+  return summary === '' ? why : `${why} (${summary})`;
 }
 
 function firstLine(text: string): string {

@@ -3,6 +3,7 @@ import { classifyCommandOutcome } from '../../common/parsers/command-failure';
 import type { EvidenceStatus } from '../../common/schema/report';
 import { shellQuote, type ShellCommand } from '../../common/shell';
 import { FramedDigest, type OutputDigest } from '../output-digest';
+import { isSshError, type SshError } from '../ssh/errors';
 import type { ExecResult, ExecTransport } from './transport';
 
 /** One command of the catalog, ready to run: the text was built with `sh` (every value quoted). */
@@ -43,6 +44,12 @@ export interface RunnerOptions {
   signal?: AbortSignal;
   /** Told when a command gets its channel and when it ends: for live progress. */
   observer?: CommandObserver;
+  /**
+   * A lost connection: `evidence` (default) makes it that command's error evidence, so a diagnosis
+   * goes on with what it has; `throw` rethrows the SshError, for a caller that cannot go on without
+   * the answer (the capability probe, whose failure is the login's failure).
+   */
+  onLostConnection?: 'evidence' | 'throw';
 }
 
 export interface CommandObserver {
@@ -88,6 +95,20 @@ export function unwrapOutput(stdout: string, nonce: string): { stdout: string; c
   return { stdout: stdout.slice(start + begin.length, end), code: Number.isInteger(code) ? code : null };
 }
 
+/** A command the transport could not run (no connection any more): an error, with the reason as its stderr. */
+function unreachedRun(spec: CommandSpec, error: SshError): CommandRun {
+  return {
+    id: spec.id,
+    command: spec.command.text,
+    sudo: false,
+    status: 'error',
+    startedAt: new Date().toISOString(),
+    result: { code: null, signal: null, stdout: '', stderr: error.message, truncated: false, timedOut: false, ms: 0 },
+    digest: null,
+    firstAttempt: null,
+  };
+}
+
 /** Runs catalog commands on one transport: bounded parallelism, deadlines, caps, sudo retry. */
 export class RemoteRunner {
   private active = 0;
@@ -110,8 +131,13 @@ export class RemoteRunner {
       try {
         run = await this.runInSlot(spec);
       } catch (error) {
-        this.options.observer?.ended(spec, error instanceof Error ? error : new Error(String(error)));
-        throw error;
+        // The connection is gone (sshd killed, the server closed it): this command's evidence says
+        // so, like every later one, and the diagnosis goes on. A cancel still ends the run.
+        if (!isSshError(error) || error.kind === 'cancelled' || this.options.onLostConnection === 'throw') {
+          this.options.observer?.ended(spec, error instanceof Error ? error : new Error(String(error)));
+          throw error;
+        }
+        run = unreachedRun(spec, error);
       }
       this.options.observer?.ended(spec, run);
       return run;

@@ -76,13 +76,25 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
     }
   };
 
+  /**
+   * The connection is gone (sshd killed, the link cut and the keepalive gave up): no shell can start
+   * any more, so every queued and later command fails at once instead of asking again and again.
+   */
+  let lost: SshError | null = null;
+  const connectionLost = (error: SshError): void => {
+    if (lost !== null) return;
+    lost = error;
+    failQueued(error);
+  };
+  client.once('close', () => connectionLost(closedError()));
+
   const dispatch = (): void => {
     for (const shell of shells) {
       const job = !shell.busy ? jobs.shift() : undefined;
       if (job) runOn(shell, job);
     }
     // Jobs still waiting and no idle shell: start as many as they need and the pool allows.
-    while (!closed && jobs.length > starting && shells.size + starting < allowed) startShell();
+    while (!closed && lost === null && jobs.length > starting && shells.size + starting < allowed) startShell();
   };
 
   const startShell = (): void => {
@@ -110,8 +122,9 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
         dispatch();
       });
     } catch (error) {
+      // ssh2 throws when it is no longer connected: not one shell's refusal, the connection's end.
       starting--;
-      failed(new SshError('connect-failed', label, 'the SSH connection is closed.', { detail: (error as Error).message, cause: error }));
+      connectionLost(new SshError('connect-failed', label, 'the SSH connection is closed.', { detail: (error as Error).message, cause: error }));
     }
   };
 
@@ -150,6 +163,7 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
     },
     exec(command, options) {
       if (closed) return Promise.reject(closedError());
+      if (lost !== null) return Promise.reject(lost);
       if (options.signal?.aborted) return Promise.reject(cancelledError());
       return new Promise<ExecResult>((resolve, reject) => {
         const onAbort = () => {
@@ -172,6 +186,9 @@ export function shellTransport(client: Client, where: string, pool: ShellPoolOpt
     },
   };
 }
+
+/** The note a command cut short by its channel's close gets on its stderr. */
+export const CLOSED_EARLY = 'the SSH channel closed before the command finished (the server ended the session, or the connection was lost).';
 
 /** The line the shell reads for one command: the command, then its markers on stdout and stderr. */
 export function shellCommandLine(command: string, nonce: string): string {
@@ -232,6 +249,8 @@ function runInShell(channel: ClientChannel, command: string, options: ExecOption
       cleanUp();
       outMarker.flush();
       errMarker.flush();
+      // Said where a person reads why the command has no exit code.
+      stderr.push(Buffer.from(`${stderr.text() === '' || stderr.text().endsWith('\n') ? '' : '\n'}${CLOSED_EARLY}\n`));
       resolve(result(null));
     };
     const timer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,10 @@ export interface NamespacedSshd {
   clientKey: KeyPair;
   /** known_hosts text pinning this server's key. */
   knownHosts: string;
+  /** The listening sshd's PID (sessions are its children). */
+  pid: number;
+  /** The PIDs of every process below the listener: the sessions' sshd processes and what they run. */
+  descendants(): number[];
   log(): string;
   stop(): Promise<void>;
 }
@@ -26,6 +30,35 @@ export interface NamespacedSshdOptions {
   users?: readonly string[];
   /** More public key lines to accept (e.g. another server's client key, for a jump chain). */
   extraAuthorizedKeys?: readonly string[];
+  /** More variables for the logins' environment (e.g. a PATH with a folder of shims first). */
+  env?: Readonly<Record<string, string>>;
+  /** Extra sshd_config lines (e.g. more `Port`s and `Match LocalPort` blocks). */
+  extraConfig?: readonly string[];
+  /**
+   * A shell script run in a private mount namespace before sshd starts there (e.g. an overlay that
+   * hides programs): sshd and its sessions see those mounts, the host does not.
+   */
+  mountSetup?: string;
+}
+
+/** Every process below `pid`, from /proc's children lists (children first found, then theirs). */
+export function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  const queue = [pid];
+  for (let i = 0; i < queue.length && found.length < 10_000; i++) {
+    let children: number[] = [];
+    try {
+      const tasks = readdirSync(`/proc/${queue[i]}/task`);
+      children = tasks.flatMap((t) => readFileSync(`/proc/${queue[i]}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      // The process ended meanwhile.
+    }
+    for (const c of children) {
+      found.push(c);
+      queue.push(c);
+    }
+  }
+  return found;
 }
 
 export async function startNamespacedSshd(lab: Pick<Lab, 'ns'>, options: NamespacedSshdOptions): Promise<NamespacedSshd> {
@@ -35,12 +68,15 @@ export async function startNamespacedSshd(lab: Pick<Lab, 'ns'>, options: Namespa
   const hostKey = await generateKey(dir, 'host_ed25519');
   const clientKey = await generateKey(dir, 'client_ed25519');
   await writeFile(join(dir, 'authorized_keys'), `${[clientKey.publicLine, ...(options.extraAuthorizedKeys ?? [])].join('\n')}\n`, { mode: 0o644 });
-  const config = privateSshdConfig({ port, listen: options.address, hostKeys: [hostKey], dir, users: options.users ?? ['root'], logLevel: 'VERBOSE', home: await serverHome(dir) });
+  const config = privateSshdConfig({ port, listen: options.address, hostKeys: [hostKey], dir, users: options.users ?? ['root'], logLevel: 'VERBOSE', home: await serverHome(dir), env: options.env ?? {}, extra: options.extraConfig ?? [] });
   const configPath = join(dir, 'sshd_config');
   await writeFile(configPath, `${config.join('\n')}\n`, { mode: 0o600 });
   await runOk(SSHD, ['-t', '-f', configPath]);
   const logPath = join(dir, 'sshd.log');
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', lab.ns, SSHD, '-D', '-E', logPath, '-f', configPath], { stdio: 'ignore' });
+  const sshdArgs = [SSHD, '-D', '-E', logPath, '-f', configPath];
+  // `unshare` and `sh` exec in place, so the child's PID is sshd's either way.
+  const command = options.mountSetup === undefined ? sshdArgs : ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `set -e\n${options.mountSetup}\nexec "$@"`, 'sh', ...sshdArgs];
+  const child: ChildProcess = spawn('ip', ['netns', 'exec', lab.ns, ...command], { stdio: 'ignore' });
   const log = () => {
     try {
       return readFileSync(logPath, 'utf8');
@@ -60,6 +96,8 @@ export async function startNamespacedSshd(lab: Pick<Lab, 'ns'>, options: Namespa
     hostKey,
     clientKey,
     knownHosts: `${port === 22 ? options.address : `${host}:${port}`} ${hostKey.type} ${hostKey.blob.toString('base64')}\n`,
+    pid: child.pid ?? -1,
+    descendants: () => (child.pid === undefined ? [] : descendantsOf(child.pid)),
     log,
     stop: async () => {
       if (child.pid !== undefined && child.exitCode === null) child.kill('SIGTERM');

@@ -148,6 +148,8 @@ export interface PrivateSshdConfig {
   logLevel: 'VERBOSE' | 'DEBUG1';
   /** The login's HOME (see serverHome); the account's own home when absent. */
   home?: string;
+  /** More variables for the login's environment (sshd applies only its first SetEnv line, so they join it). */
+  env?: Readonly<Record<string, string>>;
   extra?: readonly string[];
 }
 
@@ -184,7 +186,7 @@ export function privateSshdConfig(c: PrivateSshdConfig): string[] {
     'AllowTcpForwarding yes',
     `AllowUsers ${c.users.join(' ')}`,
     // SetEnv overrides the environment sshd builds (HOME included), so the shell reads this home's rc files.
-    ...(c.home ? [`SetEnv HOME=${c.home}`] : []),
+    ...(c.home || c.env ? [`SetEnv ${[...(c.home ? [`HOME=${c.home}`] : []), ...Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v}`)].join(' ')}`] : []),
     ...(c.extra ?? []),
   ];
 }
