@@ -437,8 +437,11 @@ export function detectService(clues: ServiceClues): ServiceProfile | null {
   return id ? serviceProfiles[id] : null;
 }
 
-/** Characters a systemd unit name may hold (systemd.unit(5)); anything else is not put into a command. */
-const UNIT_NAME = /^[A-Za-z0-9:_.\\@-]{1,200}$/;
+/**
+ * Characters a systemd unit name may hold (systemd.unit(5)); anything else is not put into a command.
+ * Not a leading dash: in a command a person copies (`systemctl restart {unit}`) it would be an option.
+ */
+const UNIT_NAME = /^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]{0,199}$/;
 
 /** The unit placeholders for one diagnosis: `{unit}`, and per-family names when the hint gave none. */
 export interface UnitNames {

@@ -1,3 +1,5 @@
+import { unitName } from '../causes/services';
+import { shellQuote } from '../shell';
 import type { PasteKind } from '../tree/types';
 import type { PasteLine, PreparedPaste } from './paste-text';
 
@@ -129,7 +131,10 @@ function detectJson(content: readonly PasteLine[]): FormatId | null {
 
 /** What to paste for a kind, in one phrase: "the output of `ss -tlnp` (or ...)". */
 export function expectedFor(kind: PasteKind, service: string | null): string {
-  const unit = service ?? 'UNIT';
+  // A person copies these commands: the unit is one quoted shell word, and a name no unit could
+  // have (`nginx; rm -rf ~`, `-H host`) stays the placeholder, as in the tree's own paste commands.
+  const named = service === null ? 'SERVICE' : unitName(service, null);
+  const unit = named === 'SERVICE' ? 'UNIT' : shellQuote(named);
   switch (kind) {
     case 'listeners':
       return 'the output of `sudo ss -tlnp` (or `netstat -tlnp`, or `cat /proc/net/tcp /proc/net/tcp6`)';

@@ -22,7 +22,9 @@ export const serverCommands = {
   selfProbeBash: (address: string, port: number, timed: boolean) => ({ text: `${timed ? 'timeout 3 ' : ''}${sh`bash -c ${'exec 3<>"/dev/tcp/$1/$2" && echo open'} _ ${address} ${port}`.text}` }),
   selfProbeNc: (address: string, port: number) => sh`nc -vz -w 3 ${address} ${port}`,
   firewallManagers: () => sh`systemctl is-active ${[...FIREWALL_MANAGERS]}`,
-  serviceState: (unit: string) => sh`systemctl show ${unit} -p ${SERVICE_PROPERTIES} --no-pager`,
+  // The unit is typed by a person: after `--`, so `-H host` or `--root=...` is a unit name systemctl
+  // does not find, never an option. (journalctl's `-u` takes the next word as its value already.)
+  serviceState: (unit: string) => sh`systemctl show -p ${SERVICE_PROPERTIES} --no-pager -- ${unit}`,
   serviceLog: (unit: string) => sh`journalctl -u ${unit} -n 100 -o json --no-pager -q`,
   /** `tool` is one of the fixed iptables-save names the capability probe found, never user input. */
   rulesSave: (tool: 'iptables-save' | 'ip6tables-save' | 'iptables-nft-save' | 'ip6tables-nft-save' | 'iptables-legacy-save' | 'ip6tables-legacy-save') => ({ text: `${tool} -c` }),
