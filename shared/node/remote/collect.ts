@@ -94,10 +94,14 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       const runs = await runner.runAll(
         families.map((f) => ({ id: `listeners-ss${f}`, command: serverCommands.ssListeners(f, request.port), wantsRoot: true })),
       );
-      const all: Listener[] = [];
-      for (const [i, run] of runs.entries()) {
+      // Both families are recorded as evidence before either decides: a failed IPv4 read must not hide the IPv6 one.
+      const read = runs.map((run, i) => {
         const parsed = parseSsListeners(run.result.stdout, { family: families[i] });
         record(run, parsed.ok ? `${parsed.value.length} listener(s) on port ${request.port} (IPv${families[i]})` : parsed.error.message);
+        return { run, parsed };
+      });
+      const all: Listener[] = [];
+      for (const { run, parsed } of read) {
         if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: 'ss', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
         all.push(...parsed.value);
       }
@@ -112,10 +116,13 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       return { status: 'ok', source: 'netstat -tln', listeners: mine, reason: null };
     }
     const runs = await runner.runAll((['tcp', 'tcp6'] as const).map((f) => ({ id: `listeners-proc-${f}`, command: serverCommands.procTcp(f), wantsRoot: false })));
-    const all: Listener[] = [];
-    for (const run of runs) {
+    const read = runs.map((run) => {
       const parsed = parseProcNetTcp(run.result.stdout);
       record(run, parsed.ok ? `${procListeners(parsed.value).filter((l) => l.port === request.port).length} listener(s) on port ${request.port}` : parsed.error.message);
+      return { run, parsed };
+    });
+    const all: Listener[] = [];
+    for (const { run, parsed } of read) {
       if (run.id.endsWith('tcp6') && run.status !== 'ok') continue; // IPv6 disabled: no tcp6 file.
       if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: '/proc/net/tcp', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
       all.push(...procListeners(parsed.value).filter((l) => l.port === request.port));

@@ -219,3 +219,15 @@ describe('the preview the wizard shows is what the collector runs', () => {
     }
   });
 });
+
+describe('evidence of a failed read', () => {
+  it('a failed IPv4 ss read does not hide the IPv6 one: both are evidence, and the listeners are not claimed read', async () => {
+    const { facts, evidence } = await collect({ override: [[/ss -Htlnpe4/, () => ({ stderr: 'Cannot open netlink socket: Operation not permitted', code: 1 })]] });
+    const ids = evidence.map((e) => e.id);
+    expect(ids).toContain('server:listeners-ss4');
+    expect(ids).toContain('server:listeners-ss6');
+    expect(evidence.find((e) => e.id === 'server:listeners-ss6')?.status).toBe('ok');
+    expect(facts.listeners.status).not.toBe('ok');
+    expect(facts.listeners.listeners).toEqual([]);
+  });
+});
