@@ -47,9 +47,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+// Runs go side by side (describe.concurrent): each shim call is its own file (`<pid>.<tool>`), and a
+// test looks for its own payload's argv among them, which no other payload's call can equal.
 function cli(args: readonly string[]): Promise<ExecResult> {
-  rmSync(calls, { recursive: true, force: true });
-  mkdirSync(calls);
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PORTWISE_HOME: join(home, 'portwise'), LANG: 'C.UTF-8' };
   return run(process.execPath, [CLI, ...args], { env, timeoutMs: 45_000 });
 }
@@ -79,7 +79,7 @@ function expectNoCanary(what: string): void {
 
 const servicePayloads = sample(corpus, 2);
 
-describe('the service name, over SSH, in a real diagnosis', () => {
+describe.concurrent('the service name, over SSH, in a real diagnosis', () => {
   it('uses a representative subset of the corpus', () => {
     expect(servicePayloads.length).toBeGreaterThanOrEqual(25);
     expect(servicePayloads.length).toBeLessThanOrEqual(40);
@@ -119,7 +119,7 @@ function otherRuns(p: Payload): { what: string; args: string[] }[] {
   return runs;
 }
 
-describe('the other SSH arguments of the CLI', () => {
+describe.concurrent('the other SSH arguments of the CLI', () => {
   for (const p of sample(corpus, 1)) {
     it(payloadName(p), async () => {
       for (const { what, args } of otherRuns(p)) {
