@@ -1,7 +1,9 @@
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import { checkPaste, pasteContext, pasteKind, pasteText } from '../unit/manual/paste-inputs';
-import { fuzzParams, withinBudget } from './budget';
+import { fuzzParams, propertyTimeout, withinBudget } from './budget';
+
+vi.setConfig({ testTimeout: propertyTimeout });
 
 // Manual mode reads whatever a person pastes: never a throw, always a valid piece or one sentence, fast.
 describe('parsePaste', () => {

@@ -1,9 +1,16 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseHostsFile, hostsFileAddresses } from '../../shared/common/parsers/hosts-file';
 import { parseProcNetTcp } from '../../shared/common/parsers/proc-net-tcp';
+import { parsePortList } from '../../shared/common/parsers/iptables-save';
+import { parseUfwStatus, withoutTrailingGroup } from '../../shared/common/parsers/ufw-status';
 import { Target, parseTarget } from '../../shared/common/schema/target';
-import { fuzzParams, withinBudget } from './budget';
+import { parserInput } from './arbitraries';
+import { fuzzParams, propertyTimeout, withinBudget } from './budget';
+import { PARSERS } from './parser-table';
+import { parseUfwStatus as parseUfwStatusByRegex } from './reference/ufw-status-regex';
+
+vi.setConfig({ testTimeout: propertyTimeout });
 
 const timed = <T>(fn: () => T): T => withinBudget(fn);
 
@@ -72,5 +79,87 @@ describe('parseHostsFile', () => {
   it('survives one very long adversarial line', () => {
     const line = `${'1.'.repeat(20_000)} ${'a'.repeat(50_000)}\t${'#'.repeat(10)}`;
     expect(() => timed(() => parseHostsFile(line))).not.toThrow();
+  });
+});
+
+// Every parser of remote or pasted output (parser-table.ts): random text, binary, and real output
+// cut, spliced and mixed with the format's own words. Each call is timed against the 50 ms rule.
+describe('every parser: a typed result or a typed error, never a throw, within 50 ms', () => {
+  for (const parser of PARSERS) {
+    it(`${parser.name} on near-valid input`, () => {
+      fc.assert(
+        fc.property(parserInput(parser.seeds, parser.vocab), (text) => parser.check(text, (fn) => withinBudget(fn))),
+        fuzzParams,
+      );
+    });
+  }
+});
+
+// Two rewrites made for speed (issue 9) must give what the expressions they replaced gave.
+const portListText = fc.array(fc.oneof(fc.integer({ min: 0, max: 99_999 }).map(String), fc.constantFrom(':', ' ', '', 'ssh', '-', '00080'), fc.tuple(fc.option(fc.integer({ min: 0, max: 99_999 })), fc.option(fc.integer({ min: 0, max: 99_999 }))).map(([a, b]) => `${a ?? ''}:${b ?? ''}`)), { minLength: 1, maxLength: 6 }).map((xs) => xs.join(','));
+
+/** parsePortList as it was, with the range check its `:N` branch lacked, and repeats dropped. */
+function referencePortList(value: string): [number, number][] | null {
+  const out: [number, number][] = [];
+  for (const part of value.split(',')) {
+    const m = /^(\d{1,5})(?::(\d{1,5})?)?$/.exec(part.trim());
+    let range: [number, number];
+    if (!m) {
+      const open = /^:(\d{1,5})$/.exec(part.trim());
+      if (!open) return null;
+      range = [0, Number(open[1])];
+    } else {
+      const lo = Number(m[1]);
+      const hi = m[2] !== undefined ? Number(m[2]) : part.includes(':') ? 65535 : lo;
+      range = lo <= hi ? [lo, hi] : [hi, lo];
+    }
+    if (range[1] > 65535) return null;
+    if (!out.some(([a, b]) => a === range[0] && b === range[1])) out.push(range);
+  }
+  return out.length > 0 ? out : null;
+}
+
+describe('parsePortList', () => {
+  it('reads a port list as the regular expressions did, and never a port past 65535', () => {
+    fc.assert(
+      fc.property(portListText, (text) => {
+        const ranges = parsePortList(text);
+        expect(ranges).toEqual(referencePortList(text));
+        for (const [a, b] of ranges ?? []) expect(0 <= a && a <= b && b <= 65535).toBe(true);
+      }),
+      fuzzParams,
+    );
+  });
+
+  it('refuses ":99999" instead of returning the range 0-99999', () => {
+    expect(parsePortList(':99999')).toBeNull();
+    expect(parsePortList(':1023')).toEqual([[0, 1023]]);
+  });
+});
+
+describe('withoutTrailingGroup', () => {
+  it('drops a last (...) group exactly as /\\s*\\([^)]*\\)$/ did', () => {
+    const text = fc.string({ unit: fc.constantFrom('(', ')', ' ', '\t', 'a', '2', '/', 'v', '6'), maxLength: 30 });
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(withoutTrailingGroup(t)).toBe(t.replace(/\s*\([^)]*\)$/, ''));
+      }),
+      fuzzParams,
+    );
+  });
+});
+
+describe('parseUfwStatus', () => {
+  it('reads short lines as the single expression it replaced did', () => {
+    const ufw = PARSERS.find((p) => p.name === 'parseUfwStatus')!;
+    // Short lines, and no \r, \u2028 or \u2029 inside a line: the old expression's `.` did not
+    // match those, so it refused a column holding one; the new split keeps it (both are junk).
+    const short = parserInput(ufw.seeds, ufw.vocab).map((t) => `Status: active\n\nTo Action From\n-- ------ ----\n${t}`.split('\n').map((l) => l.slice(0, 120).replace(/[\r\u2028\u2029](?!$)/g, ' ')).join('\n'));
+    fc.assert(
+      fc.property(short, (text) => {
+        expect(parseUfwStatus(text)).toEqual(parseUfwStatusByRegex(text));
+      }),
+      fuzzParams,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { isIpv4, normaliseIpv6 } from '../net/address';
 import type { FirewalldRichRule, FirewalldZone } from '../parsers/firewall-cmd';
-import type { UfwStatus } from '../parsers/ufw-status';
+import { withoutTrailingGroup, type UfwStatus } from '../parsers/ufw-status';
 import type { FirewallChain, FirewallRule, FirewallSnapshot, FirewallSource, RuleAction } from '../schema/firewall';
 
 /**
@@ -86,7 +86,7 @@ export function ufwRules(status: UfwStatus): ManagerRules {
 
 /** A To or From column: `Anywhere`, an address or prefix, then optionally ports; null for an application profile. */
 function ufwSide(value: string): { address: string[] | null } | null {
-  const words = value.replace(/\s*\([^)]*\)$/, '').split(/\s+/).filter((w) => w !== '');
+  const words = withoutTrailingGroup(value).split(/\s+/).filter((w) => w !== '');
   let address: string[] | null = null;
   for (const word of words) {
     if (word === 'Anywhere' || /^[\d:,]+(?:\/(?:tcp|udp))?$/.test(word) || /^\/(?:tcp|udp)$/.test(word)) continue;

@@ -182,17 +182,20 @@ function parsePort(item: string): FirewalldPort | null {
 }
 
 function parseForwardPort(item: string): FirewalldForwardPort {
-  const fields = new Map(item.split(':').map((kv) => {
+  // The last value of each key wins, as a Map built from every field would give; only the three
+  // keys read are kept, so a line of thousands of ':' costs no more than its split.
+  const fields: Record<'port' | 'proto' | 'toport', string | undefined> = { port: undefined, proto: undefined, toport: undefined };
+  for (const kv of item.split(':')) {
     const eq = kv.indexOf('=');
-    return [eq < 0 ? kv : kv.slice(0, eq), eq < 0 ? '' : kv.slice(eq + 1)] as const;
-  }));
-  const port = fields.get('port');
-  const toport = fields.get('toport');
+    const key = eq < 0 ? kv : kv.slice(0, eq);
+    if (key === 'port' || key === 'proto' || key === 'toport') fields[key] = eq < 0 ? '' : kv.slice(eq + 1);
+  }
+  const { port, toport } = fields;
   // toaddr may be IPv6 and contain ':' itself: take everything after "toaddr=".
   const toaddrAt = item.indexOf('toaddr=');
   return {
     port: port ? range(port) : null,
-    proto: fields.get('proto') || null,
+    proto: fields.proto || null,
     toport: toport ? range(toport) : null,
     toaddr: toaddrAt >= 0 ? item.slice(toaddrAt + 'toaddr='.length) || null : null,
     text: item,

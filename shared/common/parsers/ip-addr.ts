@@ -63,7 +63,8 @@ const AddrInfoJson = z.object({
 });
 
 const LinkJson = z.object({
-  ifindex: z.number().int(),
+  // An interface index: a non-negative signed 32-bit number (the kernel's start at 1).
+  ifindex: z.number().int().min(0).max(0x7fffffff),
   ifname: z.string(),
   flags: z.array(z.string()).optional(),
   operstate: z.string().optional(),
@@ -93,6 +94,8 @@ export function parseIpAddrJson(text: string): Result<IpInterface[], IpAddrParse
       const family = a.family === 'inet' ? 4 : 6;
       const local = canonical(a.local ?? a.address ?? '', family);
       if (local === null) return err({ code: 'bad-address', message: `${link.data.ifname}: "${a.local ?? a.address ?? ''}" is not an IPv${family} address.` });
+      // The schema allows 0..128 for both families, as ip prints; an IPv4 prefix past 32 is not one.
+      if (family === 4 && a.prefixlen > 32) return err({ code: 'bad-address', message: `${link.data.ifname}: "${local}/${a.prefixlen}" has an IPv4 prefix length past 32.` });
       const peer = a.local !== undefined && a.address !== undefined && a.address !== a.local ? canonical(a.address, family) : null;
       addresses.push({
         address: local,

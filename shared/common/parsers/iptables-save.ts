@@ -1,5 +1,6 @@
 import type { FirewallChain, FirewallRule, FirewallSnapshot, RuleAction } from '../schema/firewall';
 import { err, ok, type Result } from '../result';
+import { decimalAt } from './digits';
 
 /**
  * Decodes `iptables-save [-c]` / `ip6tables-save [-c]` (either backend; catalog C1, §4.5). Pure: the
@@ -99,8 +100,8 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
         hook: builtin ? (BUILTIN_HOOK[name] ?? null) : null,
         priority: builtin ? builtinPriority(table, name) : null,
         policy: builtin ? policy : null,
-        packets: builtin && pkts !== undefined ? Number(pkts) : null,
-        bytes: builtin && bytes !== undefined ? Number(bytes) : null,
+        packets: builtin && pkts !== undefined ? counter(pkts) : null,
+        bytes: builtin && bytes !== undefined ? counter(bytes) : null,
       });
       continue;
     }
@@ -257,8 +258,17 @@ function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<F
   });
 }
 
+/**
+ * A 64-bit counter as a number; null (unknown) past 2^53, where it is no longer exact: a delta
+ * between two inexact readings could show traffic that never happened, or hide some.
+ */
+function counter(digits: string): number | null {
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 /** `[pkts:bytes]` and the white space after it, as /^\[(\d+):(\d+)\]\s+/ would match; null when absent. */
-function readCounters(line: string): { packets: number; bytes: number; end: number } | null {
+function readCounters(line: string): { packets: number | null; bytes: number | null; end: number } | null {
   if (line.charCodeAt(0) !== 91) return null;
   const packetsEnd = digitsEnd(line, 1);
   if (packetsEnd === 1 || line.charCodeAt(packetsEnd) !== 58) return null;
@@ -267,7 +277,7 @@ function readCounters(line: string): { packets: number; bytes: number; end: numb
   let end = bytesEnd + 1;
   while (end < line.length && isWhitespace(line.charCodeAt(end))) end++;
   if (end === bytesEnd + 1) return null;
-  return { packets: Number(line.slice(1, packetsEnd)), bytes: Number(line.slice(packetsEnd + 1, bytesEnd)), end };
+  return { packets: counter(line.slice(1, packetsEnd)), bytes: counter(line.slice(packetsEnd + 1, bytesEnd)), end };
 }
 
 function digitsEnd(text: string, from: number): number {
@@ -340,22 +350,32 @@ export function parsePortList(value: string): PortRange[] | null {
     }
     if (port >= 0) return port <= 65535 ? [[port, port]] : null;
   }
+  // A list is read from character codes too, and a repeated item is kept once: a pasted or hostile
+  // rule can hold 50,000 items of one port, and each kept range is an allocation.
   const out: PortRange[] = [];
+  const seen = new Set<number>();
   for (const part of value.split(',')) {
-    const m = /^(\d{1,5})(?::(\d{1,5})?)?$/.exec(part.trim());
-    if (!m) {
-      const open = /^:(\d{1,5})$/.exec(part.trim());
-      if (!open) return null;
-      out.push([0, Number(open[1])]);
-      continue;
-    }
-    const lo = Number(m[1]);
-    // "1024:" means 1024-65535 in iptables.
-    const hi = m[2] !== undefined ? Number(m[2]) : part.includes(':') ? 65535 : lo;
-    if (lo > 65535 || hi > 65535) return null;
-    out.push(lo <= hi ? [lo, hi] : [hi, lo]);
+    const range = portRange(part.trim());
+    if (range === null) return null;
+    const key = range[0] * 65536 + range[1];
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(range);
   }
   return out.length > 0 ? out : null;
+}
+
+/** "80" -> [80, 80], "8000:8010", "1024:" (to 65535), ":1023" (from 0); null for anything else or a port past 65535. */
+function portRange(part: string): PortRange | null {
+  const colon = part.indexOf(':');
+  if (colon < 0) {
+    const port = decimalAt(part, 0, part.length, 5);
+    return port >= 0 && port <= 65535 ? [port, port] : null;
+  }
+  const lo = colon === 0 ? 0 : decimalAt(part, 0, colon, 5);
+  const hi = colon === part.length - 1 ? (colon === 0 ? -1 : 65535) : decimalAt(part, colon + 1, part.length, 5);
+  if (lo < 0 || hi < 0 || lo > 65535 || hi > 65535) return null;
+  return lo <= hi ? [lo, hi] : [hi, lo];
 }
 
 /** The ports two port-range lists both cover (a rule with two port matches needs both). */

@@ -122,14 +122,21 @@ function parseLinuxExtra(rest: string): Pick<Listener, 'uid' | 'inode' | 'proces
   let program = rest;
   const ext = /^(\S+)\s+([0-9]+)(?:\s+(.*))?$/.exec(rest);
   if (ext && !/^[0-9]+\//.test(rest) && rest !== '-') {
-    uid = /^[0-9]+$/.test(ext[1] ?? '') ? Number(ext[1]) : null;
-    inode = Number(ext[2]);
+    uid = wholeNumber(ext[1]);
+    inode = wholeNumber(ext[2]);
     program = ext[3] ?? '';
   }
   const slash = program.indexOf('/');
   const pidText = slash > 0 ? program.slice(0, slash) : '';
   const processes = /^[0-9]{1,10}$/.test(pidText) ? [{ pid: Number(pidText), name: program.slice(slash + 1).trim() }] : [];
   return { uid, inode, processes };
+}
+
+/** Decimal digits as a number; null past 2^53, where a number is no longer exact (a listener's ids must be). */
+function wholeNumber(digits: string | undefined): number | null {
+  if (digits === undefined || !/^[0-9]+$/.test(digits)) return null;
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : null;
 }
 
 function splitZone(host: string): { host: string; device: string | null } {

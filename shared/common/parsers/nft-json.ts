@@ -24,7 +24,10 @@ type JsonObject = { [key: string]: Json };
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-const int = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : null);
+// Safe integers only: past 2^53 a number is not exact (and the snapshot schema refuses it).
+const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
+/** A counter: exact and not negative, else unknown (null), as a rule without `counter` has. */
+const counter = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
 
 const PRIVILEGE = /Operation not permitted|you must be root|cache initialization failed/i;
 
@@ -167,8 +170,8 @@ function decodeRule(family: string, table: string, expr: readonly Json[], sets: 
       }
       case 'counter':
         if (isObject(v)) {
-          out.packets = int(v.packets);
-          out.bytes = int(v.bytes);
+          out.packets = counter(v.packets);
+          out.bytes = counter(v.bytes);
           parts.push(`counter packets ${out.packets ?? 0} bytes ${out.bytes ?? 0}`);
         } else {
           parts.push(typeof v === 'string' ? `counter name ${quote(v)}` : 'counter');
@@ -330,12 +333,15 @@ function isInterfaceName(left: Json): boolean {
   return isObject(left) && isObject(left.meta) && (left.meta.key === 'iifname' || left.meta.key === 'oifname');
 }
 
+/** A whole number from 0 to 65535: anything else in a port match is not a port (the rule is read as any port). */
+const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535;
+
 function portRanges(value: Json): PortRange[] | null {
-  if (typeof value === 'number') return value >= 0 && value <= 65535 ? [[value, value]] : null;
+  if (typeof value === 'number') return isPort(value) ? [[value, value]] : null;
   if (isObject(value)) {
     if (Array.isArray(value.range)) {
       const [a, b] = value.range;
-      return typeof a === 'number' && typeof b === 'number' ? [[Math.min(a, b), Math.max(a, b)]] : null;
+      return isPort(a) && isPort(b) ? [[Math.min(a, b), Math.max(a, b)]] : null;
     }
     if (Array.isArray(value.set)) {
       const out: PortRange[] = [];

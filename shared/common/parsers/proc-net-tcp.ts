@@ -146,7 +146,7 @@ function readSocket(reader: Reader): ProcTcpSocket | null {
   const rxStart = text.indexOf(':', starts[4]!) + 1;
   const uid = decimalAt(text, starts[7]!, ends[7]!, Infinity);
   const inode = decimalAt(text, starts[9]!, ends[9]!, Infinity);
-  if (localAddress === null || localPort < 0 || remoteAddress === null || remotePort < 0 || stateCode < 0 || rxStart <= 0 || rxStart > queuesEnd || uid < 0 || inode < 0) {
+  if (localAddress === null || localPort < 0 || remoteAddress === null || remotePort < 0 || stateCode < 0 || rxStart <= 0 || rxStart > queuesEnd || !isWhole(uid) || !isWhole(inode)) {
     return null;
   }
   let rxEnd = text.indexOf(':', rxStart);
@@ -260,4 +260,9 @@ function isWhitespace(c: number): boolean {
   if (c === 32 || (c >= 9 && c <= 13)) return true;
   if (c < 160) return false;
   return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Read, and exact: past 2^53 a number is no longer exact, and a wrong uid or inode is worse than a bad line. */
+function isWhole(n: number): boolean {
+  return n >= 0 && Number.isSafeInteger(n);
 }

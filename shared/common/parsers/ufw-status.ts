@@ -47,7 +47,13 @@ export interface UfwStatusError {
   line?: number;
 }
 
-const RULE = /^(?:\[\s*(\d+)\]\s+)?(.*?)\s+(ALLOW|DENY|REJECT|LIMIT)(?:\s(IN|OUT|FWD))?\s+(.*?)(?:\s+\((out|fwd|in)\))?\s*$/;
+// A rule line is split with three small expressions instead of one: with two lazy `(.*?)` columns
+// between `\s+` runs, a single expression backtracked for seconds on a long line of spaces.
+const NUMBER = /^\[\s*(\d+)\]\s+/;
+const ACTION_FIRST = /^(?:ALLOW|DENY|REJECT|LIMIT)(?=\s)/;
+// One white-space character before and after, never a run: the search stays linear.
+const ACTION = /\s(ALLOW|DENY|REJECT|LIMIT)(?:\s(IN|OUT|FWD)(?=\s))?(?=\s)/;
+const MARKER = /\s\((out|fwd|in)\)$/;
 
 export function parseUfwStatus(text: string): Result<UfwStatus, UfwStatusError> {
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
@@ -76,7 +82,8 @@ export function parseUfwStatus(text: string): Result<UfwStatus, UfwStatusError> 
       continue;
     }
     if (/^Default:/i.test(line)) {
-      for (const m of line.matchAll(/([\w-]+)\s*\((incoming|outgoing|routed)\)/gi)) {
+      // The look-behind starts a match only at a word's first character: linear on a long word.
+      for (const m of line.matchAll(/(?<![\w-])([\w-]+)\s*\((incoming|outgoing|routed)\)/gi)) {
         const which = (m[2] ?? '').toLowerCase() as 'incoming' | 'outgoing' | 'routed';
         status.defaults[which] = m[1] ?? null;
       }
@@ -99,10 +106,30 @@ export function parseUfwStatus(text: string): Result<UfwStatus, UfwStatusError> 
   return ok(status);
 }
 
+/** `[ N] TO ACTION [DIR] FROM [(out)]` (the line trimmed); null when no action word stands between two columns. */
+function splitRule(line: string, numbered = true): { num: string | undefined; toRaw: string; action: string; dir: string | undefined; fromRaw: string; suffix: string | undefined } | null {
+  const n = numbered ? NUMBER.exec(line) : null;
+  const body = n ? line.slice(n[0].length) : line;
+  const a = ACTION.exec(body);
+  if (!a) {
+    if (n === null) return null;
+    // `[ 1]  ALLOW x`: an empty To column, which the single expression read (and refused) before
+    // trying the line without its number.
+    if (n[0].length - n[0].trimEnd().length >= 2 && ACTION_FIRST.test(body)) return null;
+    return splitRule(line, false);
+  }
+  const rest = body.slice(a.index + a[0].length);
+  // A marker with nothing before it (`REJECT (out)`) is the From column itself, as the single
+  // expression this replaced read it.
+  const found = MARKER.exec(rest);
+  const marker = found !== null && rest.slice(0, found.index).trim() !== '' ? found : null;
+  return { num: n?.[1], toRaw: body.slice(0, a.index), action: a[1] ?? '', dir: a[2], fromRaw: marker ? rest.slice(0, marker.index) : rest, suffix: marker?.[1] };
+}
+
 function parseRule(line: string): UfwRule | null {
-  const m = RULE.exec(line);
+  const m = splitRule(line);
   if (!m) return null;
-  const [, num, toRaw = '', action, dir, fromRaw = '', suffix] = m;
+  const { num, toRaw, action, dir, fromRaw, suffix } = m;
   const to = splitSide(toRaw);
   const from = splitSide(fromRaw);
   if (to.value === '' || from.value === '') return null;
@@ -127,22 +154,23 @@ function parseRule(line: string): UfwRule | null {
 function splitSide(raw: string): { value: string; v6: boolean; iface: string | null } {
   let value = raw.trim();
   let iface: string | null = null;
-  const on = /^(.*?)\s+on\s+(\S+)$/.exec(value);
+  // The look-behind starts the match at the first white space before `on`: linear on long runs.
+  const on = /(?<!\s)\s+on\s+(\S+)$/.exec(value);
   if (on) {
-    value = on[1] ?? '';
-    iface = on[2] ?? null;
+    value = value.slice(0, on.index);
+    iface = on[1] ?? null;
   }
   // "Anywhere (v6)", "8082/tcp (v6)", and for app profiles "22/tcp (OpenSSH (v6))".
   const app = /^(.*\S)\s+\(([^()]+) \(v6\)\)$/.exec(value);
   const v6 = app !== null || /\s\(v6\)$/.test(value) || value === '(v6)';
-  value = app ? `${app[1]} (${app[2]})` : value.replace(/\s*\(v6\)$/, '').trim();
+  value = app ? `${app[1]} (${app[2]})` : value.endsWith('(v6)') ? value.slice(0, -'(v6)'.length).trim() : value;
   // "8091/tcp (v6) on eth0": (v6) sits before "on".
   return { value, v6, iface };
 }
 
 /** Ports and protocol from the To column: `8082/tcp`, `9000:9010/tcp`, `80,443/tcp`, `53`, `198.18.12.2 8084/tcp`, `22/tcp (OpenSSH)`. */
 function portsOf(to: string): { ports: [number, number][] | null; proto: 'tcp' | 'udp' | null } {
-  const words = to.replace(/\s*\([^)]*\)$/, '').split(/\s+/);
+  const words = withoutTrailingGroup(to).split(/\s+/);
   const last = words[words.length - 1] ?? '';
   const m = /^([\d:,]+)(?:\/(tcp|udp))?$/.exec(last);
   if (!m) {
@@ -158,4 +186,15 @@ function firstWord(s: string): string {
 
 function isV6Address(s: string): boolean {
   return /^[0-9a-fA-F:]+(\/\d+)?$/.test(s) && s.includes(':') && !/^\d+:\d+$/.test(s);
+}
+
+/**
+ * `text` without a last `(...)` group and the white space before it (`22/tcp (OpenSSH)` -> `22/tcp`),
+ * as `text.replace(/\s*\([^)]*\)$/, '')` would give, found with indexOf: that expression took
+ * quadratic time on a long run of spaces or of `(`.
+ */
+export function withoutTrailingGroup(text: string): string {
+  if (!text.endsWith(')')) return text;
+  const open = text.indexOf('(', text.lastIndexOf(')', text.length - 2) + 1);
+  return open < 0 ? text : text.slice(0, open).trimEnd();
 }

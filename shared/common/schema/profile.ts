@@ -32,9 +32,17 @@ const host = z
   .string()
   .trim()
   .min(1, 'A host is needed.')
+  // "[2001:db8::1]", as typed or as saved by an older build, is kept bare: with its brackets it
+  // reached ssh and known_hosts, where it names no host and its key could never be pinned. Stripped
+  // rather than refused, so that a file holding one still loads.
+  .transform((value) => (value.startsWith('[') && value.endsWith(']') && value.includes(':') ? value.slice(1, -1) : value))
   .superRefine((value, ctx) => {
     // The same rules as --ssh: a name or an address, nothing that could be read as an option.
-    const parsed = parseSshDestination(value.includes(':') && !value.startsWith('[') ? `[${value}]` : value);
+    if (value.startsWith('[')) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a host name or an IP address.` });
+      return;
+    }
+    const parsed = parseSshDestination(value.includes(':') ? `[${value}]` : value);
     if (!parsed.ok || parsed.value.port !== 22 || parsed.value.user !== null) ctx.addIssue({ code: 'custom', message: `"${value}" is not a host name or an IP address.` });
   });
 

@@ -70,6 +70,13 @@ export interface SshConfigReadError {
 /** OpenSSH's READCONF_MAX_DEPTH. */
 const MAX_INCLUDE_DEPTH = 16;
 
+/**
+ * Files read in one import, Includes counted. The depth limit alone lets a folder of files that
+ * each `Include` the folder be read along every path through it: 7 such files were 13,700 reads,
+ * 10 files millions (the import hung). Real configs read a few dozen files.
+ */
+const MAX_INCLUDED_FILES = 256;
+
 export async function loadSshConfig(options: LoadSshConfigOptions): Promise<Result<SshConfigDocument, SshConfigReadError>> {
   const fs = options.fs ?? nodeSshConfigFs;
   const home = path.resolve(options.home);
@@ -81,7 +88,7 @@ export async function loadSshConfig(options: LoadSshConfigOptions): Promise<Resu
     return err({ code: 'unreadable', file, message: `Cannot read ${displayPath(file, home)}: ${reason(error)}.` });
   }
   const doc: SshConfigDocument = { file, home, directives: [], blocks: [], warnings: [] };
-  await readLines(text, file, [], [file], { doc, fs, home });
+  await readLines(text, file, [], [file], { doc, fs, home, filesLeft: MAX_INCLUDED_FILES - 1 });
   return ok(doc);
 }
 
@@ -129,6 +136,8 @@ interface ReadContext {
   doc: SshConfigDocument;
   fs: SshConfigFs;
   home: string;
+  /** Files this import may still read (MAX_INCLUDED_FILES); at 0, Includes are skipped with one warning. */
+  filesLeft: number;
 }
 
 /**
@@ -166,6 +175,12 @@ async function readLines(text: string, file: string, within: ConfigBlock[], stac
   }
 }
 
+/**
+ * Longer lines are skipped: no directive needs more (a host name is at most 1025 bytes), and the
+ * ssh-config tokeniser takes over 100 ms on a 100 KB line, past the 50 ms each input may take.
+ */
+const MAX_LINE = 8192;
+
 type Tokenised = { kind: 'directive'; keyword: string; name: string; args: string[] } | { kind: 'unreadable' };
 
 /**
@@ -173,6 +188,10 @@ type Tokenised = { kind: 'directive'; keyword: string; name: string; args: strin
  * and one bad line (an open quote) would otherwise lose the whole file.
  */
 function tokenise(text: string, source: SourceRef, ctx: ReadContext): Tokenised | null {
+  if (text.length > MAX_LINE) {
+    ctx.doc.warnings.push(`${where(source, ctx)}: the line is longer than ${MAX_LINE} characters; it is skipped.`);
+    return { kind: 'unreadable' };
+  }
   let parsed: Line[];
   try {
     parsed = parse(text);
@@ -211,6 +230,12 @@ async function include(pattern: string, source: SourceRef, scopes: ConfigBlock[]
       ctx.doc.warnings.push(`${at}: Includes nest deeper than ${MAX_INCLUDE_DEPTH} files (ssh stops there too); ${shownFile} is not read.`);
       continue;
     }
+    if (ctx.filesLeft <= 0) {
+      if (ctx.filesLeft === 0) ctx.doc.warnings.push(`${at}: more than ${MAX_INCLUDED_FILES} files are included; ${shownFile} and any further Include are not read.`);
+      ctx.filesLeft = -1;
+      continue;
+    }
+    ctx.filesLeft--;
     let text: string;
     try {
       text = await ctx.fs.readFile(file);
@@ -251,25 +276,63 @@ async function expandGlob(pattern: string, fs: SshConfigFs): Promise<string[]> {
   return current;
 }
 
-function globSegment(segment: string): RegExp {
-  let source = '';
+/**
+ * One path segment of an Include glob as a matcher: `*`, `?`, `[...]` (`!` or `^` negates, `a-z`
+ * ranges), anything else literal. Matched with one backtracking point instead of a regular
+ * expression: `*a*a*a*a*a*a*b` as `.*a.*a...` took 3 s against a 60-character file name, and
+ * minutes with two more stars. A reversed range (`[z-a]`) matches nothing (as a RegExp it threw).
+ */
+export function globSegment(segment: string): { test: (name: string) => boolean } {
+  const tokens: ('*' | ((c: string) => boolean))[] = [];
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i] ?? '';
-    if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else if (c === '[') {
-      const close = segment.indexOf(']', i + 2);
-      if (close < 0) {
-        source += '\\[';
-        continue;
-      }
+    const close = c === '[' ? segment.indexOf(']', i + 2) : -1;
+    if (c === '*') tokens.push('*');
+    else if (c === '?') tokens.push(() => true);
+    else if (close >= 0) {
       const body = segment.slice(i + 1, close);
       const negated = body.startsWith('!') || body.startsWith('^');
-      source += `[${negated ? '^' : ''}${(negated ? body.slice(1) : body).replace(/[\\\]^]/g, '\\$&')}]`;
+      const set = negated ? body.slice(1) : body;
+      tokens.push((ch) => inClass(set, ch) !== negated);
       i = close;
-    } else source += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else tokens.push((ch) => ch === c);
   }
-  return new RegExp(`^${source}$`);
+  return { test: (name) => matchGlob(tokens, name) };
+}
+
+function inClass(set: string, ch: string): boolean {
+  for (let j = 0; j < set.length; j++) {
+    if (set[j + 1] === '-' && j + 2 < set.length) {
+      if ((set[j] ?? '') <= ch && ch <= (set[j + 2] ?? '')) return true;
+      j += 2;
+    } else if (set[j] === ch) return true;
+  }
+  return false;
+}
+
+/** Every token but `*` matches one character, so going back to the last `*` is enough (O(name × pattern)). */
+function matchGlob(tokens: readonly ('*' | ((c: string) => boolean))[], name: string): boolean {
+  let p = 0;
+  let t = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < name.length) {
+    const token = tokens[p];
+    if (token === '*') {
+      starP = p++;
+      starT = t;
+    } else if (token !== undefined && token(name[t] ?? '')) {
+      p++;
+      t++;
+    } else if (starP !== -1) {
+      p = starP + 1;
+      t = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (tokens[p] === '*') p++;
+  return p === tokens.length;
 }
 
 const where = (source: SourceRef, ctx: ReadContext): string => `${displayPath(source.file, ctx.home)}:${source.line}`;

@@ -86,6 +86,12 @@ describe('decodeProfilesFile (the real table)', () => {
     expect(out).toEqual({ kind: 'newer', version: 99, profiles: null });
   });
 
+  it('a host saved with IPv6 brackets by an older build still loads, bare (ssh and known_hosts want it so)', () => {
+    const out = decodeProfilesFile({ schema: PROFILES_FILE_SCHEMA, version: 1, profiles: [{ ...profile, host: '[2001:2::2]' }] });
+    expect(out.kind).toBe('current');
+    expect(out.kind === 'current' && out.file.profiles[0]?.host).toBe('2001:2::2');
+  });
+
   it('a current file that breaks the set rules is unreadable, with the reason', () => {
     const out = decodeProfilesFile({ schema: PROFILES_FILE_SCHEMA, version: 1, profiles: [profile, { ...profile, id: 'db-2' }] });
     expect(out.kind === 'unreadable' && out.reason).toMatch(/Two profiles are named "db"/);
