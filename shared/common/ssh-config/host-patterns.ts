@@ -6,18 +6,26 @@ import type { ConfigBlock } from './config-document';
  * the name as typed (before HostName), as ssh's readconf.c does.
  */
 
-export function globMatches(pattern: string, text: string): boolean {
-  // Iterative `*` backtracking: linear enough for config-sized patterns, no regex built from input.
+/** A wildcard pattern's parts: `*` (any run of characters) or a test of exactly one character. */
+export type WildcardToken = '*' | ((c: string) => boolean);
+
+const anyChar = (): boolean => true;
+
+/**
+ * Whether the whole of `text` matches `tokens`. Every token but `*` takes one character, so going
+ * back to the last `*` is enough: O(text x tokens), and no regular expression built from input.
+ */
+export function matchWildcard(tokens: readonly WildcardToken[], text: string): boolean {
   let p = 0;
   let t = 0;
   let starP = -1;
   let starT = 0;
   while (t < text.length) {
-    const c = pattern[p];
-    if (c === '*') {
+    const token = tokens[p];
+    if (token === '*') {
       starP = p++;
       starT = t;
-    } else if (c !== undefined && (c === '?' || c === text[t])) {
+    } else if (token !== undefined && token(text[t] ?? '')) {
       p++;
       t++;
     } else if (starP !== -1) {
@@ -27,8 +35,16 @@ export function globMatches(pattern: string, text: string): boolean {
       return false;
     }
   }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
+  while (tokens[p] === '*') p++;
+  return p === tokens.length;
+}
+
+/** A Host pattern: `*` and `?`, every other character itself. */
+export function globMatches(pattern: string, text: string): boolean {
+  return matchWildcard(
+    pattern.split('').map((c): WildcardToken => (c === '*' ? '*' : c === '?' ? anyChar : (ch) => ch === c)),
+    text,
+  );
 }
 
 export function hostPatternsMatch(patterns: readonly string[], host: string): boolean {

@@ -35,6 +35,7 @@ import { LineType, parse, type Directive, type Line } from 'ssh-config';
 import { err, ok, type Result } from '../../common/result';
 import { displayPath, type ConfigBlock, type ConfigDirective, type SourceRef, type SshConfigDocument } from '../../common/ssh-config/config-document';
 import { IMPORTED_FIELDS, planSshImport, type SshImportOptions, type SshImportPlan } from '../../common/ssh-config/import-plan';
+import { matchWildcard, type WildcardToken } from '../../common/ssh-config/host-patterns';
 import type { ProfilePatch, ProfileStore, StoreError } from './profile-store';
 
 export { planSshImport, IMPORTED_FIELDS } from '../../common/ssh-config/import-plan';
@@ -283,7 +284,7 @@ async function expandGlob(pattern: string, fs: SshConfigFs): Promise<string[]> {
  * minutes with two more stars. A reversed range (`[z-a]`) matches nothing (as a RegExp it threw).
  */
 export function globSegment(segment: string): { test: (name: string) => boolean } {
-  const tokens: ('*' | ((c: string) => boolean))[] = [];
+  const tokens: WildcardToken[] = [];
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i] ?? '';
     const close = c === '[' ? segment.indexOf(']', i + 2) : -1;
@@ -297,7 +298,7 @@ export function globSegment(segment: string): { test: (name: string) => boolean 
       i = close;
     } else tokens.push((ch) => ch === c);
   }
-  return { test: (name) => matchGlob(tokens, name) };
+  return { test: (name) => matchWildcard(tokens, name) };
 }
 
 function inClass(set: string, ch: string): boolean {
@@ -308,31 +309,6 @@ function inClass(set: string, ch: string): boolean {
     } else if (set[j] === ch) return true;
   }
   return false;
-}
-
-/** Every token but `*` matches one character, so going back to the last `*` is enough (O(name × pattern)). */
-function matchGlob(tokens: readonly ('*' | ((c: string) => boolean))[], name: string): boolean {
-  let p = 0;
-  let t = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < name.length) {
-    const token = tokens[p];
-    if (token === '*') {
-      starP = p++;
-      starT = t;
-    } else if (token !== undefined && token(name[t] ?? '')) {
-      p++;
-      t++;
-    } else if (starP !== -1) {
-      p = starP + 1;
-      t = ++starT;
-    } else {
-      return false;
-    }
-  }
-  while (tokens[p] === '*') p++;
-  return p === tokens.length;
 }
 
 const where = (source: SourceRef, ctx: ReadContext): string => `${displayPath(source.file, ctx.home)}:${source.line}`;
