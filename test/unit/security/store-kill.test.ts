@@ -1,7 +1,6 @@
 // Data safety under kill -9, the part test/unit/store/*.kill.test.ts leave implicit: a write the
 // store reported done is never lost, and the kills really land in the middle of writes (a temp file
 // left behind proves it), not only between them. The writers are the same children those tests use.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,40 +10,7 @@ import { Report } from '../../../shared/common/schema/report';
 import { openHistoryStore } from '../../../shared/node/store/history-store';
 import { openProfileStore } from '../../../shared/node/store/profile-store';
 import { refusedReport } from '../store/history-report';
-import { bundleChild } from '../store/kill-loop';
-
-/**
- * Starts the writer, lets it complete `warmup` writes, kills it `delayMs` later; resolves with the
- * last number it printed, i.e. the last write it saw complete (each child prints one per write).
- */
-function runAndKill(script: string, args: readonly string[], warmup: number, delayMs: number): Promise<{ lastDone: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let stderr = '';
-    let armed = false;
-    const deadline = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the writer made no progress in 20 s: ${stderr}`));
-    }, 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (!armed && out.split('\n').filter(Boolean).length >= warmup) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(deadline);
-      if (signal !== 'SIGKILL') return reject(new Error(`the writer ended by itself: ${stderr}`));
-      // Only whole lines: a number cut by the kill was not (fully) reported.
-      const lines = out.split('\n').slice(0, -1).filter(Boolean);
-      resolve({ lastDone: Number(lines.at(-1)), stderr });
-    });
-  });
-}
+import { bundleChild, runAndKill } from '../store/kill-loop';
 
 const MIN_ROUNDS = 12;
 const MAX_ROUNDS = 60;
@@ -72,7 +38,9 @@ describe('kill -9 during writes: nothing acknowledged is lost', () => {
     let rounds = 0;
     while (rounds < MAX_ROUNDS && (rounds < MIN_ROUNDS || midWrite < WANTED_MID_WRITE)) {
       rounds++;
-      const { lastDone, stderr } = await runAndKill(profileScript, [home], 1 + Math.floor(Math.random() * 4), Math.random() * 12);
+      const { lastLine, stderr } = await runAndKill(profileScript, [home], 1 + Math.floor(Math.random() * 4), Math.random() * 12);
+      // The last write the writer reported done (each child prints one number per write).
+      const lastDone = Number(lastLine);
       expect(stderr, `round ${rounds}`).toBe('');
       expect(Number.isInteger(lastDone), `round ${rounds}`).toBe(true);
       // A temp file of the dead writer: it was killed between creating its new file and renaming it.
@@ -102,7 +70,8 @@ describe('kill -9 during writes: nothing acknowledged is lost', () => {
     while (rounds < MAX_ROUNDS && (rounds < MIN_ROUNDS || midWrite < WANTED_MID_WRITE)) {
       rounds++;
       const roundStart = Date.now();
-      const { lastDone, stderr } = await runAndKill(historyScript, [home, reportFile], 1 + Math.floor(Math.random() * 4), Math.random() * 12);
+      const { lastLine, stderr } = await runAndKill(historyScript, [home, reportFile], 1 + Math.floor(Math.random() * 4), Math.random() * 12);
+      const lastDone = Number(lastLine);
       expect(stderr, `round ${rounds}`).toBe('');
       const names = await readdir(join(home, 'history'));
       if (names.some((n) => n.includes('.tmp-'))) midWrite++;

@@ -23,6 +23,8 @@ export async function bundleChild(entry: string, outDir: string): Promise<string
 export interface Killed {
   /** Lines the writer printed (one per completed write) before it was killed. */
   counted: number;
+  /** The last whole line it printed (a line cut by the kill was not fully reported). */
+  lastLine: string;
   stderr: string;
 }
 
@@ -31,6 +33,7 @@ export function runAndKill(script: string, args: readonly string[], warmup: numb
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let counted = 0;
+    let out = '';
     let stderr = '';
     let armed = false;
     const deadline = setTimeout(() => {
@@ -38,7 +41,8 @@ export function runAndKill(script: string, args: readonly string[], warmup: numb
       reject(new Error(`the writer made no progress in 20 s: ${stderr}`));
     }, 20_000);
     child.stdout.on('data', (chunk: Buffer) => {
-      counted += chunk.toString().split('\n').filter(Boolean).length;
+      out += chunk.toString();
+      counted = out.split('\n').filter(Boolean).length;
       if (!armed && counted >= warmup) {
         armed = true;
         setTimeout(() => child.kill('SIGKILL'), delayMs);
@@ -49,7 +53,7 @@ export function runAndKill(script: string, args: readonly string[], warmup: numb
     child.on('exit', (code, signal) => {
       clearTimeout(deadline);
       if (signal !== 'SIGKILL') reject(new Error(`the writer ended by itself (code ${code}): ${stderr}`));
-      else resolve({ counted, stderr });
+      else resolve({ counted, lastLine: out.split('\n').slice(0, -1).filter(Boolean).at(-1) ?? '', stderr });
     });
   });
 }
