@@ -266,7 +266,10 @@ function connectHop(run: HopRun): Promise<{ client: Client; hostKey: ConnectedHo
           hostVerifier: verifier.hostVerifier,
           authHandler: auth.authHandler,
           readyTimeout: 0, // our Deadline, which pauses during prompts
-          keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+          // A lost link is noticed in about 20 s: later than a command's own deadline (10 s + 3 s),
+          // so a command is not cut for a pause the link recovers from, and soon enough that a
+          // diagnosis whose link died does not sit waiting for a new shell for a minute.
+          keepaliveInterval: options.keepaliveIntervalMs ?? 5_000,
           keepaliveCountMax: options.keepaliveCountMax ?? 3,
         });
       } catch (error) {

@@ -375,7 +375,7 @@ describe('fault matrix', () => {
   it('the link cut early, with a short keepalive: timed-out commands, then every later one a typed error; the collector ends', async () => {
     // The session as openRemote builds it, with deadlines short enough for the lab, in the order
     // the product's have them: a command's deadline (1.5 s here, 10 s + 3 s there) passes before
-    // the keepalive gives up (2 s x 2 here, 15 s x 3 there). So the running commands time out,
+    // the keepalive gives up (2 s x 2 here, 5 s x 3 there). So the running commands time out,
     // the next ones wait for new shells on a dead link, and then the connection ends under them.
     ready();
     const l = lab();
