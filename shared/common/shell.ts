@@ -27,6 +27,28 @@ export function shellQuote(value: string | number): string {
 /** A command made from a template: literal parts as written, interpolated values quoted. */
 export interface ShellCommand {
   readonly text: string;
+  /**
+   * One program and its words, nothing a shell must read (no `;`, `|`, `||`, redirection,
+   * expansion): the runner may start it straight after `timeout` instead of through `sh -c`, one
+   * program start fewer per command (about 4 ms each on a small server). Its first word must be a
+   * program, not a shell builtin.
+   */
+  readonly simple?: boolean;
+}
+
+/** Literal template text that holds no shell syntax: words and spaces only (values are quoted apart). */
+const PLAIN_WORDS = /^[A-Za-z0-9_./:@%+, -]*$/;
+
+/** Words only a shell runs (special builtins, keywords, and builtins with no program of the same name). */
+const SHELL_ONLY = new Set(['.', ':', 'alias', 'break', 'case', 'cd', 'command', 'continue', 'do', 'done', 'elif', 'else', 'esac', 'eval', 'exec', 'exit', 'export', 'fi', 'for', 'getopts', 'hash', 'if', 'local', 'read', 'readonly', 'return', 'set', 'shift', 'source', 'then', 'times', 'trap', 'type', 'ulimit', 'umask', 'unalias', 'unset', 'until', 'wait', 'while']);
+
+/** The template is one program and its words: plain literal text, and a program named in it, not a shell builtin. */
+function isSimple(strings: TemplateStringsArray): boolean {
+  const program = (strings[0] ?? '').trimStart().split(' ')[0] ?? '';
+  // The program must be written out in the template, whole: a value in its place, or glued to it
+  // (`ca${x}`), could name a builtin.
+  if (program === '' || (strings.length > 1 && (strings[0] ?? '').trimStart() === program)) return false;
+  return !SHELL_ONLY.has(program) && strings.every((literal) => PLAIN_WORDS.test(literal));
 }
 
 /**
@@ -39,5 +61,5 @@ export function sh(strings: TemplateStringsArray, ...values: readonly (string | 
     text += Array.isArray(value) ? value.map((v) => shellQuote(v)).join(' ') : shellQuote(value as string | number);
     text += strings[i + 1] ?? '';
   });
-  return { text };
+  return { text, simple: isSimple(strings) };
 }

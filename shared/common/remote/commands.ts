@@ -19,7 +19,7 @@ export const serverCommands = {
   netstatListeners: () => sh`netstat -tlnpW 2>/dev/null || netstat -tlnp 2>/dev/null || netstat -tln`,
   procTcp: (file: 'tcp' | 'tcp6') => sh`cat ${`/proc/net/${file}`}`,
   routeGet: (address: string) => sh`ip route get ${address}`,
-  selfProbeBash: (address: string, port: number, timed: boolean) => ({ text: `${timed ? 'timeout 3 ' : ''}${sh`bash -c ${'exec 3<>"/dev/tcp/$1/$2" && echo open'} _ ${address} ${port}`.text}` }),
+  selfProbeBash: (address: string, port: number, timed: boolean) => ({ text: `${timed ? 'timeout 3 ' : ''}${sh`bash -c ${'exec 3<>"/dev/tcp/$1/$2" && echo open'} _ ${address} ${port}`.text}`, simple: true }),
   selfProbeNc: (address: string, port: number) => sh`nc -vz -w 3 ${address} ${port}`,
   firewallManagers: () => sh`systemctl is-active ${[...FIREWALL_MANAGERS]}`,
   // The unit is typed by a person: after `--`, so `-H host` or `--root=...` is a unit name systemctl
@@ -27,7 +27,7 @@ export const serverCommands = {
   serviceState: (unit: string) => sh`systemctl show -p ${SERVICE_PROPERTIES} --no-pager -- ${unit}`,
   serviceLog: (unit: string) => sh`journalctl -u ${unit} -n 100 -o json --no-pager -q`,
   /** `tool` is one of the fixed iptables-save names the capability probe found, never user input. */
-  rulesSave: (tool: 'iptables-save' | 'ip6tables-save' | 'iptables-nft-save' | 'ip6tables-nft-save' | 'iptables-legacy-save' | 'ip6tables-legacy-save') => ({ text: `${tool} -c` }),
+  rulesSave: (tool: 'iptables-save' | 'ip6tables-save' | 'iptables-nft-save' | 'ip6tables-nft-save' | 'iptables-legacy-save' | 'ip6tables-legacy-save') => ({ text: `${tool} -c`, simple: true }),
   nftRuleset: () => sh`nft -j list ruleset`,
   kernelCounters: () => sh`cat /proc/net/snmp; cat /proc/net/snmp6 2>/dev/null; true`,
   dockerPs: () => sh`docker ps -a --no-trunc --format ${'{{json .}}'}`,

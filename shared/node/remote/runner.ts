@@ -72,10 +72,12 @@ const QUIET_ENV = 'LC_ALL=C LANG=C LANGUAGE= TZ=UTC NO_COLOR=1 SYSTEMD_COLORS=0 
  * no `sh -c` of its own, and the locale is set by assignments rather than by `env`: two programs
  * fewer to start for every command.
  */
-export function wrapCommand(command: string, nonce: string, options: { sudo: boolean; serverTimeoutSec: number | null; inShell?: boolean }): string {
+export function wrapCommand(command: string, nonce: string, options: { sudo: boolean; serverTimeoutSec: number | null; inShell?: boolean; simple?: boolean }): string {
   // With sudo the environment goes after it (`env`): sudo resets the environment it was given.
   const environment = options.sudo ? `sudo -n env ${QUIET_ENV} ` : options.inShell ? `${QUIET_ENV} ` : `env ${QUIET_ENV} `;
-  const inner = `${environment}${options.serverTimeoutSec ? `timeout -k 2 ${options.serverTimeoutSec} ` : ''}sh -c ${shellQuote(command)}`;
+  // A simple command (ShellCommand.simple) is its program and quoted words: it runs as it is.
+  const program = options.simple ? command : `sh -c ${shellQuote(command)}`;
+  const inner = `${environment}${options.serverTimeoutSec ? `timeout -k 2 ${options.serverTimeoutSec} ` : ''}${program}`;
   const framed = `printf '\\n@@pw-begin-${nonce}\\n'; ${inner}; printf '\\n@@pw-end-${nonce} %s\\n' "$?"`;
   return options.inShell ? framed : `sh -c ${shellQuote(framed)}`;
 }
@@ -167,7 +169,7 @@ export class RemoteRunner {
     const digest = new FramedDigest(Buffer.from(frameBegin(nonce)), Buffer.from(frameEnd(nonce)));
     const timeoutMs = spec.timeoutMs ?? this.options.defaultTimeoutMs;
     const serverTimeoutSec = this.options.serverTimeout ? Math.max(1, Math.ceil(timeoutMs / 1000)) : null;
-    const raw = await this.transport.exec(wrapCommand(spec.command.text, nonce, { sudo, serverTimeoutSec, inShell: this.transport.inPosixShell === true }), {
+    const raw = await this.transport.exec(wrapCommand(spec.command.text, nonce, { sudo, serverTimeoutSec, inShell: this.transport.inPosixShell === true, simple: spec.command.simple === true }), {
       // The channel deadline is a little later than the server-side one, so `timeout` answers first.
       timeoutMs: timeoutMs + (serverTimeoutSec ? 3000 : 0),
       maxBytes: spec.maxBytes ?? this.options.defaultMaxBytes,

@@ -41,7 +41,7 @@ function cases(p: string): Case[] {
   ];
 }
 
-/** The runner's frame around a command, in all four forms it takes. */
+/** The runner's frame around a command, in every form it takes (the two last: as a simple command). */
 function wrapped(command: string): { form: string; text: string; sudo: boolean }[] {
   const nonce = '0123456789abcdef';
   return [
@@ -49,8 +49,13 @@ function wrapped(command: string): { form: string; text: string; sudo: boolean }
     { form: 'session shell', text: wrapCommand(command, nonce, { sudo: false, serverTimeoutSec: null, inShell: true }), sudo: false },
     { form: 'sudo -n', text: wrapCommand(command, nonce, { sudo: true, serverTimeoutSec: null }), sudo: true },
     { form: 'server-side timeout', text: wrapCommand(command, nonce, { sudo: false, serverTimeoutSec: 5, inShell: true }), sudo: false },
+    // The unit's command is a simple one (ShellCommand.simple): the runner starts it without `sh -c`.
+    { form: 'simple, session shell, server-side timeout', text: wrapCommand(command, nonce, { sudo: false, serverTimeoutSec: 5, inShell: true, simple: true }), sudo: false },
+    { form: 'simple, sudo -n, exec channel', text: wrapCommand(command, nonce, { sudo: true, serverTimeoutSec: 5, simple: true }), sudo: true },
   ];
 }
+
+const FORMS = wrapped('true').length;
 
 /** An option-looking user value is safe only after `--` or as the value of the option before it. */
 function readAsData(call: Call, at: number): boolean {
@@ -83,7 +88,7 @@ beforeAll(() => {
     outcomes.set(p.index, {
       sh: sh.calls.slice(i * perCase, (i + 1) * perCase),
       bash: bash.calls.slice(i * perCase, (i + 1) * perCase),
-      framed: frames.calls.slice(i * 4, (i + 1) * 4),
+      framed: frames.calls.slice(i * FORMS, (i + 1) * FORMS),
     });
   });
 }, 600_000);
@@ -97,9 +102,10 @@ function check(p: Payload): void {
       if (c.userTyped !== null) expect(readAsData(c.expected, c.userTyped), `${c.field}: read as an option`).toBe(true);
     });
   }
-  // The frame the runner puts around a command must not change a thing: the unit's command in all four
-  // forms (each starts three or four programs, so not every field gets all of them).
+  // The frame the runner puts around a command must not change a thing: the unit's command in all
+  // its forms (each starts three or four programs, so not every field gets all of them).
   const unit = all[0]!;
+  expect(serverCommands.serviceState(p.value).simple, 'the unit command stays simple whatever the unit').toBe(true);
   wrapped(unit.command).forEach((f, i) => {
     const calls = outcome.framed[i]!;
     expect(

@@ -81,6 +81,29 @@ describe('RemoteRunner on a local shell', () => {
     expect(wrapCommand('iptables-save -c', 'n', { sudo: true, serverTimeoutSec: null, inShell: true })).toContain('sudo -n env LC_ALL=C');
   });
 
+  it('a simple command starts without sh -c, and says the same as through it', async () => {
+    const command = sh`cat ${'/proc/self/status'} ${'/no such file'}`;
+    expect(command.simple).toBe(true);
+    const direct = wrapCommand(command.text, 'n2', { sudo: false, serverTimeoutSec: 5, inShell: true, simple: true });
+    expect(direct).not.toContain('sh -c');
+    expect(direct).toContain("timeout -k 2 5 cat /proc/self/status '/no such file'");
+    const viaSh = wrapCommand(command.text, 'n2', { sudo: false, serverTimeoutSec: 5, inShell: true });
+    const [a, b] = await Promise.all([localTransport.exec(direct, { timeoutMs: 5000, maxBytes: 65536 }), localTransport.exec(viaSh, { timeoutMs: 5000, maxBytes: 65536 })]);
+    expect(unwrapOutput(a.stdout, 'n2')?.code).toBe(1);
+    expect(unwrapOutput(b.stdout, 'n2')?.code).toBe(1);
+    expect(unwrapOutput(a.stdout, 'n2')?.stdout).toMatch(/^Name:\s+cat$/m);
+    expect(a.stderr).toBe(b.stderr);
+    // A program that is not there: 127 either way, which reads as "unsupported".
+    const missing = wrapCommand(sh`pw-no-such-program ${'x'}`.text, 'n3', { sudo: false, serverTimeoutSec: 5, inShell: true, simple: true });
+    expect(unwrapOutput((await localTransport.exec(missing, { timeoutMs: 5000, maxBytes: 4096 })).stdout, 'n3')?.code).toBe(127);
+  });
+
+  it('only a template with no shell syntax in its literal text is simple', () => {
+    expect(sh`systemctl show -p ${'Id'} --no-pager -- ${'a; b'}`.simple).toBe(true);
+    expect(sh`docker ps -a --format ${'{{json .}}'}`.simple).toBe(true);
+    for (const command of [sh`ss -H ${'x'} 2>/dev/null || ss ${'x'}`, sh`cat a; cat b`, sh`cat a | head`, sh`echo $HOME`, sh`cat *`, sh`cat \`x\``, sh`cat "a b"`, sh`exit 7`, sh`cd ${'/'}`, sh`${'exit'} 7`, sh`ex${'it'} 7`]) expect(command.simple, command.text).toBe(false);
+  });
+
   it('runs at most `concurrency` commands at once', async () => {
     let active = 0;
     let peak = 0;
