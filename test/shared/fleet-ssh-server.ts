@@ -2,6 +2,7 @@ import type net from 'node:net';
 import { Server, type Connection } from 'ssh2';
 import { ed25519KeyPair } from './ed25519-key';
 import { fakeShell, type ShellAnswer } from './fake-shell';
+import { framedAnswer } from './framed-answer';
 
 /**
  * One server of a fleet, in process on its own loopback address (127.0.0.x, so each is its own probe
@@ -103,13 +104,6 @@ function answer(state: { address: string; behaviour: FleetBehaviour; rulesRead: 
   return { stdout: '', stderr: 'sh: 1: not found\n', code: 127 };
 }
 
-/** The collector's wrapper frames the output with a nonce and prints the exit code inside the frame. */
-function framed(command: string, out: ShellAnswer): ShellAnswer {
-  const nonce = /@@pw-begin-([A-Za-z0-9]+)/.exec(command)?.[1];
-  if (!nonce) return out;
-  return { stdout: `\n@@pw-begin-${nonce}\n${out.stdout}\n@@pw-end-${nonce} ${out.code}\n`, stderr: out.stderr, code: 0 };
-}
-
 export function fakeFleetServer(options: FleetServerOptions): Promise<FakeFleetServer> {
   const { address, behaviour } = options;
   const key = ed25519KeyPair();
@@ -141,7 +135,7 @@ export function fakeFleetServer(options: FleetServerOptions): Promise<FakeFleetS
         // The session's one shell: each command comes on its stdin.
         session.on('exec', (acceptExec) =>
           fakeShell(acceptExec(), (command, reply) => {
-            const send = () => reply(framed(command, answer(state, command, options.port())));
+            const send = () => reply(framedAnswer(command, answer(state, command, options.port())));
             if (command.includes('@@portwise-caps') && options.gate) options.gate.pass(address, send);
             else send();
           }),

@@ -4,7 +4,8 @@ import type { Evidence, Report } from '../../../shared/common/schema/report';
 import type { RemoteSession } from '../../../shared/node/remote/access';
 import { collectRemote } from '../../../shared/node/remote/collect';
 import { RemoteRunner, defaultRunnerOptions } from '../../../shared/node/remote/runner';
-import type { ExecResult, ExecTransport } from '../../../shared/node/remote/transport';
+import type { ExecTransport } from '../../../shared/node/remote/transport';
+import { scriptedTransport } from '../../shared/framed-answer';
 import { labReport } from '../report/lab-report';
 
 /**
@@ -48,14 +49,7 @@ const SERVER: [RegExp, () => string][] = [
 ];
 
 function hostileServer(): ExecTransport {
-  return {
-    where: 'hostile-server',
-    async exec(command): Promise<ExecResult> {
-      const nonce = /@@pw-begin-([0-9a-f]+)/.exec(command)?.[1] ?? '';
-      const answer = SERVER.find(([re]) => re.test(command))?.[1]() ?? hostileLines;
-      return { code: 0, signal: null, stdout: `\n@@pw-begin-${nonce}\n${answer}\n@@pw-end-${nonce} 0\n`, stderr: HOSTILE[4]!, truncated: false, timedOut: false, ms: 1 };
-    },
-  };
+  return scriptedTransport('hostile-server', (command) => ({ stdout: SERVER.find(([re]) => re.test(command))?.[1]() ?? hostileLines, stderr: HOSTILE[4]! })).transport;
 }
 
 export async function hostileEvidence(): Promise<Evidence[]> {

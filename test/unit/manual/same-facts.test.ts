@@ -9,7 +9,8 @@ import type { RemoteSession } from '../../../shared/node/remote/access';
 import { collectRemote } from '../../../shared/node/remote/collect';
 import { serverCommandPlan } from '../../../shared/common/remote/commands';
 import { RemoteRunner, defaultRunnerOptions } from '../../../shared/node/remote/runner';
-import type { ExecResult, ExecTransport } from '../../../shared/node/remote/transport';
+import type { ExecTransport } from '../../../shared/node/remote/transport';
+import { scriptedTransport, type Answer } from '../../shared/framed-answer';
 
 /**
  * The promise of manual mode: the output a person pastes gives the same facts as the same output
@@ -24,7 +25,6 @@ const PORT = 47103;
 const ADDRESS = '198.18.0.2';
 const SEQ = 'firewall/iptables-save/sequence/02-3x-8082-tcp-reset';
 
-type Answer = { stdout?: string; stderr?: string; code?: number };
 
 /** Emulates `ss -Htlnpe4 'sport = :P'`: the fixture's lines for that port. */
 const ssFiltered = (file: string, port: number) => fixture(`ss/${file}`).split('\n').filter((l) => new RegExp(`:${port} `).test(l)).map((l) => `${l}\n`).join('');
@@ -51,19 +51,10 @@ const SERVER: [RegExp, (command: string) => Answer][] = [
 
 /** A server that answers from fixtures; `override` replaces answers (a daemon that is down, ...). */
 function fixtureServer(override: [RegExp, (command: string) => Answer][] = []): { transport: ExecTransport; commands: string[] } {
-  const commands: string[] = [];
-  const transport: ExecTransport = {
-    where: 'fixture-server',
-    async exec(command): Promise<ExecResult> {
-      const nonce = /@@pw-begin-([0-9a-f]+)/.exec(command)?.[1] ?? '';
-      const handler = [...override, ...SERVER].find(([re]) => re.test(command));
-      commands.push(command);
-      const a = handler ? handler[1](command) : { stderr: 'sh: 1: unknown: not found', code: 127 };
-      const code = a.code ?? 0;
-      return { code: 0, signal: null, stdout: `\n@@pw-begin-${nonce}\n${a.stdout ?? ''}\n@@pw-end-${nonce} ${code}\n`, stderr: a.stderr ?? '', truncated: false, timedOut: false, ms: 1 };
-    },
-  };
-  return { transport, commands };
+  return scriptedTransport('fixture-server', (command) => {
+    const handler = [...override, ...SERVER].find(([re]) => re.test(command));
+    return handler ? handler[1](command) : { stderr: 'sh: 1: unknown: not found', code: 127 };
+  });
 }
 
 const TOOLS = ['ss', 'ip', 'systemctl', 'journalctl', 'iptables-nft-save', 'ip6tables-nft-save', 'docker'];
