@@ -1,14 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/csp';
 import { createHandlerTable } from '../../shared/node/handlers';
-import { startStaticServer, type StaticServer } from './harness/static-server';
+import { listenOnLoopback, startStaticServer, type StaticServer } from './harness/static-server';
 import { rendererDir, startWizardSession, WAIT_MS, type WizardSession } from './harness/wizard-session';
 
 /**
@@ -262,20 +261,7 @@ async function startOtherOrigin(): Promise<OtherOrigin> {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
     }
   });
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 /** The `<meta>` CSP of the built page: the variants without it cut exactly this element out. */

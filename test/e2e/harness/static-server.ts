@@ -55,13 +55,19 @@ export async function startStaticServer(rootDir: string, csp: string): Promise<S
       }
     })();
   });
+  const listening = await listenOnLoopback(server);
+  return { url: `${listening.origin}/`, close: listening.close };
+}
+
+/** Starts `server` on 127.0.0.1, a random port; `close` also ends kept-alive connections (a browser holds some). */
+export async function listenOnLoopback(server: Server): Promise<{ origin: string; close(): Promise<void> }> {
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => done());
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    origin: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();
