@@ -8,7 +8,7 @@ import { parseSshDestination } from '../../shared/common/schema/ssh-destination'
 import { parseTarget } from '../../shared/common/schema/target';
 import { payloadName, payloads, sample, type Payload } from '../fixtures/injection/corpus';
 import { NS_V4, run, runOk, type ExecResult } from './harness/netns';
-import { startNamespacedSshd, type NamespacedSshd } from './harness/netns-sshd';
+import { shimPath, startNamespacedSshd, type NamespacedSshd } from './harness/netns-sshd';
 import { useLab } from './harness/suite';
 
 // Real diagnoses over a real sshd in the lab namespace, with payloads of the injection corpus in the
@@ -38,7 +38,7 @@ beforeAll(async () => {
   }
   // The CLI from the sources under test (as cli-diagnose.test.ts does).
   await runOk('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { cwd: join(import.meta.dirname, '../..'), timeoutMs: 180_000 });
-  sshd = await startNamespacedSshd(lab(), { address: NS_V4, users: ['root'], env: { PATH: `${shims}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` } });
+  sshd = await startNamespacedSshd(lab(), { address: NS_V4, users: ['root'], env: { PATH: shimPath(shims) } });
   writeFileSync(join(home, 'known_hosts'), sshd.knownHosts);
 }, 240_000);
 

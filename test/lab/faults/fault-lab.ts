@@ -11,9 +11,6 @@ import { startDiagnosis, type RunEnd } from '../../../shared/node/session';
 import type { SshAccess } from '../../../shared/node/remote/access';
 import type { PromptPort } from '../../../shared/node/ssh/prompt';
 
-/** The PATH Debian's sshd gives root, with the shims folder in front. */
-export const shimPath = (dir: string) => `${dir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
-
 /** A folder of shims on the server's PATH: each test writes the ones it needs, and they go after it. */
 export function useShims(dir: string) {
   afterEach(async () => {

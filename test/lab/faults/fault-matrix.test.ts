@@ -23,10 +23,10 @@ import type { Evidence } from '../../../shared/common/schema/report';
 import { connectChain } from '../../../shared/node/ssh/connect';
 import type { DiagnosisEvent } from '../../../shared/common/schema/events';
 import { NS_V4, runOk, waitFor } from '../harness/netns';
-import { startNamespacedSshd, type NamespacedSshd } from '../harness/netns-sshd';
+import { shimPath, startNamespacedSshd, type NamespacedSshd } from '../harness/netns-sshd';
 import { generateKey, type KeyPair } from '../harness/sshd';
 import { useLab } from '../harness/suite';
-import { diagnose, failOnUnhandled, promptPort, shimPath, statuses, useShims, type FaultDiagnosis } from './fault-lab';
+import { diagnose, failOnUnhandled, promptPort, statuses, useShims, type FaultDiagnosis } from './fault-lab';
 
 const UNPRIVILEGED = `pwflt${process.pid % 100000}`;
 const MAX_SESSIONS_PORT = 2222;

@@ -7,6 +7,9 @@ import { runOk, waitFor, type Lab } from './netns';
 import { generateKey, privateSshdConfig, serverHome, SSHD, type KeyPair } from './sshd';
 
 /** A real OpenSSH server inside a lab namespace: the "remote server" the CLI logs in to. */
+/** The PATH Debian's sshd gives root, with a folder of shims in front (for the `env` option below). */
+export const shimPath = (dir: string) => `${dir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+
 export interface NamespacedSshd {
   address: string;
   port: number;
