@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOk, waitFor, type Lab } from './netns';
-import { generateKey, privateSshdConfig, serverHome, SSHD, type KeyPair } from './sshd';
+import { generateKey, privateSshdConfig, serverHome, SSHD, sshdPreflight, type KeyPair } from './sshd';
 
 /** A real OpenSSH server inside a lab namespace: the "remote server" the CLI logs in to. */
 /** The PATH Debian's sshd gives root, with a folder of shims in front (for the `env` option below). */
@@ -65,6 +65,9 @@ export function descendantsOf(pid: number): number[] {
 }
 
 export async function startNamespacedSshd(lab: Pick<Lab, 'ns'>, options: NamespacedSshdOptions): Promise<NamespacedSshd> {
+  // Its own preflight, not another file's: alone on a fresh machine (`npm run bench`), no earlier
+  // test has made sshd's privilege-separation folder.
+  await sshdPreflight();
   const port = options.port ?? 22;
   const dir = await mkdtemp(join(tmpdir(), 'portwise-nsd-'));
   await chmod(dir, 0o755);
