@@ -7,7 +7,8 @@ import type { Answers } from '../common/schema/answers';
 import type { Symptom } from '../common/schema/report';
 import type { SshDestination } from '../common/schema/ssh-destination';
 import { conclude } from '../common/tree/conclude';
-import { isLocalAddress, overallOutcome, type DiagnosisFacts } from '../common/tree/facts';
+import { isLocalAddress, medianMs, overallOutcome, type DiagnosisFacts } from '../common/tree/facts';
+import { baselinePlacesRefusalNear } from '../common/tree/path-nodes';
 import { resolveTarget, defaultResolveOptions } from './probes/dns';
 import { readLocalListeners } from './probes/listeners';
 import { proxySettingsFor } from './probes/proxy';
@@ -182,7 +183,8 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
   let baseline: DiagnosisFacts['baseline'] = null;
   const failing = resolution.status === 'resolved' ? resolution.addresses.filter((a) => probes.some((p) => p.address === a.address && p.status !== 'connected')) : [];
   if (request.remote && failing.length > 0) {
-    baseline = await measureBaseline(request.remote.access.destination, target, failing, options, signal, addEvidence, activities);
+    const refusalMs = medianMs(probes.filter((a) => a.status === 'refused'));
+    baseline = await measureBaseline(request.remote.access.destination, target, failing, refusalMs, options, signal, addEvidence, activities);
     if (signal.aborted) return { status: 'cancelled' };
     const outcome = await gatherRemote(request.remote, { target, options, failing, env: request.env ?? process.env, signal, addEvidence, activities });
     if (signal.aborted) return { status: 'cancelled' };
@@ -382,17 +384,21 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
   }
 }
 
-/**
- * One connect to the SSH port of the same address (catalog §0.3): the round trip the refusal time
- * is compared with. Only when the SSH server is the target itself; null otherwise.
- */
-/** Connects timed for the baseline round trip; the fastest counts. */
+/** At most this many connects are timed for the baseline round trip; the fastest counts. */
 const BASELINE_SAMPLES = 3;
 
+/**
+ * Connects to the SSH port of the same address (catalog §0.3): the round trip the refusal time is
+ * compared with. Only when the SSH server is the target itself; null otherwise. Each connect makes
+ * the SSH server start a process for it, just before the login needs the server's CPU, so timing
+ * stops as soon as a sample cannot place the refusal near this computer: the fastest of more
+ * samples could not either (`baselinePlacesRefusalNear`).
+ */
 async function measureBaseline(
   destination: SshDestination,
   target: Target,
   failing: readonly ResolvedAddress[],
+  refusalMs: number,
   options: ProbeOptions,
   signal: AbortSignal,
   addEvidence: (e: Evidence) => void,
@@ -408,7 +414,7 @@ async function measureBaseline(
   for (let round = 1; round <= BASELINE_SAMPLES && !signal.aborted; round++) {
     const sample = await probeAddress(same.address, same.family, destination.port, round, { timeoutMs: options.timeoutMs, closeGraceMs: 0 }, signal);
     samples.push(sample);
-    if (sample.status !== 'connected') break;
+    if (sample.status !== 'connected' || !baselinePlacesRefusalNear(sample.ms, refusalMs)) break;
   }
   const connected = samples.filter((a) => a.status === 'connected');
   const attempt = connected.length === samples.length && connected.length > 0 ? connected.reduce((fastest, a) => (a.ms < fastest.ms ? a : fastest)) : (samples.at(-1) as ProbeAttempt);
@@ -417,11 +423,11 @@ async function measureBaseline(
   addEvidence({
     id: 'baseline',
     where: 'workstation',
-    command: `TCP connect to ${formatAddressPort(same.address, destination.port)} (the SSH port), ${BASELINE_SAMPLES} times, for a baseline round trip`,
+    command: `TCP connect to ${formatAddressPort(same.address, destination.port)} (the SSH port), up to ${BASELINE_SAMPLES} times, for a baseline round trip`,
     startedAt: started.toISOString(),
     ms: attempt.ms,
     status: attempt.status === 'connected' ? 'ok' : 'error',
-    summary: attempt.status === 'connected' ? `connected in ${attempt.ms.toFixed(2)} ms (the fastest of ${times})` : `${attempt.status} in ${attempt.ms.toFixed(2)} ms`,
+    summary: attempt.status !== 'connected' ? `${attempt.status} in ${attempt.ms.toFixed(2)} ms` : samples.length > 1 ? `connected in ${attempt.ms.toFixed(2)} ms (the fastest of ${times})` : `connected in ${attempt.ms.toFixed(2)} ms (one sample was enough: no faster one could place the refusal near this computer)`,
     raw: null,
     origin: 'collected',
     facts: { check: 'baseline', attempt },

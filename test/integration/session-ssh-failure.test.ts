@@ -42,6 +42,8 @@ function hostKey(): HostKey {
 interface FakeSshd {
   port: number;
   key: HostKey;
+  /** TCP connections accepted so far (a connect that never speaks SSH counts too). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ interface FakeSshd {
 function fakeSshd(auth: 'any' | 'publickey-only'): Promise<FakeSshd> {
   const key = hostKey();
   const clients = new Set<Connection>();
+  let connections = 0;
   const server = new Server({ hostKeys: [key.private] }, (client) => {
     clients.add(client);
     client.on('error', () => undefined);
@@ -62,16 +65,22 @@ function fakeSshd(auth: 'any' | 'publickey-only'): Promise<FakeSshd> {
       stream.pipe(socket).pipe(stream);
     });
   });
+  // Counted at the TCP level: a connect that never speaks SSH (the baseline's) counts too.
+  const tcp = net.createServer((socket) => {
+    connections++;
+    server.injectSocket(socket);
+  });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
+    tcp.listen(0, '127.0.0.1', () => {
+      const port = (tcp.address() as net.AddressInfo).port;
       resolve({
         port,
         key,
+        connections: () => connections,
         close: () =>
           new Promise<void>((done) => {
             for (const c of clients) c.end();
-            server.close(() => done());
+            tcp.close(() => done());
           }),
       });
     });
@@ -194,6 +203,19 @@ describe('startDiagnosis: a failed SSH login carries its facts as fields', () =>
       ],
       keyPath,
     });
+  });
+});
+
+describe('startDiagnosis: the baseline round trip to the SSH port', () => {
+  it('stops after one connect when that one cannot place the refusal near this computer (each connect costs the server a process)', async () => {
+    const before = strict.connections();
+    const { report } = await diagnoseThrough(strict.port, { jumps: [] });
+    // Loopback answers in well under the 2 ms below which timing cannot tell near from far: the
+    // fastest of more samples could not change T7's answer, so one baseline connect, then the login.
+    expect(strict.connections() - before).toBe(2);
+    const baseline = report.evidence.find((e) => e.id === 'baseline');
+    expect(baseline?.facts).toMatchObject({ check: 'baseline', attempt: { status: 'connected', port: strict.port } });
+    expect(baseline?.summary).toMatch(/one sample was enough/);
   });
 });
 

@@ -125,6 +125,15 @@ const NEAR_CLIENT_FACTOR = 5;
 /** Below this baseline the network is too close (a LAN, a namespace) to tell near from far. */
 const MIN_BASELINE_MS = 2;
 
+/**
+ * Whether a baseline round trip this long places a refusal this fast near this computer (T7). The
+ * baseline is the fastest of its samples, so once one sample says no, no later sample can say yes:
+ * the session stops timing there.
+ */
+export function baselinePlacesRefusalNear(baselineMs: number, refusalMs: number): boolean {
+  return baselineMs >= MIN_BASELINE_MS && refusalMs * NEAR_CLIENT_FACTOR < baselineMs;
+}
+
 const T7: TreeNode = {
   id: 'T7',
   title: 'How fast was the refusal?',
@@ -149,7 +158,7 @@ const T7: TreeNode = {
     const answered = serverAnsweredTheProbes(facts);
     if (answered) return next('T9', `Refused in ${formatMs(refusalMs)}${b ? ` against a ${formatMs(b.ms)} baseline` : ''}, but the server's own counters show the fresh probes reached it: ${answered}.`);
     if (!b) return next('T9', `Refused in ${formatMs(refusalMs)} (median); no baseline round trip to the server was measured, so the refusal is taken to come from the server's side.`);
-    if (b.ms >= MIN_BASELINE_MS && refusalMs * NEAR_CLIENT_FACTOR < b.ms) {
+    if (baselinePlacesRefusalNear(b.ms, refusalMs)) {
       return next('T8', `Refused in ${formatMs(refusalMs)}, far faster than the ${formatMs(b.ms)} baseline (${b.source}): the refusal was generated near this computer.`);
     }
     return next('T9', `Refused in ${formatMs(refusalMs)} against a ${formatMs(b.ms)} baseline (${b.source}): the refusal comes from about the server's distance.`);
