@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CAPABILITY_PROBE, parseCapabilities } from '../../../shared/common/parsers/capabilities';
 import { classifyCommandOutcome, isNoSystemd } from '../../../shared/common/parsers/command-failure';
@@ -18,6 +22,26 @@ describe('capability probe', () => {
     // The test machine has these (npm test installs them); the probe must find them in /usr/sbin too.
     for (const tool of ['ip', 'iptables-save', 'nft', 'timeout']) expect(caps.value.tools.has(tool)).toBe(true);
     expect(caps.value.busybox).toBe(false);
+  });
+
+  it.each([
+    ['a named user', 'uid=1000(alice) gid=1000(alice) groups=1000(alice),27(sudo)', 1000, 'alice'],
+    ['a uid without a name', 'uid=4321 gid=4321 groups=4321', 4321, null],
+    ['a name with a dot and a dash', 'uid=70(svc.web-1) gid=70(svc)', 70, 'svc.web-1'],
+  ])('reads the uid and the user from one `id`: %s', (_what, idLine, uid, user) => {
+    // A stub `id` in front of PATH: the probe's own shell code splits its line.
+    const dir = mkdtempSync(join(tmpdir(), 'portwise-caps-id-'));
+    try {
+      writeFileSync(join(dir, 'id'), `#!/bin/sh\necho '${idLine}'\n`);
+      chmodSync(join(dir, 'id'), 0o755);
+      for (const shell of ['dash', 'bash']) {
+        const out = execFileSync(shell, ['-c', CAPABILITY_PROBE], { env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin` }, encoding: 'utf8' });
+        const caps = parseCapabilities(out);
+        expect(caps.ok && { uid: caps.value.uid, user: caps.value.user }, shell).toEqual({ uid, user });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('parses a BusyBox answer with noise around it, and refuses output without the block', () => {
