@@ -43,7 +43,7 @@ export const CAPABILITY_PROBE = [
   'echo "release=$release"',
   // `id` prints "uid=1000(alice) gid=...", or "uid=1000 gid=..." for a uid without a name.
   'ids=$(id 2>/dev/null); uid=${ids#uid=}; uid=${uid%%[!0-9]*}; user=',
-  'case "$ids" in "uid=$uid("*) user=${ids#*\(}; user=${user%%\)*};; esac',
+  'case "$ids" in "uid=$uid("*) user=${ids#*"("}; user=${user%%")"*};; esac',
   'echo "uid=$uid"',
   'echo "user=$user"',
   "if [ -r /etc/os-release ]; then . /etc/os-release 2>/dev/null; echo \"os_id=$ID\"; echo \"os_version=$VERSION_ID\"; fi",
