@@ -89,11 +89,11 @@ const CAPABILITIES = [
 /** The command's own output and exit code, as a server in this state would give them. */
 function answer(state: { address: string; behaviour: FleetBehaviour; rulesRead: number }, command: string, port: number): ShellAnswer {
   if (command.includes('@@portwise-caps')) return { stdout: CAPABILITIES, stderr: '', code: 0 };
-  if (command.includes('ss -Htlnpe4')) {
+  if (command.includes('ss -tlnpe4')) {
     const line = `LISTEN 0      128          0.0.0.0:${port} 0.0.0.0:* users:(("postgres",pid=812,fd=5)) ino:4242 sk:1 cgroup:/system.slice/postgresql.service <->\n`;
     return { stdout: state.behaviour === 'rejecting' ? line : '', stderr: '', code: 0 };
   }
-  if (command.includes('ss -Htlnpe6')) return { stdout: '', stderr: '', code: 0 };
+  if (command.includes('ss -tlnpe6')) return { stdout: '', stderr: '', code: 0 };
   if (command.includes('ip route get')) return { stdout: `local ${state.address} dev lo table local src 127.0.0.1 uid 0 \n    cache <local> \n`, stderr: '', code: 0 };
   if (command.includes('iptables-save -c')) {
     // Each read after the first has counted the workstation's three fresh probes.

@@ -15,7 +15,9 @@ export const FIREWALL_MANAGERS = ['ufw', 'firewalld', 'nftables', 'fail2ban', 'k
 const filter = (port: number) => `sport = :${port}`;
 
 export const serverCommands = {
-  ssListeners: (family: 4 | 6, port: number) => sh`ss -Htlnpe${family} ${filter(port)} 2>/dev/null || ss -tlnpe${family} ${filter(port)}`,
+  // Without -H: the parser drops ss's header line itself, so one command serves every iproute2
+  // (-H came in 4.13) and runs without a shell of its own.
+  ssListeners: (family: 4 | 6, port: number) => sh`ss -tlnpe${family} ${filter(port)}`,
   netstatListeners: () => sh`netstat -tlnpW 2>/dev/null || netstat -tlnp 2>/dev/null || netstat -tln`,
   procTcp: (file: 'tcp' | 'tcp6') => sh`cat ${`/proc/net/${file}`}`,
   routeGet: (address: string) => sh`ip route get ${address}`,
@@ -29,7 +31,9 @@ export const serverCommands = {
   /** `tool` is one of the fixed iptables-save names the capability probe found, never user input. */
   rulesSave: (tool: 'iptables-save' | 'ip6tables-save' | 'iptables-nft-save' | 'ip6tables-nft-save' | 'iptables-legacy-save' | 'ip6tables-legacy-save') => ({ text: `${tool} -c`, simple: true }),
   nftRuleset: () => sh`nft -j list ruleset`,
-  kernelCounters: () => sh`cat /proc/net/snmp; cat /proc/net/snmp6 2>/dev/null; true`,
+  // One `cat`, no shell: without IPv6 the second file is missing and cat exits 1 after printing the
+  // first (the collector accepts that exit and requires the IPv4 counters).
+  kernelCounters: () => sh`cat /proc/net/snmp /proc/net/snmp6`,
   dockerPs: () => sh`docker ps -a --no-trunc --format ${'{{json .}}'}`,
   dockerInspect: (ids: readonly string[]) => sh`docker inspect ${[...ids]}`,
 } satisfies Record<string, (...args: never[]) => ShellCommand>;

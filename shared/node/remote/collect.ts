@@ -105,7 +105,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
         if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: 'ss', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
         all.push(...parsed.value);
       }
-      return { status: 'ok', source: 'ss -Htlnpe', listeners: all, reason: null };
+      return { status: 'ok', source: 'ss -tlnpe', listeners: all, reason: null };
     }
     if (has('netstat')) {
       const run = await runner.run({ id: 'listeners-netstat', command: serverCommands.netstatListeners(), wantsRoot: true });
@@ -246,11 +246,12 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     // The kernel's own answer counters need no root: they prove whether the server itself sent the
     // resets or ICMP errors, even where the rule sets cannot be read.
     const kernelCounters = async (round: 'before' | 'after'): Promise<Counters | null> => {
-      const run = await runner.run({ id: `kernel-counters-${round}`, command: serverCommands.kernelCounters(), wantsRoot: false });
+      const run = await runner.run({ id: `kernel-counters-${round}`, command: serverCommands.kernelCounters(), wantsRoot: false, okCodes: [1] });
       const parsed = parseProcNetstat(run.result.stdout);
-      // Only a read that ended well counts: an empty output (a deadline, a lost connection) parses
-      // as "no counters", whose difference would claim the server sent nothing.
-      const counters = run.status === 'ok' && parsed.ok ? parsed.value : null;
+      // Only a read that ended well and holds the IPv4 counters counts: an empty output (a deadline,
+      // a lost connection, no /proc/net/snmp) parses as "no counters", whose difference would claim
+      // the server sent nothing.
+      const counters = run.status === 'ok' && parsed.ok && parsed.value.TcpOutRsts !== undefined ? parsed.value : null;
       record(run, counters ? `IcmpOutDestUnreachs=${counters.IcmpOutDestUnreachs ?? '?'} Icmp6OutDestUnreachs=${counters.Icmp6OutDestUnreachs ?? '?'} TcpOutRsts=${counters.TcpOutRsts ?? '?'}` : run.status === 'ok' ? 'counters unreadable' : `counters not read (${run.status})`);
       return counters;
     };

@@ -36,7 +36,7 @@ function cases(p: string): Case[] {
     { field: 'address (bash self-probe)', command: c.selfProbeBash(p, 5432, false).text, expected: { tool: 'bash', args: ['-c', 'exec 3<>"/dev/tcp/$1/$2" && echo open', '_', p, '5432'] }, userTyped: null },
     { field: 'port as a string (bash self-probe, timed)', command: c.selfProbeBash('192.0.2.1', asPort(p), true).text, expected: { tool: 'bash', args: ['-c', 'exec 3<>"/dev/tcp/$1/$2" && echo open', '_', '192.0.2.1', p] }, userTyped: null },
     { field: 'address (nc self-probe)', command: c.selfProbeNc(p, 5432).text, expected: { tool: 'nc', args: ['-vz', '-w', '3', p, '5432'] }, userTyped: null },
-    { field: 'port as a string (ss filter)', command: c.ssListeners(4, asPort(p)).text, expected: { tool: 'ss', args: ['-Htlnpe4', `sport = :${p}`] }, userTyped: null },
+    { field: 'port as a string (ss filter)', command: c.ssListeners(4, asPort(p)).text, expected: { tool: 'ss', args: ['-tlnpe4', `sport = :${p}`] }, userTyped: null },
     { field: 'container id (docker inspect)', command: c.dockerInspect([p, 'abc123']).text, expected: { tool: 'docker', args: ['inspect', p, 'abc123'] }, userTyped: null },
   ];
 }

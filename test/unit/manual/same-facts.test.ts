@@ -26,8 +26,9 @@ const ADDRESS = '198.18.0.2';
 const SEQ = 'firewall/iptables-save/sequence/02-3x-8082-tcp-reset';
 
 
-/** Emulates `ss -Htlnpe4 'sport = :P'`: the fixture's lines for that port. */
-const ssFiltered = (file: string, port: number) => fixture(`ss/${file}`).split('\n').filter((l) => new RegExp(`:${port} `).test(l)).map((l) => `${l}\n`).join('');
+/** Emulates `ss -tlnpe4 'sport = :P'`: iproute2 6.1's header line, then the fixture's lines for that port. */
+const ssFiltered = (file: string, port: number) =>
+  ['State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess', ...fixture(`ss/${file}`).split('\n').filter((l) => new RegExp(`:${port} `).test(l))].map((l) => `${l}\n`).join('');
 
 /** Emulates `docker inspect ID...`: the containers asked for, from the capture of all of them. */
 function inspect(command: string): Answer {
@@ -36,8 +37,8 @@ function inspect(command: string): Answer {
 }
 
 const SERVER: [RegExp, (command: string) => Answer][] = [
-  [/ss -Htlnpe4/, (c) => ({ stdout: ssFiltered('ss-Htlnpe4.txt', Number(/sport = :(\d+)/.exec(c)?.[1])) })],
-  [/ss -Htlnpe6/, (c) => ({ stdout: ssFiltered('ss-Htlnpe6.txt', Number(/sport = :(\d+)/.exec(c)?.[1])) })],
+  [/ss -tlnpe4/, (c) => ({ stdout: ssFiltered('ss-Htlnpe4.txt', Number(/sport = :(\d+)/.exec(c)?.[1])) })],
+  [/ss -tlnpe6/, (c) => ({ stdout: ssFiltered('ss-Htlnpe6.txt', Number(/sport = :(\d+)/.exec(c)?.[1])) })],
   [/ip route get/, () => ({ stdout: fixture('ip/route-get-v4-local-198.18.0.2.txt') })],
   [/systemctl is-active/, () => ({ stdout: 'inactive\ninactive\ninactive\ninactive\n', code: 3 })],
   [/systemctl show/, () => ({ stdout: fixture('systemd/systemctl-show-nginx-port-conflict.txt') })],
@@ -213,12 +214,21 @@ describe('the preview the wizard shows is what the collector runs', () => {
 
 describe('evidence of a failed read', () => {
   it('a failed IPv4 ss read does not hide the IPv6 one: both are evidence, and the listeners are not claimed read', async () => {
-    const { facts, evidence } = await collect({ override: [[/ss -Htlnpe4/, () => ({ stderr: 'Cannot open netlink socket: Operation not permitted', code: 1 })]] });
+    const { facts, evidence } = await collect({ override: [[/ss -tlnpe4/, () => ({ stderr: 'Cannot open netlink socket: Operation not permitted', code: 1 })]] });
     const ids = evidence.map((e) => e.id);
     expect(ids).toContain('server:listeners-ss4');
     expect(ids).toContain('server:listeners-ss6');
     expect(evidence.find((e) => e.id === 'server:listeners-ss6')?.status).toBe('ok');
     expect(facts.listeners.status).not.toBe('ok');
     expect(facts.listeners.listeners).toEqual([]);
+  });
+
+  it('kernel counters: a server without IPv6 (cat exits 1 after /proc/net/snmp) still counts; one without /proc/net/snmp does not claim zero', async () => {
+    const noV6 = await collect({ override: [[/cat \/proc\/net\/snmp/, () => ({ stdout: fixture('nstat/proc-net-snmp.txt'), stderr: 'cat: /proc/net/snmp6: No such file or directory', code: 1 })]] });
+    expect(noV6.evidence.find((e) => e.id === 'server:kernel-counters-before')?.status).toBe('ok');
+    expect(noV6.facts.kernelAnswers).toMatchObject({ tcpResets: 0, icmpUnreachable: 0 });
+    const none = await collect({ override: [[/cat \/proc\/net\/snmp/, () => ({ stdout: '', stderr: 'cat: /proc/net/snmp: No such file or directory\ncat: /proc/net/snmp6: No such file or directory', code: 1 })]] });
+    expect(none.evidence.find((e) => e.id === 'server:kernel-counters-before')?.summary).toBe('counters unreadable');
+    expect(none.facts.kernelAnswers).toBeNull();
   });
 });
