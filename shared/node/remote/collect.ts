@@ -246,7 +246,7 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     // The kernel's own answer counters need no root: they prove whether the server itself sent the
     // resets or ICMP errors, even where the rule sets cannot be read.
     const kernelCounters = async (round: 'before' | 'after'): Promise<Counters | null> => {
-      const run = await runner.run({ id: `kernel-counters-${round}`, command: serverCommands.kernelCounters(), wantsRoot: false, okCodes: [1] });
+      const run = await runner.run({ id: `kernel-counters-${round}`, command: serverCommands.kernelCounters(), wantsRoot: false, okCodes: [0, 1] });
       const parsed = parseProcNetstat(run.result.stdout);
       // Only a read that ended well and holds the IPv4 counters counts: an empty output (a deadline,
       // a lost connection, no /proc/net/snmp) parses as "no counters", whose difference would claim

@@ -223,7 +223,10 @@ describe('evidence of a failed read', () => {
     expect(facts.listeners.listeners).toEqual([]);
   });
 
-  it('kernel counters: a server without IPv6 (cat exits 1 after /proc/net/snmp) still counts; one without /proc/net/snmp does not claim zero', async () => {
+  it('kernel counters: read on a server with both files, and on one without IPv6 (cat exits 1 after /proc/net/snmp); one without /proc/net/snmp does not claim zero', async () => {
+    const both = await collect();
+    expect(both.evidence.find((e) => e.id === 'server:kernel-counters-before')?.status).toBe('ok');
+    expect(both.facts.kernelAnswers).toMatchObject({ tcpResets: 0, icmpUnreachable: 0 });
     const noV6 = await collect({ override: [[/cat \/proc\/net\/snmp/, () => ({ stdout: fixture('nstat/proc-net-snmp.txt'), stderr: 'cat: /proc/net/snmp6: No such file or directory', code: 1 })]] });
     expect(noV6.evidence.find((e) => e.id === 'server:kernel-counters-before')?.status).toBe('ok');
     expect(noV6.facts.kernelAnswers).toMatchObject({ tcpResets: 0, icmpUnreachable: 0 });
