@@ -350,7 +350,7 @@ describe('fault matrix', () => {
     // the link is cut while it runs.
     const count = join(shims.dir, 'count');
     const flag = join(shims.dir, 'second-read');
-    await shims.add('cat', `case "$*" in /proc/net/snmp) echo x >> ${count}; if [ "$(wc -l < ${count})" -ge 2 ]; then touch ${flag}; exec sleep 30; fi;; esac; exec /usr/bin/cat "$@"`);
+    await shims.add('cat', `case "$*" in /proc/net/snmp*) echo x >> ${count}; if [ "$(wc -l < ${count})" -ge 2 ]; then touch ${flag}; exec sleep 30; fi;; esac; exec /usr/bin/cat "$@"`);
     try {
       const running = run(12);
       // (A run that ends before the fault could be injected fails here, with its evidence.)
