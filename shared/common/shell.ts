@@ -34,6 +34,13 @@ export interface ShellCommand {
    * program, not a shell builtin.
    */
   readonly simple?: boolean;
+  /**
+   * The command ends by itself, soon: it reads kernel state (netlink, /proc) and waits on no daemon,
+   * lock or network peer, or it carries its own `timeout`. The runner starts it without a `timeout`
+   * of its own, one program start fewer; the channel's deadline still applies. Anything that talks
+   * to a daemon (systemctl, journalctl, docker, firewall-cmd) is not bounded.
+   */
+  readonly bounded?: boolean;
 }
 
 /** Literal template text that holds no shell syntax: words and spaces only (values are quoted apart). */

@@ -14,26 +14,30 @@ export const FIREWALL_MANAGERS = ['ufw', 'firewalld', 'nftables', 'fail2ban', 'k
 
 const filter = (port: number) => `sport = :${port}`;
 
+/** Marks a kernel read (ShellCommand.bounded): it needs no server-side `timeout` around it. */
+const bounded = (command: ShellCommand): ShellCommand => ({ ...command, bounded: true });
+
 export const serverCommands = {
   // Without -H: the parser drops ss's header line itself, so one command serves every iproute2
   // (-H came in 4.13) and runs without a shell of its own.
-  ssListeners: (family: 4 | 6, port: number) => sh`ss -tlnpe${family} ${filter(port)}`,
-  netstatListeners: () => sh`netstat -tlnpW 2>/dev/null || netstat -tlnp 2>/dev/null || netstat -tln`,
-  procTcp: (file: 'tcp' | 'tcp6') => sh`cat ${`/proc/net/${file}`}`,
-  routeGet: (address: string) => sh`ip route get ${address}`,
-  selfProbeBash: (address: string, port: number, timed: boolean) => ({ text: `${timed ? 'timeout 3 ' : ''}${sh`bash -c ${'exec 3<>"/dev/tcp/$1/$2" && echo open'} _ ${address} ${port}`.text}`, simple: true }),
-  selfProbeNc: (address: string, port: number) => sh`nc -vz -w 3 ${address} ${port}`,
+  ssListeners: (family: 4 | 6, port: number) => bounded(sh`ss -tlnpe${family} ${filter(port)}`),
+  netstatListeners: () => bounded(sh`netstat -tlnpW 2>/dev/null || netstat -tlnp 2>/dev/null || netstat -tln`),
+  procTcp: (file: 'tcp' | 'tcp6') => bounded(sh`cat ${`/proc/net/${file}`}`),
+  routeGet: (address: string) => bounded(sh`ip route get ${address}`),
+  // With `timeout 3` of its own it needs no second one around it.
+  selfProbeBash: (address: string, port: number, timed: boolean) => ({ text: `${timed ? 'timeout 3 ' : ''}${sh`bash -c ${'exec 3<>"/dev/tcp/$1/$2" && echo open'} _ ${address} ${port}`.text}`, simple: true, bounded: timed }),
+  selfProbeNc: (address: string, port: number) => bounded(sh`nc -vz -w 3 ${address} ${port}`),
   firewallManagers: () => sh`systemctl is-active ${[...FIREWALL_MANAGERS]}`,
   // The unit is typed by a person: after `--`, so `-H host` or `--root=...` is a unit name systemctl
   // does not find, never an option. (journalctl's `-u` takes the next word as its value already.)
   serviceState: (unit: string) => sh`systemctl show -p ${SERVICE_PROPERTIES} --no-pager -- ${unit}`,
   serviceLog: (unit: string) => sh`journalctl -u ${unit} -n 100 -o json --no-pager -q`,
   /** `tool` is one of the fixed iptables-save names the capability probe found, never user input. */
-  rulesSave: (tool: 'iptables-save' | 'ip6tables-save' | 'iptables-nft-save' | 'ip6tables-nft-save' | 'iptables-legacy-save' | 'ip6tables-legacy-save') => ({ text: `${tool} -c`, simple: true }),
-  nftRuleset: () => sh`nft -j list ruleset`,
+  rulesSave: (tool: 'iptables-save' | 'ip6tables-save' | 'iptables-nft-save' | 'ip6tables-nft-save' | 'iptables-legacy-save' | 'ip6tables-legacy-save') => ({ text: `${tool} -c`, simple: true, bounded: true }),
+  nftRuleset: () => bounded(sh`nft -j list ruleset`),
   // One `cat`, no shell: without IPv6 the second file is missing and cat exits 1 after printing the
   // first (the collector accepts that exit and requires the IPv4 counters).
-  kernelCounters: () => sh`cat /proc/net/snmp /proc/net/snmp6`,
+  kernelCounters: () => bounded(sh`cat /proc/net/snmp /proc/net/snmp6`),
   dockerPs: () => sh`docker ps -a --no-trunc --format ${'{{json .}}'}`,
   dockerInspect: (ids: readonly string[]) => sh`docker inspect ${[...ids]}`,
 } satisfies Record<string, (...args: never[]) => ShellCommand>;

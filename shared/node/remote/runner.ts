@@ -39,7 +39,7 @@ export interface RunnerOptions {
   sudo: boolean;
   defaultTimeoutMs: number;
   defaultMaxBytes: number;
-  /** The server has `timeout`: commands get a server-side deadline too, so nothing lingers there. */
+  /** The server has `timeout`: commands that could wait (on a daemon, a lock, a peer) get a server-side deadline too, so nothing lingers there. */
   serverTimeout: boolean;
   signal?: AbortSignal;
   /** Told when a command gets its channel and when it ends: for live progress. */
@@ -168,7 +168,9 @@ export class RemoteRunner {
     const nonce = randomBytes(8).toString('hex');
     const digest = new FramedDigest(Buffer.from(frameBegin(nonce)), Buffer.from(frameEnd(nonce)));
     const timeoutMs = spec.timeoutMs ?? this.options.defaultTimeoutMs;
-    const serverTimeoutSec = this.options.serverTimeout ? Math.max(1, Math.ceil(timeoutMs / 1000)) : null;
+    // A bounded command (a kernel read, or one with its own `timeout`) ends by itself: it is started
+    // without a `timeout` around it, one program fewer on the server; the channel deadline stays.
+    const serverTimeoutSec = this.options.serverTimeout && spec.command.bounded !== true ? Math.max(1, Math.ceil(timeoutMs / 1000)) : null;
     const raw = await this.transport.exec(wrapCommand(spec.command.text, nonce, { sudo, serverTimeoutSec, inShell: this.transport.inPosixShell === true, simple: spec.command.simple === true }), {
       // The channel deadline is a little later than the server-side one, so `timeout` answers first.
       timeoutMs: timeoutMs + (serverTimeoutSec ? 3000 : 0),

@@ -2,6 +2,7 @@ import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { serverCommands } from '../../../shared/common/remote/commands';
 import { sh } from '../../../shared/common/shell';
 import { RemoteRunner, defaultRunnerOptions, unwrapOutput, wrapCommand } from '../../../shared/node/remote/runner';
 import { localTransport, type ExecTransport } from '../../../shared/node/remote/transport';
@@ -59,6 +60,21 @@ describe('RemoteRunner on a local shell', () => {
     const run = await withTimeout.run({ id: 's', command: sh`sleep 5`, wantsRoot: false, timeoutMs: 1000 });
     expect(run.status).toBe('timeout');
     expect(run.result.code).toBe(124);
+  });
+
+  it('a bounded command (a kernel read) gets no server-side timeout; one that may wait on a daemon does', async () => {
+    const commands: string[] = [];
+    const recording: ExecTransport = { ...localTransport, exec: (command, options) => (commands.push(command), localTransport.exec(command, options)) };
+    const withTimeout = new RemoteRunner(recording, { ...defaultRunnerOptions, serverTimeout: true });
+    const kernelRead = await withTimeout.run({ id: 'k', command: { ...sh`cat /proc/self/stat`, bounded: true }, wantsRoot: false });
+    const daemon = await withTimeout.run({ id: 'd', command: sh`echo daemon`, wantsRoot: false });
+    expect([kernelRead.status, daemon.status]).toEqual(['ok', 'ok']);
+    expect(commands[0]).not.toContain('timeout');
+    expect(commands[1]).toContain('timeout -k 2 10 ');
+    // The catalog's kernel reads are bounded; what talks to a daemon is not.
+    const c = serverCommands;
+    for (const command of [c.ssListeners(4, 80), c.routeGet('198.18.0.2'), c.rulesSave('iptables-nft-save'), c.nftRuleset(), c.kernelCounters(), c.procTcp('tcp'), c.selfProbeBash('127.0.0.1', 80, true)]) expect(command.bounded, command.text).toBe(true);
+    for (const command of [c.serviceState('nginx'), c.serviceLog('nginx'), c.dockerPs(), c.firewallManagers(), c.selfProbeBash('127.0.0.1', 80, false)]) expect(command.bounded ?? false, command.text).toBe(false);
   });
 
   it('retries with sudo -n only where allowed, and keeps the first answer as evidence', () => {
