@@ -19,6 +19,12 @@ export interface Capabilities {
   bashDevTcp: boolean;
   /** What plain `iptables` is on this server: the nf_tables or the legacy backend (null: no iptables). */
   iptablesBackend: 'nf_tables' | 'legacy' | null;
+  /**
+   * Whether the kernel's legacy iptables (x_tables) holds any table in the login's network namespace,
+   * for IPv4 and IPv6: false when /proc/net/ip{,6}_tables_names is absent (the module is not loaded)
+   * or empty, so no legacy rule can exist there; null when it could not be read (it is root's only).
+   */
+  legacyTables: { v4: boolean | null; v6: boolean | null };
 }
 
 /** The tools the command catalog may choose between. */
@@ -50,6 +56,8 @@ export const CAPABILITY_PROBE = [
   `for t in ${probedTools.join(' ')}; do if command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || [ -x "/sbin/$t" ]; then echo "tool=$t"; fi; done`,
   // One line ("iptables v1.8.9 (nf_tables)"); only its backend word is read.
   'echo "iptables_version=$(iptables -V 2>/dev/null)"',
+  // Which legacy iptables tables exist here (read by the shell): none means no legacy rule set to read.
+  'for f in ip_tables ip6_tables; do if [ ! -e "/proc/net/${f}_names" ]; then echo "${f}_names="; elif [ -r "/proc/net/${f}_names" ]; then n=; read -r n 2>/dev/null <"/proc/net/${f}_names"; echo "${f}_names=$n"; fi; done',
   'if command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then echo sudo=yes; else echo sudo=no; fi',
   'if [ -d /run/systemd/system ]; then echo systemd=yes; else echo systemd=no; fi',
   'case "$(readlink -f /bin/sh 2>/dev/null)" in *busybox*) echo busybox=yes;; *) echo busybox=no;; esac',
@@ -91,5 +99,12 @@ export function parseCapabilities(text: string): Result<Capabilities, Capability
     busybox: values.get('busybox') === 'yes',
     bashDevTcp: tools.has('bash'),
     iptablesBackend: /nf_tables/.test(values.get('iptables_version') ?? '') ? 'nf_tables' : /legacy/.test(values.get('iptables_version') ?? '') ? 'legacy' : null,
+    legacyTables: { v4: tablesPresent(values, 'ip_tables_names'), v6: tablesPresent(values, 'ip6_tables_names') },
   });
+}
+
+/** `ip_tables_names=` (empty: no table) -> false; a table name -> true; no line (unreadable, or an older probe) -> null. */
+function tablesPresent(values: ReadonlyMap<string, string>, key: string): boolean | null {
+  const value = values.get(key);
+  return value === undefined ? null : value !== '';
 }

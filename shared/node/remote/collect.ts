@@ -193,8 +193,12 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
 
   async function collectFirewall(): Promise<{ read: Pick<RemoteFacts['firewall'], 'snapshots' | 'unreadable'>; correlation: RemoteFacts['correlation']; kernelAnswers: RemoteFacts['kernelAnswers'] }> {
     const sources: { source: IptablesSource | 'nft'; spec: CommandSpec }[] = [];
+    // A legacy rule set the kernel does not hold (no legacy table in this namespace, per the
+    // capability probe) is not read: there is no rule in it to find, and running the legacy tool
+    // could make the kernel load its module.
+    const absent = (source: IptablesSource) => (source === 'iptables-legacy' ? caps.legacyTables.v4 : source === 'ip6tables-legacy' ? caps.legacyTables.v6 : null) === false;
     const iptables = (tool: Parameters<typeof serverCommands.rulesSave>[0], source: IptablesSource) =>
-      has(tool) && sources.push({ source, spec: { id: `rules-${source}`, command: serverCommands.rulesSave(tool), wantsRoot: true } });
+      has(tool) && !absent(source) && sources.push({ source, spec: { id: `rules-${source}`, command: serverCommands.rulesSave(tool), wantsRoot: true } });
     if (has('iptables-nft-save') || has('iptables-legacy-save')) {
       iptables('iptables-nft-save', 'iptables-nft');
       iptables('ip6tables-nft-save', 'ip6tables-nft');

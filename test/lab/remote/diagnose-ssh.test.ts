@@ -165,6 +165,37 @@ describe('diagnose --ssh in the netns lab', () => {
     }
   });
 
+  it('a REJECT in the legacy iptables tables: found there, and those tables are read only when the kernel holds one', async () => {
+    const listener = await lab().startListener({ address: '0.0.0.0', port: port(14), mode: 'accept' });
+    const reject = ['INPUT', '-p', 'tcp', '--dport', String(port(14)), '-j', 'REJECT', '--reject-with', 'tcp-reset'];
+    const legacyReads = (r: CliRun) => r.report!.evidence.filter((e) => e.id.startsWith('server:rules-iptables-legacy')).map((e) => e.id);
+    const probed = (r: CliRun) => r.report!.evidence.find((e) => e.id === 'ssh-login')?.raw ?? '';
+    try {
+      // While only nf_tables holds rules, this namespace has no legacy table: the capability probe
+      // says so, and the legacy rule sets are not read at all.
+      await withRules(lab(), [['iptables', '-A', ...reject]], async () => {
+        const run = await cli([`${NS_V4}:${port(14)}`]);
+        if (/ip_tables_names=\S/.test(probed(run))) throw new Error('a legacy table already exists in the lab namespace: this test must run before any other legacy rule');
+        expect(probed(run), run.stderr).toMatch(/ip_tables_names=\n/);
+        expect(legacyReads(run)).toEqual([]);
+        expect(cause(run)).toBe('iptables-reject');
+      });
+      await lab().exec(['iptables-legacy', '-A', ...reject]);
+      try {
+        const run = await cli([`${NS_V4}:${port(14)}`]);
+        expect(probed(run), run.stderr).toMatch(/ip_tables_names=filter\n/);
+        expect(legacyReads(run)).toEqual(['server:rules-iptables-legacy-before', 'server:rules-iptables-legacy-after']);
+        expect(cause(run), JSON.stringify(run.report?.path, null, 1)).toBe('iptables-reject');
+        expect(reason(run)).toContain(`--dport ${port(14)}`);
+        expect(reason(run)).toContain('iptables-legacy');
+      } finally {
+        await lab().exec(['iptables-legacy', '-F', 'INPUT']);
+      }
+    } finally {
+      await listener.stop();
+    }
+  });
+
   it('an nft reject: nftables-reject, naming the rule', async () => {
     const listener = await lab().startListener({ address: '0.0.0.0', port: port(6), mode: 'accept' });
     try {

@@ -55,7 +55,7 @@ function hostileServer(): ExecTransport {
 export async function hostileEvidence(): Promise<Evidence[]> {
   const capabilities: Capabilities = {
     kernel: 'Linux', kernelRelease: '6.1.0', osId: 'debian', osVersion: '12', uid: 0, user: 'root', tools: new Set(['ss', 'ip', 'systemctl', 'journalctl', 'iptables-nft-save', 'docker']),
-    sudo: false, systemd: true, busybox: false, bashDevTcp: false, iptablesBackend: 'nf_tables',
+    sudo: false, systemd: true, busybox: false, bashDevTcp: false, iptablesBackend: 'nf_tables', legacyTables: { v4: null, v6: null },
   };
   const session: RemoteSession = {
     server: `root@${HOSTILE[6]}:22`,

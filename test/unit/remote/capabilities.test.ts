@@ -22,6 +22,19 @@ describe('capability probe', () => {
     // The test machine has these (npm test installs them); the probe must find them in /usr/sbin too.
     for (const tool of ['ip', 'iptables-save', 'nft', 'timeout']) expect(caps.value.tools.has(tool)).toBe(true);
     expect(caps.value.busybox).toBe(false);
+    // Root reads /proc/net/ip{,6}_tables_names: known either way, never "unknown".
+    if (process.getuid?.() === 0) expect([caps.value.legacyTables.v4, caps.value.legacyTables.v6].map((v) => typeof v)).toEqual(['boolean', 'boolean']);
+  });
+
+  it('legacy iptables tables: an empty names line is none, a table name is some, no line is unknown', () => {
+    const block = (lines: string) => `@@portwise-caps\nuid=0\n${lines}@@portwise-caps-end\n`;
+    const read = (lines: string) => {
+      const caps = parseCapabilities(block(lines));
+      return caps.ok ? caps.value.legacyTables : null;
+    };
+    expect(read('ip_tables_names=\nip6_tables_names=\n')).toEqual({ v4: false, v6: false });
+    expect(read('ip_tables_names=filter\nip6_tables_names=\n')).toEqual({ v4: true, v6: false });
+    expect(read('')).toEqual({ v4: null, v6: null });
   });
 
   it.each([
