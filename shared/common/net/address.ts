@@ -30,10 +30,13 @@ export function normaliseIpv6(text: string): string | null {
 
 /** RFC 5952 text of eight 16-bit groups (v4-mapped addresses in dotted form). */
 export function formatIpv6Groups(groups: readonly number[]): string {
+  // Joined, not concatenated: `+=` and template literals make a chain of cons strings that every
+  // holder of the address keeps (a parse of /proc/net/tcp6 keeps 20,000 distinct ones); join
+  // writes one flat string.
   if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
     const hi = groups[6] ?? 0;
     const lo = groups[7] ?? 0;
-    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+    return [`::ffff:${hi >> 8}`, hi & 255, lo >> 8, lo & 255].join('.');
   }
   // The longest run of two or more zero groups (the first of equal runs) becomes "::".
   let bestStart = -1;
@@ -51,18 +54,20 @@ export function formatIpv6Groups(groups: readonly number[]): string {
     }
     i = j;
   }
-  // Built without intermediate arrays: proc-net-tcp formats two addresses per socket.
-  let text = '';
+  // Joined with ":", the run is an empty part, and one more at either end of the address:
+  // ["2001", "db8", "", "1"] is 2001:db8::1, ["", "", "1"] is ::1, ["", "", ""] is ::.
+  const parts: string[] = [];
+  if (bestStart === 0) parts.push('');
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
-      text += '::';
+      parts.push('');
       i += bestLength - 1;
+      if (i === 7) parts.push('');
       continue;
     }
-    if (i > 0 && i !== bestStart + bestLength) text += ':';
-    text += groups[i]!.toString(16);
+    parts.push(groups[i]!.toString(16));
   }
-  return text;
+  return parts.join(':');
 }
 
 function ipv6Groups(text: string): number[] | null {

@@ -1,6 +1,7 @@
 import type { FirewallChain, FirewallRule, FirewallSnapshot, RuleAction } from '../schema/firewall';
 import { err, ok, type Result } from '../result';
 import { decimalAt } from './digits';
+import { internRange, RangeTable } from './range-table';
 
 /**
  * Decodes `iptables-save [-c]` / `ip6tables-save [-c]` (either backend; catalog C1, §4.5). Pure: the
@@ -44,23 +45,48 @@ const TARGET_ACTION: Record<string, RuleAction> = {
 
 const PRIVILEGE = /Permission denied|you must be root|can't open lock file/i;
 
+/**
+ * A large host saves 20,000 rules and more, so the text is read in place: each line is a trimmed
+ * [from, to) range of it, and a rule's tokens are looked up in a table of the tokens already seen
+ * (options, chains, targets repeat on every line) instead of being cut out one string each. A line
+ * allocates little beyond the rule it keeps, since most of a parse's time goes to the garbage
+ * collector.
+ */
 export function parseIptablesSave(text: string, source: IptablesSource): Result<FirewallSnapshot, IptablesSaveError> {
   const family = source.startsWith('ip6') ? 'ip6' : 'ip';
   const chains: FirewallChain[] = [];
   const rules: FirewallRule[] = [];
   const warnings: string[] = [];
-  const lines = text.split('\n');
+  const tokens: Tokens = { list: [], count: 0, seen: new RangeTable(MAX_TOKENS) };
 
   let table: string | null = null;
   let tableLine = 0;
   let declared = new Set<string>();
   let perChain = new Map<string, number>();
 
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    // trim() also drops a CRLF's \r.
-    const line = (lines[i] ?? '').trim();
-    if (line === '') continue;
+  for (let start = 0, lineNo = 1; start <= text.length; lineNo++) {
+    let newline = text.indexOf('\n', start);
+    if (newline < 0) newline = text.length;
+    // Trimmed as trim() would: this also drops a CRLF's \r.
+    let from = start;
+    let to = newline;
+    start = newline + 1;
+    while (from < to && isWhitespace(text.charCodeAt(from))) from++;
+    while (to > from && isWhitespace(text.charCodeAt(to - 1))) to--;
+    if (from === to) continue;
+    const first = text.charCodeAt(from);
+    if (table !== null && first !== 35 && first !== 42 && first !== 58 && !isCommit(text, from, to)) {
+      // A rule line, by far the most common: read in place.
+      const rule = parseRuleLine(text, from, to, lineNo, { source, family, table, declared }, tokens);
+      if ('code' in rule) return err(rule);
+      const index = (perChain.get(rule.chain) ?? 0) + 1;
+      perChain.set(rule.chain, index);
+      // The rule is this parse's own object: setting its index in place saves a copy of each rule.
+      rule.index = index;
+      rules.push(rule);
+      continue;
+    }
+    const line = text.slice(from, to);
     if (line.startsWith('#')) {
       if (/^#\s*Warning:/i.test(line)) warnings.push(line);
       continue;
@@ -89,34 +115,34 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
       table = null;
       continue;
     }
-    if (line.startsWith(':')) {
-      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(line);
-      if (!m) return err({ code: 'bad-line', message: `Line ${lineNo} is not a chain line (:CHAIN POLICY [pkts:bytes]): "${line.slice(0, 120)}"`, line: lineNo });
-      const [, name = '', policy = '-', pkts, bytes] = m;
-      declared.add(name);
-      const builtin = policy !== '-';
-      chains.push({
-        source, family, table, chain: name,
-        hook: builtin ? (BUILTIN_HOOK[name] ?? null) : null,
-        priority: builtin ? builtinPriority(table, name) : null,
-        policy: builtin ? policy : null,
-        packets: builtin && pkts !== undefined ? counter(pkts) : null,
-        bytes: builtin && bytes !== undefined ? counter(bytes) : null,
-      });
-      continue;
-    }
-    const rule = parseRuleLine(line, lineNo, { source, family, table, declared });
-    if (!rule.ok) return rule;
-    const index = (perChain.get(rule.value.chain) ?? 0) + 1;
-    perChain.set(rule.value.chain, index);
-    // The rule is this parse's own object: setting its index in place saves a copy of each rule.
-    rule.value.index = index;
-    rules.push(rule.value);
+    // A chain line (the only kind left: the others were read above).
+    const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?$/.exec(line);
+    if (!m) return err({ code: 'bad-line', message: `Line ${lineNo} is not a chain line (:CHAIN POLICY [pkts:bytes]): "${line.slice(0, 120)}"`, line: lineNo });
+    const [, name = '', policy = '-', pkts, bytes] = m;
+    declared.add(name);
+    const builtin = policy !== '-';
+    chains.push({
+      source, family, table, chain: name,
+      hook: builtin ? (BUILTIN_HOOK[name] ?? null) : null,
+      priority: builtin ? builtinPriority(table, name) : null,
+      policy: builtin ? policy : null,
+      packets: builtin && pkts !== undefined ? counter(pkts) : null,
+      bytes: builtin && bytes !== undefined ? counter(bytes) : null,
+    });
   }
   if (table !== null) {
     return err({ code: 'truncated', message: `Table "${table}" (line ${tableLine}) has no COMMIT: the output is cut short.`, line: tableLine });
   }
   return ok({ source, chains, rules, warnings });
+}
+
+/**
+ * The line text[from, to) is COMMIT. Both tests run for every line: a test first run at the first
+ * COMMIT, once the parser is compiled, would send it back to the interpreter.
+ */
+function isCommit(text: string, from: number, to: number): boolean {
+  const six = to - from === 6;
+  return text.startsWith('COMMIT', from) && six;
 }
 
 interface RuleContext {
@@ -126,28 +152,49 @@ interface RuleContext {
   declared: ReadonlySet<string>;
 }
 
-function badRule(line: string, lineNo: number, why: string): Result<never, IptablesSaveError> {
-  return err({ code: 'bad-line', message: `Line ${lineNo}: ${why}: "${line.slice(0, 120)}"`, line: lineNo });
+/** The tokens of the rule being read (list[0, count)), and every distinct token text seen so far. */
+interface Tokens {
+  list: string[];
+  count: number;
+  seen: RangeTable<string>;
+}
+
+/** Distinct token texts kept per parse: options, chains and targets repeat; addresses and ports may not. */
+const MAX_TOKENS = 4096;
+
+function badRule(text: string, from: number, to: number, lineNo: number, why: string): IptablesSaveError {
+  return { code: 'bad-line', message: `Line ${lineNo}: ${why}: "${text.slice(from, Math.min(to, from + 120))}"`, line: lineNo };
 }
 
 // No closures per rule (they would put the rule's variables in a heap context): 20,000 rules are read
 // on a large host.
-function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<FirewallRule, IptablesSaveError> {
-  let body = line;
+function parseRuleLine(text: string, from: number, to: number, lineNo: number, ctx: RuleContext, tokens: Tokens): FirewallRule | IptablesSaveError {
+  let bodyStart = from;
   let packets: number | null = null;
   let bytes: number | null = null;
-  const counters = readCounters(line);
-  if (counters !== null) {
-    packets = counters.packets;
-    bytes = counters.bytes;
-    body = line.slice(counters.end);
+  // `[pkts:bytes]` and the white space after it, as /^\[(\d+):(\d+)\]\s+/ would match.
+  if (text.charCodeAt(from) === 91) {
+    const packetsEnd = digitsEnd(text, from + 1, to);
+    if (packetsEnd > from + 1 && text.charCodeAt(packetsEnd) === 58) {
+      const bytesEnd = digitsEnd(text, packetsEnd + 1, to);
+      if (bytesEnd > packetsEnd + 1 && text.charCodeAt(bytesEnd) === 93) {
+        let end = bytesEnd + 1;
+        while (end < to && isWhitespace(text.charCodeAt(end))) end++;
+        if (end > bytesEnd + 1) {
+          packets = counterAt(text, from + 1, packetsEnd);
+          bytes = counterAt(text, packetsEnd + 1, bytesEnd);
+          bodyStart = end;
+        }
+      }
+    }
   }
-  const tokens = tokenize(body);
-  if (tokens === null) return badRule(line, lineNo, 'unterminated quote');
-  if (tokens[0] !== '-A' && tokens[0] !== '--append') return badRule(line, lineNo, 'expected a rule (-A CHAIN ...)');
-  const chain = tokens[1];
-  if (chain === undefined) return badRule(line, lineNo, '-A without a chain');
-  if (!ctx.declared.has(chain)) return badRule(line, lineNo, `chain "${chain}" was not declared in table ${ctx.table}`);
+  if (!tokenize(text, bodyStart, to, tokens)) return badRule(text, from, to, lineNo, 'unterminated quote');
+  const list = tokens.list;
+  const count = tokens.count;
+  if (count === 0 || (list[0] !== '-A' && list[0] !== '--append')) return badRule(text, from, to, lineNo, 'expected a rule (-A CHAIN ...)');
+  if (count < 2) return badRule(text, from, to, lineNo, '-A without a chain');
+  const chain = list[1]!;
+  if (!ctx.declared.has(chain)) return badRule(text, from, to, lineNo, `chain "${chain}" was not declared in table ${ctx.table}`);
 
   let protocol: string | null = null;
   let dports: PortRange[] | null = null;
@@ -161,78 +208,87 @@ function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<F
   let natTarget: string | null = null;
   let negate = false;
 
-  for (let t = 2; t < tokens.length; t++) {
-    const tok = tokens[t] ?? '';
+  for (let t = 2; t < count; t++) {
+    const tok = list[t]!;
     if (tok === '!') {
       negate = true;
       continue;
     }
     const takesValue = tok !== '-m' && tok !== '--match' && tok.startsWith('-');
-    const value = takesValue ? tokens[t + 1] : undefined;
+    const value = takesValue && t + 1 < count ? list[t + 1] : undefined;
+    // Whether the next token was this one's value. Set in the cases and applied once below: an
+    // increment in a case the first thousand rules never reach (DNAT's --to-destination in the nat
+    // table, listed last) would send the compiled parser back to the interpreter when reached.
+    let skip: boolean;
     switch (tok) {
       case '-p': case '--protocol':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a value`);
         if (!negate) protocol = normaliseProtocol(value);
-        t++;
+        skip = true;
         break;
       case '-s': case '--source': case '-d': case '--destination':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a value`);
         if (!negate) {
-          const list = value.split(',');
-          if (tok === '-s' || tok === '--source') sources = list;
-          else destinations = list;
+          const addresses = value.split(',');
+          if (tok === '-s' || tok === '--source') sources = addresses;
+          else destinations = addresses;
         }
-        t++;
+        skip = true;
         break;
       case '-i': case '--in-interface':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a value`);
         if (!negate) inInterface = value;
-        t++;
+        skip = true;
         break;
       case '--dport': case '--destination-port': case '--dports': case '--destination-ports': case '--ports':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a value`);
         if (!negate) {
           // Unknown (a service name) or "all but" (negated) stays "any".
           const next = parsePortList(value);
           if (next !== null) dports = dports === null ? next : intersectPortRanges(dports, next);
         }
-        t++;
+        skip = true;
         break;
       case '--comment':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a value`);
         comment = value;
-        t++;
+        skip = true;
         break;
       case '-j': case '--jump': case '-g': case '--goto':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a target`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a target`);
         verdict = value;
         isGoto = tok === '-g' || tok === '--goto';
-        t++;
+        skip = true;
         break;
       case '--reject-with':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a value`);
         rejectWith = value;
-        t++;
+        skip = true;
         break;
       case '--to-destination': case '--to-source': case '--to-ports': case '--to':
-        if (value === undefined) return badRule(line, lineNo, `${tok} without a value`);
+        if (value === undefined) return badRule(text, from, to, lineNo, `${tok} without a value`);
         natTarget = value;
-        t++;
+        skip = true;
         break;
       case '-m': case '--match':
-        t++;
+        skip = true;
         break;
       default:
         // Every other option (e.g. --ctstate NEW, --dst-type LOCAL, --set) takes at most one value,
         // but some take none (--rsource, --set, --log-uid): skip a value only if it is not an option.
-        if (tok.startsWith('-') && value !== undefined && !value.startsWith('-') && value !== '!') t++;
+        skip = tok.startsWith('-') && value !== undefined && !value.startsWith('-') && value !== '!';
         break;
     }
+    if (skip) t++;
     negate = false;
   }
 
   let action: RuleAction = 'none';
   let target: string | null = null;
+  // Asked of every rule, though only a jump needs it: user-chain jumps may first appear
+  // thousands of rules in (the nat table's), where an unasked lookup would send the compiled
+  // parser back to the interpreter.
+  const declaredTarget = verdict !== null && ctx.declared.has(verdict);
   if (verdict !== null) {
     if (isGoto) {
       action = 'goto';
@@ -240,7 +296,7 @@ function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<F
     } else if (TARGET_ACTION[verdict] !== undefined) {
       action = TARGET_ACTION[verdict] ?? 'other';
       if (action === 'dnat' || action === 'snat' || action === 'redirect') target = natTarget;
-    } else if (ctx.declared.has(verdict)) {
+    } else if (declaredTarget) {
       action = 'jump';
       target = verdict;
     } else {
@@ -250,12 +306,12 @@ function parseRuleLine(line: string, lineNo: number, ctx: RuleContext): Result<F
   if (action === 'reject' && rejectWith === null) {
     rejectWith = ctx.family === 'ip6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable';
   }
-  return ok({
+  return {
     source: ctx.source, family: ctx.family, table: ctx.table, chain, index: 1, handle: null,
-    text: body, packets, bytes, action, target,
+    text: text.slice(bodyStart, to), packets, bytes, action, target,
     rejectWith: action === 'reject' ? rejectWith : null,
     protocol, dports, sources, destinations, inInterface, comment,
-  });
+  };
 }
 
 /**
@@ -267,22 +323,15 @@ function counter(digits: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-/** `[pkts:bytes]` and the white space after it, as /^\[(\d+):(\d+)\]\s+/ would match; null when absent. */
-function readCounters(line: string): { packets: number | null; bytes: number | null; end: number } | null {
-  if (line.charCodeAt(0) !== 91) return null;
-  const packetsEnd = digitsEnd(line, 1);
-  if (packetsEnd === 1 || line.charCodeAt(packetsEnd) !== 58) return null;
-  const bytesEnd = digitsEnd(line, packetsEnd + 1);
-  if (bytesEnd === packetsEnd + 1 || line.charCodeAt(bytesEnd) !== 93) return null;
-  let end = bytesEnd + 1;
-  while (end < line.length && isWhitespace(line.charCodeAt(end))) end++;
-  if (end === bytesEnd + 1) return null;
-  return { packets: counter(line.slice(1, packetsEnd)), bytes: counter(line.slice(packetsEnd + 1, bytesEnd)), end };
+/** counter() of the digits text[from, to), read in place when they are few enough to be exact. */
+function counterAt(text: string, from: number, to: number): number | null {
+  return to - from <= 15 ? decimalAt(text, from, to) : counter(text.slice(from, to));
 }
 
-function digitsEnd(text: string, from: number): number {
+/** End of the run of ASCII digits at `from`, before `to`. */
+function digitsEnd(text: string, from: number, to: number): number {
   let i = from;
-  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  while (i < to && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
   return i;
 }
 
@@ -294,40 +343,47 @@ function isWhitespace(c: number): boolean {
 }
 
 /**
- * Splits like iptables-save quotes: "a b" is one token, backslash escapes the next character.
- * A plain token is one slice of `body`; only quotes and backslashes make it built up in pieces.
+ * Splits text[from, to) like iptables-save quotes: "a b" is one token, backslash escapes the next
+ * character. Fills tokens.list[0, tokens.count); false for an unterminated quote. A plain token is
+ * looked up in tokens.seen by its range; only quotes and backslashes make one built up in pieces.
  */
-function tokenize(body: string): string[] | null {
-  const out: string[] = [];
+function tokenize(text: string, from: number, to: number, tokens: Tokens): boolean {
+  const { list, seen } = tokens;
+  let count = 0;
   let cur = '';
   let inToken = false;
+  let plain = true;
   let quoted = false;
   // Start of the characters not yet added to `cur`.
-  let run = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
-    if (c === 92 && i + 1 < body.length) {
-      cur += body.slice(run, i) + body[i + 1];
+  let run = from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92 && i + 1 < to) {
+      cur += text.slice(run, i) + text[i + 1];
       i++;
       run = i + 1;
       inToken = true;
+      plain = false;
     } else if (c === 34) {
-      cur += body.slice(run, i);
+      cur += text.slice(run, i);
       run = i + 1;
       quoted = !quoted;
       inToken = true;
+      plain = false;
     } else if (!quoted && (c === 32 || c === 9)) {
-      if (inToken) out.push(cur + body.slice(run, i));
+      if (inToken) list[count++] = plain ? internRange(seen, text, run, i) : cur + text.slice(run, i);
       cur = '';
       inToken = false;
+      plain = true;
       run = i + 1;
     } else {
       inToken = true;
     }
   }
-  if (quoted) return null;
-  if (inToken) out.push(cur + body.slice(run));
-  return out;
+  tokens.count = count;
+  if (quoted) return false;
+  if (inToken) list[tokens.count++] = plain ? internRange(seen, text, run, to) : cur + text.slice(run, to);
+  return true;
 }
 
 const PROTOCOL_NUMBERS: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'ipv6-icmp', '132': 'sctp' };

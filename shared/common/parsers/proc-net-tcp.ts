@@ -2,6 +2,8 @@ import type { Listener } from '../schema/listener';
 import { err, ok, type Result } from '../result';
 import { formatIpv6Groups } from '../net/address';
 import { decimalAt } from './digits';
+import { lineCount } from './lines';
+import { RangeTable } from './range-table';
 
 /**
  * Decodes /proc/net/tcp and /proc/net/tcp6 (catalog §2.3, §4.2). Pure: the caller reads the file.
@@ -64,9 +66,11 @@ export function parseProcNetTcp(text: string, endianness: Endianness = 'little')
     space: -1,
     starts: new Int32Array(FIELDS),
     ends: new Int32Array(FIELDS),
-    addresses: new Map(),
+    addresses: new RangeTable(ADDRESS_CACHE),
   };
-  const sockets: ProcTcpSocket[] = [];
+  // Sized by the line count (a socket per line at most), then cut to the sockets read.
+  const sockets = new Array<ProcTcpSocket>(lineCount(text));
+  let count = 0;
   let lineNo = 1;
   for (let next = firstEnd + 1; next <= text.length; ) {
     lineNo++;
@@ -84,8 +88,9 @@ export function parseProcNetTcp(text: string, endianness: Endianness = 'little')
       const line = text.slice(start, stop).trim();
       return err({ code: 'bad-line', message: `Line ${lineNo} is not a /proc/net/tcp socket line: "${line.slice(0, 120)}"`, line: lineNo });
     }
-    sockets.push(socket);
+    sockets[count++] = socket;
   }
+  sockets.length = count;
   return ok(sockets);
 }
 
@@ -103,7 +108,8 @@ interface Reader {
   /** Start and end of each of the first FIELDS fields of the current line. */
   starts: Int32Array;
   ends: Int32Array;
-  addresses: Map<string, string>;
+  /** Address hex text -> its decoded address, looked up in place (no copy of the key per line). */
+  addresses: RangeTable<string>;
 }
 
 /** Finds the first FIELDS whitespace-separated fields of text[start, stop); returns how many there are (up to FIELDS). */
@@ -194,13 +200,12 @@ function decodePort(text: string, colon: number, to: number): number {
 }
 
 /** The address of `HEX:PORT`, HEX being text[from, end): 8 hex digits (IPv4) or 32 (IPv6), or null. */
-function decodeAddress(text: string, from: number, end: number, little: boolean, cache: Map<string, string>): string | null {
+function decodeAddress(text: string, from: number, end: number, little: boolean, cache: RangeTable<string>): string | null {
   if (end - from !== 8 && end - from !== 32) return null;
-  const key = text.slice(from, end);
-  const known = cache.get(key);
-  if (known !== undefined) return known;
+  const known = cache.get(text, from, end);
+  if (known !== null) return known;
   const address = end - from === 8 ? decodeIpv4(text, from, little) : decodeIpv6(text, from, little);
-  if (address !== null && cache.size < ADDRESS_CACHE) cache.set(key, address);
+  if (address !== null) cache.set(text.slice(from, end), address);
   return address;
 }
 

@@ -2,6 +2,8 @@ import type { Listener } from '../schema/listener';
 import { err, ok, type Result } from '../result';
 import { isIpv4, normaliseIpv6 } from '../net/address';
 import { decimalAt } from './digits';
+import { lineCount } from './lines';
+import { internRange, RangeTable } from './range-table';
 
 /**
  * Decodes `ss -Htlnpe` (iproute2), and `ss -tlnpe` from builds without -H (catalog §2.1, §4.1).
@@ -54,11 +56,16 @@ const HEADER = /^\s*(State|Netid|Recv-Q)\b/;
  * A busy host lists 100,000 sockets (20 MB of text) and a parse is part of every diagnosis, so the
  * text is read in place: each line is a [start, end) range of it, tokens end where indexOf finds a
  * space, values are read from character codes, without per-line copies, trims or regular
- * expressions. Only what a listener keeps is copied out, and text that repeats is kept once.
+ * expressions. Most of a parse's time is the garbage collector's, so a line allocates only what its
+ * listener keeps: the listener, its processes and their array. Text that repeats (names, cgroups,
+ * devices, addresses) is looked up in place and kept once, and the fields between the helpers
+ * travel in the parse's State instead of objects made per line.
  */
 export function parseSsListeners(text: string, options: SsOptions = {}): Result<SsListener[], SsParseError> {
-  const listeners: SsListener[] = [];
-  const state: State = { texts: new Map(), ipv6: new Map(), spacesOnly: !text.includes('\t'), space: -1 };
+  // Sized by the line count (a listener per line at most), then cut to the listeners read.
+  const listeners = new Array<SsListener>(lineCount(text));
+  let count = 0;
+  const state = newState(text);
   let sawContent = false;
   let lineNo = 0;
   for (let start = 0; start <= text.length; ) {
@@ -77,8 +84,9 @@ export function parseSsListeners(text: string, options: SsOptions = {}): Result<
     const parsed = parseLine(text, lineStart, end, lineNo, options, state);
     if (parsed === null) continue;
     if ('code' in parsed) return err(parsed);
-    listeners.push(parsed);
+    listeners[count++] = parsed;
   }
+  listeners.length = count;
   return ok(listeners);
 }
 
@@ -88,7 +96,7 @@ function lineError(text: string, start: number, end: number, lineNo: number, mes
 
 const COLUMNS = 'expected "[Netid] State Recv-Q Send-Q Local Peer"';
 
-/** The line text[start, end) as a listener, null for another socket, or the reason it cannot be read. */
+/** The listener of line text[start, end), null for another socket, or the reason it cannot be read. */
 function parseLine(text: string, start: number, end: number, lineNo: number, options: SsOptions, state: State): SsListener | null | SsParseError {
   const firstStart = skipSpaces(text, start, end);
   const firstEnd = tokenEnd(state, text, firstStart, end);
@@ -122,101 +130,128 @@ function parseLine(text: string, start: number, end: number, lineNo: number, opt
   if (localEnd === localStart || peerEnd === peerStart || recvQ < 0 || sendQ < 0) return lineError(text, start, end, lineNo, COLUMNS);
   if (!tcp || !listen) return null;
 
-  const endpoint = parseLocal(text.slice(localStart, localEnd), options.family, state);
-  if (typeof endpoint === 'string') return lineError(text, start, end, lineNo, endpoint, 'bad-address');
-  const rest = parseRest(text, peerEnd, end, state);
-  if (typeof rest === 'string') return lineError(text, start, end, lineNo, rest, 'bad-users');
+  const host = readLocal(text, localStart, localEnd, options.family, state);
+  if (typeof host === 'string') return lineError(text, start, end, lineNo, host, 'bad-address');
+  const port = state.port;
+  const device = state.device;
+  const processes = readRest(text, peerEnd, end, state);
+  if (typeof processes === 'string') return lineError(text, start, end, lineNo, processes, 'bad-users');
 
   let v6only: boolean | null = null;
-  if (endpoint.family === 6) v6only = rest.v6only ?? endpoint.v6onlyFromNotation;
+  if (host.family === 6) v6only = state.v6only ?? (host.any && state.bracketed ? true : host.mapped ? false : host.v6only);
+  const inode = state.inode;
   return {
-    address: endpoint.address,
-    port: endpoint.port,
-    family: endpoint.family,
+    address: host.address,
+    port,
+    family: host.family,
     v6only,
-    device: endpoint.device,
+    device,
     // `ss -e` prints uid: only when it is not 0, so with ino: present an absent uid means root.
-    uid: rest.uid ?? (rest.inode !== null ? 0 : null),
-    inode: rest.inode,
-    processes: rest.processes,
-    cgroup: rest.cgroup,
+    uid: state.uid ?? (inode !== null ? 0 : null),
+    inode,
+    processes,
+    cgroup: state.cgroup,
     recvQ,
     sendQ,
   };
 }
 
-interface LocalEndpoint {
+/**
+ * A local host as the listener reports it: the address, its family, and what the notation alone
+ * says about IPV6_V6ONLY. Kept once per distinct host text.
+ */
+interface Host {
   address: string;
-  port: number;
   family: 4 | 6;
-  device: string | null;
-  /** What the notation alone says about IPV6_V6ONLY (used when `-e` printed no v6only:). */
-  v6onlyFromNotation: boolean | null;
-}
-
-/** `0.0.0.0:22`, `[::]:22`, `*:22`, `*%lo:53`, `127.0.0.53%lo:53`, `[fe80::1]%eth0:22`, `:::22`. */
-function parseLocal(text: string, familyHint: 4 | 6 | undefined, state: State): LocalEndpoint | string {
-  const colon = text.lastIndexOf(':');
-  if (colon < 0) return 'local address has no ":port"';
-  const port = decimalAt(text, colon + 1, text.length);
-  if (port < 0 || port > 65535) return `port "${text.slice(colon + 1)}" is not a number (run ss with -n)`;
-  let host = text.slice(0, colon);
-  let device: string | null = null;
-  let bracketed = false;
-  if (host.startsWith('[')) {
-    const close = host.indexOf(']');
-    if (close < 0) return 'unbalanced "[" in the local address';
-    const after = host.slice(close + 1);
-    const inner = host.slice(1, close);
-    if (after !== '' && !after.startsWith('%')) return 'unexpected text after "]"';
-    bracketed = true;
-    host = inner;
-    if (after !== '') device = after.slice(1);
-  }
-  const percent = host.indexOf('%');
-  if (percent >= 0) {
-    device = host.slice(percent + 1);
-    host = host.slice(0, percent);
-  }
-  if (device === '') return 'empty device name after "%"';
-  if (device !== null) device = intern(state, device);
-  if (host === '*') {
-    if (familyHint === 4) return { address: '0.0.0.0', port, family: 4, device, v6onlyFromNotation: null };
-    // Current iproute2 prints an IPv6 any socket without IPV6_V6ONLY as `*` (dual-stack).
-    return { address: '::', port, family: 6, device, v6onlyFromNotation: false };
-  }
-  if (isIpv4(host)) return { address: intern(state, host), port, family: 4, device, v6onlyFromNotation: null };
-  const v6 = canonicalIpv6(state, host);
-  if (v6 === null) return `"${host}" is not an IP address`;
-  let v6only: boolean | null = null;
-  // Current iproute2 brackets `::` only for v6-only sockets (a dual-stack one is `*`); the old
-  // unbracketed `:::22` was printed for both, so it stays unknown.
-  if (v6 === '::' && bracketed) v6only = true;
-  // The kernel refuses to bind a v4-mapped address on a v6-only socket (inet6_bind: EINVAL).
-  if (v6.startsWith('::ffff:') && v6.includes('.')) v6only = false;
-  return { address: v6, port, family: 6, device, v6onlyFromNotation: v6only };
-}
-
-interface Rest {
-  processes: SsProcess[];
-  uid: number | null;
-  inode: number | null;
-  cgroup: string | null;
+  /** The canonical address is `::` (v6-only when it was bracketed, see readLocal). */
+  any: boolean;
+  /** A v4-mapped address (`::ffff:127.0.0.1`). */
+  mapped: boolean;
+  /** The v6only of `*` and of every other host whose notation says nothing more. */
   v6only: boolean | null;
 }
 
-/** The fields after the peer, up to `end`: `users:((...))` and the `-e` bag (`uid:N ino:N sk:HEX cgroup:PATH v6only:N <->`), in any order. */
-function parseRest(text: string, start: number, end: number, state: State): Rest | string {
-  const rest: Rest = { processes: [], uid: null, inode: null, cgroup: null, v6only: null };
+/** `*` with `ss -4`: older iproute2 printed `*` for IPv4 any. */
+const ANY4: Host = { address: '0.0.0.0', family: 4, any: false, mapped: false, v6only: null };
+/** `*` otherwise: current iproute2 prints an IPv6 any socket without IPV6_V6ONLY as `*` (dual-stack). */
+const ANY6: Host = { address: '::', family: 6, any: false, mapped: false, v6only: false };
+
+/**
+ * `0.0.0.0:22`, `[::]:22`, `*:22`, `*%lo:53`, `127.0.0.53%lo:53`, `[fe80::1]%eth0:22`, `:::22`, the
+ * token text[from, to): its host, or why it is not one. Sets state.port, state.device and
+ * state.bracketed.
+ */
+function readLocal(text: string, from: number, to: number, familyHint: 4 | 6 | undefined, state: State): Host | string {
+  const colon = text.lastIndexOf(':', to - 1);
+  if (colon < from) return 'local address has no ":port"';
+  const port = decimalAt(text, colon + 1, to);
+  if (port < 0 || port > 65535) return `port "${text.slice(colon + 1, to)}" is not a number (run ss with -n)`;
+  let hostStart = from;
+  let hostEnd = colon;
+  let deviceStart = -1;
+  let deviceEnd = -1;
+  let bracketed = false;
+  if (hostEnd > hostStart && text.charCodeAt(hostStart) === 91) {
+    const close = indexWithin(text, 93, hostStart, hostEnd);
+    if (close < 0) return 'unbalanced "[" in the local address';
+    if (close + 1 < hostEnd) {
+      if (text.charCodeAt(close + 1) !== 37) return 'unexpected text after "]"';
+      deviceStart = close + 2;
+      deviceEnd = hostEnd;
+    }
+    bracketed = true;
+    hostStart++;
+    hostEnd = close;
+  }
+  // A `%` within the host (brackets excluded) names the device instead.
+  const percent = indexWithin(text, 37, hostStart, hostEnd);
+  if (percent >= 0) {
+    deviceStart = percent + 1;
+    deviceEnd = hostEnd;
+    hostEnd = percent;
+  }
+  if (deviceStart >= 0 && deviceEnd === deviceStart) return 'empty device name after "%"';
+  state.port = port;
+  state.bracketed = bracketed;
+  state.device = deviceStart >= 0 ? internRange(state.texts, text, deviceStart, deviceEnd) : null;
+  if (hostEnd - hostStart === 1 && text.charCodeAt(hostStart) === 42) return familyHint === 4 ? ANY4 : ANY6;
+  return state.hosts.get(text, hostStart, hostEnd) ?? readHost(text.slice(hostStart, hostEnd), state);
+}
+/** The Host of a host text seen for the first time (then kept for the next lines), or why it is not an address. */
+function readHost(host: string, state: State): Host | string {
+  let read: Host;
+  if (isIpv4(host)) {
+    read = { address: host, family: 4, any: false, mapped: false, v6only: null };
+  } else {
+    const v6 = normaliseIpv6(host);
+    if (v6 === null) return `"${host}" is not an IP address`;
+    // Current iproute2 brackets `::` only for v6-only sockets (a dual-stack one is `*`); the old
+    // unbracketed `:::22` was printed for both, so it stays unknown. The kernel refuses to bind a
+    // v4-mapped address on a v6-only socket (inet6_bind: EINVAL).
+    read = { address: v6, family: 6, any: v6 === '::', mapped: v6.startsWith('::ffff:') && v6.includes('.'), v6only: null };
+  }
+  state.hosts.set(host, read);
+  return read;
+}
+
+/**
+ * The fields after the peer, up to `end`: `users:((...))` and the `-e` bag (`uid:N ino:N sk:HEX
+ * cgroup:PATH v6only:N <->`), in any order. Returns the processes (or why they cannot be read) and
+ * sets state.uid, state.inode, state.cgroup and state.v6only.
+ */
+function readRest(text: string, start: number, end: number, state: State): SsProcess[] | string {
+  let processes: SsProcess[] | null = null;
+  state.uid = null;
+  state.inode = null;
+  state.cgroup = null;
+  state.v6only = null;
   for (let at = skipSpaces(text, start, end); at < end; at = skipSpaces(text, at, end)) {
     if (hasAt(text, at, 'users:(')) {
       const users = readUsers(text, at + 'users:('.length, end, state);
       if (users === null) return 'cannot read the users:(("name",pid=N,fd=N),...) field';
-      // The field's own fresh array, unless an earlier users:(...) started one (an array grown
-      // by push holds 17 slots: 100,000 listeners would carry 13 MB of empty ones).
-      if (rest.processes.length === 0) rest.processes = users.processes;
-      else for (const process of users.processes) rest.processes.push(process);
-      at = users.end;
+      if (processes === null) processes = users;
+      else for (const process of users) processes = withProcess(processes, process);
+      at = usersEnd;
       continue;
     }
     // A `key:value` token; `<->` and other markers have no key.
@@ -227,21 +262,38 @@ function parseRest(text: string, start: number, end: number, state: State): Rest
     if (colon > at && colon < tokenStop) {
       if (isWordAt(text, at, colon, 'uid')) {
         const uid = decimalAt(text, valueStart, tokenStop);
-        if (uid >= 0) rest.uid = uid;
+        if (uid >= 0) state.uid = uid;
       } else if (isWordAt(text, at, colon, 'ino')) {
         const inode = decimalAt(text, valueStart, tokenStop);
-        if (inode >= 0) rest.inode = inode;
+        if (inode >= 0) state.inode = inode;
       } else if (isWordAt(text, at, colon, 'cgroup')) {
-        if (tokenStop > valueStart) rest.cgroup = intern(state, text.slice(valueStart, tokenStop));
+        if (tokenStop > valueStart) state.cgroup = internRange(state.texts, text, valueStart, tokenStop);
       } else if (isWordAt(text, at, colon, 'v6only') && tokenStop - valueStart === 1) {
         const flag = text.charCodeAt(valueStart);
-        if (flag === 48 || flag === 49) rest.v6only = flag === 49;
+        if (flag === 48 || flag === 49) state.v6only = flag === 49;
       }
       // Unknown keys (sk:, fwmark:, timer:(...), future fields) are tolerated.
     }
     at = tokenStop;
   }
-  return rest;
+  // Each listener its own array, as callers may add to it.
+  return processes ?? [];
+}
+
+/**
+ * `processes` and then `process`, in an array of exactly that many elements for the usual one to four
+ * (an array grown by push holds 17 slots: 100,000 listeners would carry megabytes of empty ones).
+ */
+function withProcess(processes: SsProcess[] | null, process: SsProcess): SsProcess[] {
+  if (processes === null) return [process];
+  switch (processes.length) {
+    case 1: return [processes[0]!, process];
+    case 2: return [processes[0]!, processes[1]!, process];
+    case 3: return [processes[0]!, processes[1]!, processes[2]!, process];
+    default:
+      processes.push(process);
+      return processes;
+  }
 }
 
 interface TupleCandidate {
@@ -259,11 +311,15 @@ interface TupleCandidate {
  * so the search is linear in the length of the field (no recursion, no regex backtracking).
  */
 export function parseUsers(text: string, start: number): { processes: SsProcess[]; end: number } | null {
-  return readUsers(text, start, text.length, null);
+  const processes = readUsers(text, start, text.length, null);
+  return processes === null ? null : { processes, end: usersEnd };
 }
 
-/** parseUsers within text[.., end). */
-function readUsers(text: string, start: number, end: number, state: State | null): { processes: SsProcess[]; end: number } | null {
+/** Where the field read by the last readUsers that succeeded ended: just past its closing ")". */
+let usersEnd = 0;
+
+/** parseUsers within text[.., end): the processes (and usersEnd), or null. */
+function readUsers(text: string, start: number, end: number, state: State | null): SsProcess[] | null {
   // Nearly every field is read by taking the first candidate at each tuple: try that without the
   // search's bookkeeping, and search only when it leads nowhere. Both give the same answer, since
   // the search tries first candidates first.
@@ -281,7 +337,8 @@ function readUsers(text: string, start: number, end: number, state: State | null
       continue;
     }
     if (candidate.final) {
-      return { processes: frames.map((f) => f.candidates[f.next - 1]!.process), end: candidate.next };
+      usersEnd = candidate.next;
+      return frames.map((f) => f.candidates[f.next - 1]!.process);
     }
     if (dead.has(candidate.next)) continue;
     frames.push({ position: candidate.next, candidates: tupleCandidates(text, candidate.next, end), next: 0 });
@@ -290,7 +347,7 @@ function readUsers(text: string, start: number, end: number, state: State | null
 }
 
 /** The search's first path: at every tuple, its first candidate; null when that path does not reach the end. */
-function firstCandidatePath(text: string, start: number, end: number, state: State | null): { processes: SsProcess[]; end: number } | null {
+function firstCandidatePath(text: string, start: number, end: number, state: State | null): SsProcess[] | null {
   let processes: SsProcess[] | null = null;
   for (let at = start; ; ) {
     if (text.charCodeAt(at) !== 40 || text.charCodeAt(at + 1) !== 34) return null;
@@ -304,10 +361,12 @@ function firstCandidatePath(text: string, start: number, end: number, state: Sta
       const next = text.charCodeAt(after);
       const final = next === 41 && (after + 1 >= end || isSpace(text.charCodeAt(after + 1)));
       if (!final && !(next === 44 && text.charCodeAt(after + 1) === 40)) continue;
-      const process = { name: intern(state, text.slice(nameStart, q)), pid: tailPid };
-      if (processes === null) processes = [process];
-      else processes.push(process);
-      if (final) return { processes, end: after + 1 };
+      const name = state === null ? text.slice(nameStart, q) : internRange(state.texts, text, nameStart, q);
+      processes = withProcess(processes, { name, pid: tailPid });
+      if (final) {
+        usersEnd = after + 1;
+        return processes;
+      }
       at = after + 1;
       found = true;
       break;
@@ -334,38 +393,52 @@ function tupleCandidates(text: string, at: number, end: number): TupleCandidate[
   return out;
 }
 
-/** What one parse keeps while it reads the lines. */
+/** What one parse keeps while it reads the lines, and the fields of the line being read. */
 interface State {
   /**
-   * Text that repeats from line to line (process names, cgroups, addresses), kept once: 100,000
+   * Text that repeats from line to line (process names, cgroups, devices), kept once: 100,000
    * listeners of a few services then share a few strings instead of holding 100,000 copies.
    */
-  texts: Map<string, string>;
-  /** IPv6 host text -> its canonical form. */
-  ipv6: Map<string, string>;
+  texts: RangeTable<string>;
+  /** Host text (`127.0.0.1`, `2001:db8::1`, without brackets and device) -> what it reads as. */
+  hosts: RangeTable<Host>;
   /** The text has no tab: tokens end at the next space, found by indexOf (natively). */
   spacesOnly: boolean;
   /** The next space at or after the last token start searched from (the text's length: none left). */
   space: number;
+  // Set by readLocal:
+  port: number;
+  device: string | null;
+  bracketed: boolean;
+  // Set by readRest:
+  uid: number | null;
+  inode: number | null;
+  cgroup: string | null;
+  v6only: boolean | null;
 }
 
 const MAX_STRINGS = 4096;
 
-function intern(state: State | null, text: string): string {
-  if (state === null) return text;
-  const known = state.texts.get(text);
-  if (known !== undefined) return known;
-  if (state.texts.size < MAX_STRINGS) state.texts.set(text, text);
-  return text;
+function newState(text: string): State {
+  return {
+    texts: new RangeTable(MAX_STRINGS),
+    hosts: new RangeTable(MAX_STRINGS),
+    spacesOnly: !text.includes('\t'),
+    space: -1,
+    port: 0,
+    device: null,
+    bracketed: false,
+    uid: null,
+    inode: null,
+    cgroup: null,
+    v6only: null,
+  };
 }
 
-/** normaliseIpv6, once per distinct host text. */
-function canonicalIpv6(state: State, host: string): string | null {
-  const known = state.ipv6.get(host);
-  if (known !== undefined) return known;
-  const v6 = normaliseIpv6(host);
-  if (v6 !== null && state.ipv6.size < MAX_STRINGS) state.ipv6.set(host, v6);
-  return v6;
+/** Index of the first `code` in text[from, to), or -1. */
+function indexWithin(text: string, code: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === code) return i;
+  return -1;
 }
 
 /** The pid read by the last tupleTail that succeeded (saves an object per tuple). */
