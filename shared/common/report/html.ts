@@ -16,9 +16,13 @@ import { formatTarget } from '../schema/target';
  * Policy forbids loading or running anything even if a bug let markup through.
  */
 export function renderReportHtml(report: Report): string {
-  const body = [
-    headerSection(report),
-    '<main>',
+  const parts = reportHtmlParts(report);
+  return htmlPage(documentTitle(report), [parts.header, '<main>', ...parts.sections, '</main>', parts.footer]);
+}
+
+/** The pieces of a report's page: its header, the sections it has (in order), its footer. A fleet's page nests them. */
+export function reportHtmlParts(report: Report): { header: string; sections: string[]; footer: string } {
+  const sections = [
     diagnosisSection(report.diagnosis),
     fixSection(report.diagnosis),
     verifySection(report.diagnosis),
@@ -28,10 +32,8 @@ export function renderReportHtml(report: Report): string {
     sshFailureSection(report.sshFailure),
     evidenceSection(report),
     answersSection(report),
-    '</main>',
-    footer(report),
   ];
-  return page(documentTitle(report), body.filter((part) => part !== ''));
+  return { header: headerSection(report), sections: sections.filter((part) => part !== ''), footer: footer(report) };
 }
 
 /** The headings of the sections, in order; verification runs, a pending question, an SSH failure and answers only appear when the report has them. */
@@ -47,7 +49,8 @@ function documentTitle(report: Report): string {
   return `Portwise report: ${formatTarget(report.target)} (${report.outcome})`;
 }
 
-function page(title: string, body: string[]): string {
+/** A whole page: the head (charset, CSP, title, the report's style plus `extraStyle`), then `body`'s markup, one part a line. */
+export function htmlPage(title: string, body: readonly string[], extraStyle = ''): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -56,7 +59,7 @@ function page(title: string, body: string[]): string {
     `<meta http-equiv="Content-Security-Policy" content="${escapeMarkup(CONTENT_SECURITY_POLICY)}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeMarkup(title)}</title>`,
-    `<style>\n${STYLE}\n</style>`,
+    `<style>\n${STYLE}${extraStyle === '' ? '' : `\n${extraStyle}`}\n</style>`,
     '</head>',
     '<body>',
     ...body,
@@ -157,7 +160,7 @@ function headerSection(report: Report): string {
 }
 
 /** Connected is fine; mixed is partly so; every other outcome is the failure being diagnosed. */
-function outcomeTone(outcome: Report['outcome']): Tone {
+export function outcomeTone(outcome: Report['outcome']): Tone {
   if (outcome === 'connected') return 'ok';
   return outcome === 'mixed' ? 'warn' : 'bad';
 }
@@ -372,11 +375,11 @@ function prose(value: string): string {
     .join('');
 }
 
-function code(value: string): string {
+export function code(value: string): string {
   return `<code>${escapeMarkup(value)}</code>`;
 }
 
-function badge(value: string, tone: Tone): string {
+export function badge(value: string, tone: Tone): string {
   return `<span class="badge tone-${tone}">${escapeMarkup(value)}</span>`;
 }
 
@@ -398,7 +401,7 @@ function commandFigure(label: string, command: string): string {
 }
 
 /** Label/value pairs; the values are markup already (built with `text`, `code`, `badge`). */
-function factsList(facts: readonly [string, string][]): string {
+export function factsList(facts: readonly [string, string][]): string {
   return ['<dl class="facts">', ...facts.map(([label, value]) => `<dt>${escapeMarkup(label)}</dt><dd>${value}</dd>`), '</dl>'].join('\n');
 }
 
@@ -407,7 +410,7 @@ function labelledParagraph(label: string, value: string): string {
 }
 
 /** Items are markup already. */
-function bulletList(items: readonly string[]): string {
+export function bulletList(items: readonly string[]): string {
   return ['<ul>', ...items.map((item) => `<li>${item}</li>`), '</ul>'].join('\n');
 }
 

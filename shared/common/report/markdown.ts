@@ -209,7 +209,7 @@ function wholeOutputFacts(e: Evidence): string[] {
 // Building blocks.
 
 /** A table cell: escaped, with its pipes escaped too and no line break. */
-function escapeCell(value: string): string {
+export function escapeCell(value: string): string {
   return escapeText(value.replace(/[\r\n]+/g, ' ')).replace(/\|/g, '\\|');
 }
 
@@ -218,7 +218,7 @@ function commandBlocks(commands: readonly { platform: Platform; command: string 
   return commands.flatMap((c) => [`${escapeText(platformLabel[c.platform])}:`, fence(c.command, c.platform === 'windows' ? 'powershell' : 'sh')]);
 }
 
-function labelled(label: string, value: string): string {
+export function labelled(label: string, value: string): string {
   return `- **${label}:** ${value}`;
 }
 
@@ -226,7 +226,7 @@ function labelledParagraph(label: string, text: string): string {
   return `**${label}:** ${escapeText(text)}`;
 }
 
-function bulletList(items: readonly string[]): string {
+export function bulletList(items: readonly string[]): string {
   return items.map((item) => `- ${item}`).join('\n');
 }
 

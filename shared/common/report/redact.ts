@@ -175,9 +175,9 @@ interface Slot {
   key: string | null;
 }
 
-function slotsOf(report: Report): Slot[] {
+function slotsOf(value: unknown): Slot[] {
   const slots: Slot[] = [];
-  mapStrings(report, null, (text, key) => {
+  mapStrings(value, null, (text, key) => {
     slots.push({ text, key });
     return text;
   });
@@ -794,9 +794,28 @@ const keyOf = (kind: RedactKind, original: string) => `${kind}\u0000${original}`
 
 /** Lists every replacement the options call for, with how often it occurs: the preview. */
 export function planRedaction(report: Report, options: RedactOptions): RedactionPlan {
-  const slots = slotsOf(report);
+  return planSharedRedaction([report], { destinations: [], strings: null }, options);
+}
+
+/**
+ * Strings a shared plan covers besides its reports (a fleet's server labels, destinations and
+ * failures): `destinations` are read as `user@host:port`, like an evidence's `where`; every string
+ * in `strings` is scanned under its field name, like a report's.
+ */
+export interface LooseStrings {
+  destinations: readonly string[];
+  strings: unknown;
+}
+
+/**
+ * One plan for several reports and the strings around them (a fleet): an original gets one alias
+ * everywhere, and no alias is a text already in any of them.
+ */
+export function planSharedRedaction(reports: readonly Report[], loose: LooseStrings, options: RedactOptions): RedactionPlan {
+  const slots = [...reports.flatMap((report) => slotsOf(report)), ...loose.destinations.map((text) => ({ text, key: 'where' })), ...slotsOf(loose.strings)];
   const collector = new Collector(options);
-  collectStructured(report, collector);
+  for (const report of reports) collectStructured(report, collector);
+  for (const destination of loose.destinations) collector.destination(destination);
   const found = slots.map((slot) => secrets(slot.text));
   collectScanned(slots, found, collector);
   const matcher = new Matcher(collector.originals);
@@ -816,7 +835,7 @@ export function planRedaction(report: Report, options: RedactOptions): Redaction
   // Aliases never collide with text already in the report.
   const reportIps = new Set<string>();
   for (const slot of slots) for (const f of [...ipv4s(slot.text), ...ipv6s(slot.text)]) reportIps.add(f.value);
-  const taken = new TakenAliases(JSON.stringify(report).toLowerCase(), reportIps);
+  const taken = new TakenAliases(JSON.stringify(reports.length === 1 && loose.destinations.length === 0 && loose.strings === null ? reports[0] : [reports, loose]).toLowerCase(), reportIps);
   // A host named `example` or `invalid` would be found again inside host-1.example.invalid.
   const hostDomain = matcher.spans('example.invalid', null).some((s) => s.kind === 'hosts') ? '' : '.example.invalid';
 
@@ -837,6 +856,15 @@ export function planRedaction(report: Report, options: RedactOptions): Redaction
 
 /** The report with exactly the plan's replacements made (a replacement removed from the plan is not made). */
 export function applyRedaction(report: Report, plan: RedactionPlan): Report {
+  const redacted = applyRedactionTo(report, plan);
+  // The digest of an output that was changed would let a reader confirm a guess at what was replaced
+  // (a short output holding one host name): it goes with the original text.
+  redacted.evidence = redacted.evidence.map((e, i) => (e.rawSha256 && e.raw !== report.evidence[i]?.raw ? { ...e, rawSha256: null } : e));
+  return redacted;
+}
+
+/** Any value's strings with the plan's replacements made, field by field as in a report (a fleet's labels and failures). */
+export function applyRedactionTo<T>(value: T, plan: RedactionPlan): T {
   const originals: Originals = new Map();
   const aliases = new Map<string, string>();
   for (const r of plan.replacements) {
@@ -847,9 +875,5 @@ export function applyRedaction(report: Report, plan: RedactionPlan): Report {
     aliases.set(keyOf(r.kind, original), r.alias);
   }
   const matcher = new Matcher(originals);
-  const redacted = mapStrings(report, null, (text, key) => replaceSpans(text, matcher.spans(text, key), (s) => aliases.get(keyOf(s.kind, s.original)))) as Report;
-  // The digest of an output that was changed would let a reader confirm a guess at what was replaced
-  // (a short output holding one host name): it goes with the original text.
-  redacted.evidence = redacted.evidence.map((e, i) => (e.rawSha256 && e.raw !== report.evidence[i]?.raw ? { ...e, rawSha256: null } : e));
-  return redacted;
+  return mapStrings(value, null, (text, key) => replaceSpans(text, matcher.spans(text, key), (s) => aliases.get(keyOf(s.kind, s.original)))) as T;
 }

@@ -94,6 +94,8 @@ export interface FleetCommand {
   secretEnv: { password?: string; passphrase?: string };
   /** False with --no-history. */
   history: boolean;
+  /** --report FILE (repeatable), --redact, --browser: the whole fleet in one file each; present only with --report. */
+  files?: ReportFileOptions;
 }
 
 /** The files of `--report` (diagnose, history export): where, in which format, redacted how, printed by what. */
@@ -162,10 +164,16 @@ Several servers at once (replicas, the members of a load balancer's pool):
                     --no-color to every server. Nothing is asked: an unknown host key is refused
                     unless --accept-new-host-key, and secrets come only from the agent and the
                     named variables. Each finished report is saved in the history. Ctrl-C
-                    cancels every run and closes its connections. --report is not taken (yet):
-                    "history export ID --report FILE" writes one server's report.
+                    cancels every run and closes its connections (and writes no --report file).
+  --report FILE     also write the whole fleet to FILE, format by extension as for diagnose:
+                    .md or .html (the verdict, the table, then each server's full report or
+                    why it has none), .json (the portwise.fleet/1 document) or .pdf (the HTML,
+                    printed as diagnose's is); repeatable. --redact LIST and --browser PATH as
+                    for diagnose: one redaction for every server's report and the table (with
+                    hosts, a profile's name becomes profile-N).
   Exit codes: 0 every server was diagnosed (whatever the cause), 4 the login failed on one
-  or more servers (their rows say so), 1 an internal error, 2 bad usage, 130 interrupted.
+  or more servers (their rows say so), 1 an internal error or a --report file not written,
+  2 bad usage, 130 interrupted.
 
 Saved SSH host profiles (in Portwise's folder; PORTWISE_HOME overrides it):
   profiles list [TEXT] [--group G] [--tag T]   name, user@host:port, jump hosts, groups and tags
@@ -381,9 +389,6 @@ function serversInOrder(tokens: readonly { kind: string; name?: string; value?: 
 /** What fleet does not take, and why (the rest of diagnose's options mean the same for every server). */
 const NOT_FLEET: Readonly<Record<string, string>> = {
   answers: '--answers belongs to "portwise diagnose": answers are for one server\'s questions.',
-  report: '--report is not available with fleet yet: each server\'s report is saved in the history, and "portwise history export ID --report FILE" writes one.',
-  redact: '--redact goes with --report, which fleet does not take yet ("portwise history export ID --report FILE --redact LIST").',
-  browser: '--browser goes with --report FILE.pdf, which fleet does not take yet.',
 };
 
 /** `portwise fleet PORT --ssh DEST... --profile NAME...`. */
@@ -427,6 +432,8 @@ function parseFleetCommand(rest: readonly string[], values: Values, given: reado
     servers.push({ kind: 'ssh', ssh: { ...chain.value, identityFiles: values.identity ?? [], knownHostsFiles, acceptNewHostKey, sudo } });
   }
   const secretEnv = { ...(values['password-env'] !== undefined ? { password: values['password-env'] } : {}), ...(values['passphrase-env'] !== undefined ? { passphrase: values['passphrase-env'] } : {}) };
+  const files = reportFileOptions(values);
+  if (!files.ok) return files;
   return {
     ok: true,
     command: {
@@ -440,11 +447,12 @@ function parseFleetCommand(rest: readonly string[], values: Values, given: reado
       service,
       secretEnv,
       history: !values['no-history'],
+      ...(files.value.reports.length > 0 ? { files: files.value } : {}),
     },
   };
 }
 
-/** --report (repeatable), --redact and --browser: the same for diagnose and history export. */
+/** --report (repeatable), --redact and --browser: the same for diagnose, fleet and history export. */
 function reportFileOptions(values: Values): Parsed<ReportFileOptions> {
   const reports: { file: string; format: ExportFormat }[] = [];
   for (const file of values.report ?? []) {

@@ -1,13 +1,15 @@
 /**
  * `portwise fleet PORT --ssh A --ssh B --profile C ...`: the same diagnosis on every server, a few at
  * a time (shared/node/fleet.ts), then one table and one verdict line. Progress goes to stderr as each
- * server ends, the table (or the --json document) to stdout. Nothing is asked on the terminal.
+ * server ends, the table (or the --json document) to stdout, then the --report files (the whole
+ * fleet in each, report-files.ts). Nothing is asked on the terminal.
  */
 import { ansiStyle, plainStyle } from '../../common/report/text';
 import { fleetProgressLine, renderFleetText } from '../../common/report/fleet';
 import { FLEET_SCHEMA, type FleetDocument, type FleetServerResult } from '../../common/schema/fleet';
 import { formatSshDestination } from '../../common/schema/ssh-destination';
 import { runFleet, type FleetServer } from '../fleet';
+import { VERSION } from '../version';
 import type { SshAccess } from '../remote/access';
 import type { FleetCommand } from './args';
 import { saveToHistory } from './history';
@@ -18,8 +20,8 @@ import { cliPromptPort } from './tty-prompt';
 /**
  * main.ts maps these to exit codes: 0 every server was diagnosed (whatever its cause); 4 a login
  * failed on at least one server; 1 a run stopped on an internal error (or the profiles file could
- * not be read); 2 a mistake in the command (an unknown profile, a secret variable not set); 130
- * interrupted. The worst one wins: interrupted, failed, login-failed.
+ * not be read, or a --report file could not be written); 2 a mistake in the command (an unknown
+ * profile, a secret variable not set); 130 interrupted. The worst one wins: interrupted, failed, login-failed.
  */
 export type FleetOutcome = 'ok' | 'login-failed' | 'failed' | 'usage' | 'interrupted';
 
@@ -99,13 +101,25 @@ export async function runFleetCommand(command: FleetCommand, io: FleetIo): Promi
   });
   await saving;
 
+  const document: FleetDocument = { schema: FLEET_SCHEMA, port: fleet.port, servers: fleet.servers, rows: fleet.rows, verdict: fleet.verdict };
   if (command.json) {
-    const document: FleetDocument = { schema: FLEET_SCHEMA, port: fleet.port, servers: fleet.servers, rows: fleet.rows, verdict: fleet.verdict };
     io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     io.stdout.write(renderFleetText(fleet.rows, fleet.verdict, colorOut ? ansiStyle : plainStyle));
   }
-  if (fleet.cancelled) {
+  // As diagnose's: after stdout, and an interrupted fleet writes none (each is named as not written).
+  let filesFailed = false;
+  if (command.files) {
+    const { pdfPrinterFor, writeFleetReportFiles } = await import('./report-files');
+    const { reports, redact, browser } = command.files;
+    const cwd = io.cwd ?? process.cwd();
+    const printPdf = controller.signal.aborted ? null : pdfPrinterFor(reports, browser, io.env, cwd);
+    const context = { writtenAt: new Date().toISOString(), version: VERSION };
+    const files = await writeFleetReportFiles(document, reports, redact, cwd, { printPdf, signal: controller.signal, context });
+    for (const line of files.lines) progress(line);
+    filesFailed = files.failed;
+  }
+  if (fleet.cancelled || controller.signal.aborted) {
     progress('Cancelled.');
     return 'interrupted';
   }
@@ -113,6 +127,8 @@ export async function runFleetCommand(command: FleetCommand, io: FleetIo): Promi
     for (const s of fleet.servers) if (s.failure?.kind === 'failed') io.stderr.write(`portwise: ${s.server}: ${s.failure.message}\n${s.failure.detail}\n`);
     return 'failed';
   }
+  // A file not written is an internal error, as for diagnose (its line above says which and why).
+  if (filesFailed) return 'failed';
   if (fleet.verdict.loginFailed.length > 0) {
     io.stderr.write(`portwise: SSH failed on ${fleet.verdict.loginFailed.length} of ${servers.length} server${servers.length === 1 ? '' : 's'}: ${fleet.verdict.loginFailed.join(', ')}\n`);
     return 'login-failed';

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { ExportFormat } from '../../common/report/export-format';
 import type { RedactClass, RedactKind } from '../../common/report/redact';
+import { redactFleet, renderFleetExport, renderFleetHtml, type FleetExportContext } from '../../common/report/fleet-export';
+import type { FleetDocument } from '../../common/schema/fleet';
 import type { Report } from '../../common/schema/report';
 import { chromiumPdfPrinter, findBrowser, isExecutableFile } from '../report/chromium-pdf';
-import { redactForExport, renderRedactedFile, type PrintPdf } from '../report/export';
+import { NO_PDF_PRINTER, redactForExport, renderRedactedFile, type PrintPdf } from '../report/export';
 import { fsErrorWords, writeFileAtomic } from '../store/atomic-file';
 
 const FORMAT_NAMES: Record<ExportFormat, string> = { md: 'Markdown', html: 'HTML', json: 'JSON', pdf: 'PDF' };
@@ -41,6 +43,36 @@ export async function writeReportFiles(
 ): Promise<ReportFilesOutcome> {
   // Redacted once for all the files: each is rendered from the same redacted report.
   const { redacted, replaced } = redactForExport(report, classes);
+  return writeEach(files, replaced, cwd, options, 'Report', (format) => renderRedactedFile(redacted, format, options.printPdf, { signal: options.signal }));
+}
+
+/**
+ * `fleet --report FILE...`: the fleet (its table, verdict and every server's report), redacted with
+ * one plan for all the servers, written to each file as writeReportFiles writes one report's: the
+ * same formats, the same printer for the PDF, the same atomic writes and the same lines on stderr.
+ */
+export async function writeFleetReportFiles(
+  doc: FleetDocument,
+  files: readonly { file: string; format: ExportFormat }[],
+  classes: ReadonlySet<RedactClass>,
+  cwd: string,
+  options: ReportFilesOptions & { context: FleetExportContext },
+): Promise<ReportFilesOutcome> {
+  const { redacted, replaced } = redactFleet(doc, classes);
+  return writeEach(files, replaced, cwd, options, 'Fleet report', (format) => renderFleetFile(redacted, format, options));
+}
+
+type Rendered = { ok: true; content: string | Uint8Array } | { ok: false; message: string };
+
+/** Each file in turn: rendered (a PDF only when there is a printer), then written atomically; one line each. */
+async function writeEach(
+  files: readonly { file: string; format: ExportFormat }[],
+  replaced: Partial<Record<RedactKind, number>>,
+  cwd: string,
+  options: ReportFilesOptions,
+  what: string,
+  render: (format: ExportFormat) => Promise<Rendered>,
+): Promise<ReportFilesOutcome> {
   const lines: string[] = [];
   const counts = Object.entries(replaced) as [RedactKind, number][];
   if (counts.length > 0) {
@@ -60,7 +92,7 @@ export async function writeReportFiles(
       lines.push(`Could not write ${target}: no Chromium, Chrome or Edge was found to print the PDF with. Give one with --browser PATH, or export .html and print it from a browser.`);
       continue;
     }
-    const rendered = await renderRedactedFile(redacted, format, options.printPdf, { signal: options.signal });
+    const rendered = await render(format);
     if (!rendered.ok) {
       failed = true;
       lines.push(`Could not write ${target}: ${rendered.message}`);
@@ -68,7 +100,7 @@ export async function writeReportFiles(
     }
     try {
       await writeFileAtomic(target, rendered.content);
-      lines.push(`Report written to ${target} (${FORMAT_NAMES[format]}).`);
+      lines.push(`${what} written to ${target} (${FORMAT_NAMES[format]}).`);
     } catch (error) {
       failed = true;
       lines.push(`Could not write ${target}: ${fsErrorWords(error)}.`);
@@ -76,6 +108,22 @@ export async function writeReportFiles(
   }
   return { lines, failed };
 }
+
+/** The redacted fleet in `format`; a PDF is its HTML page printed as a report's is. Never throws. */
+async function renderFleetFile(doc: FleetDocument, format: ExportFormat, options: ReportFilesOptions & { context: FleetExportContext }): Promise<Rendered> {
+  const { printPdf, signal, context } = options;
+  try {
+    if (format !== 'pdf') return { ok: true, content: renderFleetExport(doc, format, context) };
+    if (printPdf === null) return { ok: false, message: NO_PDF_PRINTER };
+    if (signal?.aborted) return { ok: false, message: PDF_CANCELLED };
+    return { ok: true, content: await printPdf(renderFleetHtml(doc, context), { signal }) };
+  } catch (error) {
+    if (signal?.aborted) return { ok: false, message: PDF_CANCELLED };
+    return { ok: false, message: error instanceof Error && error.message !== '' ? error.message : `The file could not be rendered: ${String(error)}.` };
+  }
+}
+
+const PDF_CANCELLED = 'The PDF export was cancelled.';
 
 /**
  * The printer for the .pdf files among `files`: the browser given (--browser; a bare name is looked

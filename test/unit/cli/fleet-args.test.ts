@@ -78,7 +78,6 @@ describe('parseCommandLine: portwise fleet', () => {
     [['fleet', '5432', '--profile', 'db1', '--jump', 'me@bastion.example.com'], /^--jump applies to the --ssh servers/],
     [['fleet', '5432', '--profile', 'db1', '--identity', '/k'], /^--identity applies to the --ssh servers/],
     [['fleet', '5432', '--ssh', 'a@db.example.com', '--answers', 'a.json'], /^--answers belongs to "portwise diagnose"/],
-    [['fleet', '5432', '--ssh', 'a@db.example.com', '--report', 'r.md'], /^--report is not available with fleet yet: .*"portwise history export ID --report FILE"/],
     [['fleet', '5432', '--ssh', 'a@db.example.com', '--probes', '11'], /^--probes must be from 1 to 10/],
   ])('%j is a usage error: %s', (argv, message) => {
     expect(refused(argv)).toMatch(message);
