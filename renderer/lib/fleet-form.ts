@@ -15,6 +15,8 @@ export interface FleetDraft {
   destinations: readonly string[];
   service: string;
   concurrency: number | null;
+  rounds: number | null;
+  timeoutMs: number | null;
 }
 
 export interface FleetErrors {
@@ -23,6 +25,8 @@ export interface FleetErrors {
   servers: string | null;
   service: string | null;
   concurrency: string | null;
+  rounds: string | null;
+  timeoutMs: string | null;
 }
 
 /** A field of the form, in the order the focus visits them. */
@@ -32,10 +36,17 @@ const request = calls.startFleet.request.shape;
 const serviceSchema = request.service.unwrap();
 const sshChoice = FleetServerChoice.options[1].shape;
 
+const roundsSchema = request.rounds.unwrap();
+const timeoutSchema = request.timeoutMs.unwrap();
+
 export const fleetLimits = {
   ...FLEET_LIMITS,
   serviceMax: serviceSchema.maxLength ?? 256,
   destinationMax: sshChoice.destination.maxLength ?? 300,
+  roundsMin: roundsSchema.minValue ?? 1,
+  roundsMax: roundsSchema.maxValue ?? 10,
+  timeoutMin: timeoutSchema.minValue ?? 100,
+  timeoutMax: timeoutSchema.maxValue ?? 60_000,
 } as const;
 
 /** The picker's filter: text over name, host, user, groups, tags and service; '' for any group or tag. */
@@ -92,11 +103,13 @@ export function validateFleetForm(draft: FleetDraft): FleetErrors {
         ? null
         : `Give the service's unit name, such as postgresql or nginx: at most ${fleetLimits.serviceMax} characters, no control characters.`,
     concurrency: request.concurrency.unwrap().safeParse(draft.concurrency).success ? null : `Use a whole number from 1 to ${fleetLimits.maxConcurrency}.`,
+    rounds: roundsSchema.safeParse(draft.rounds).success ? null : `Use a whole number of rounds from ${fleetLimits.roundsMin} to ${fleetLimits.roundsMax}.`,
+    timeoutMs: timeoutSchema.safeParse(draft.timeoutMs).success ? null : `Use a whole number of milliseconds from ${fleetLimits.timeoutMin} to ${fleetLimits.timeoutMax}.`,
   };
 }
 
 /** The first field with a mistake, in focus order, or null when the form can be sent. */
 export function firstInvalid(errors: FleetErrors): FleetField | null {
-  const order: readonly FleetField[] = ['port', 'servers', 'service', 'concurrency'];
+  const order: readonly FleetField[] = ['port', 'servers', 'service', 'concurrency', 'rounds', 'timeoutMs'];
   return order.find((field) => errors[field] !== null) ?? null;
 }

@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { FLEET_LIMITS, type CallRequest, type EventPayload, type FleetEvent, type FleetOutcome, type FleetServerInfo, type PortwiseApi } from '../../shared/common/ipc';
 import type { Activity } from '../../shared/common/schema/events';
+import { defaultProbeOptions } from '../../shared/common/schema/probe';
 import type { FleetServerResult } from '../../shared/common/schema/fleet';
 import type { HumanError } from './run';
 import { describeThrown, type StartError } from './wizard';
@@ -20,6 +21,9 @@ export interface FleetFormValues {
   /** '' when none is given (each profile's usual service is used). */
   service: string;
   concurrency: number;
+  /** Probe rounds per address, and each connect's deadline (ms), on every server. */
+  rounds: number;
+  timeoutMs: number;
   sudo: boolean;
   acceptNewHostKeys: boolean;
 }
@@ -30,6 +34,8 @@ export const initialFleetForm: FleetFormValues = {
   destinations: [],
   service: '',
   concurrency: FLEET_LIMITS.defaultConcurrency,
+  rounds: defaultProbeOptions.rounds,
+  timeoutMs: defaultProbeOptions.timeoutMs,
   sudo: false,
   acceptNewHostKeys: false,
 };
@@ -100,6 +106,8 @@ export function fleetRequest(values: FleetFormValues & { port: number }): CallRe
     servers: [...values.profileIds.map((id) => ({ kind: 'profile' as const, id })), ...values.destinations.map((destination) => ({ kind: 'ssh' as const, destination: destination.trim() }))],
     ...(service ? { service } : {}),
     concurrency: values.concurrency,
+    rounds: values.rounds,
+    timeoutMs: values.timeoutMs,
     sudo: values.sudo,
     acceptNewHostKeys: values.acceptNewHostKeys,
   };

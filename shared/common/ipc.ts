@@ -329,6 +329,9 @@ export const calls = {
         /** The service that should listen on every server; a profile's usual service otherwise. */
         service: ServiceName.optional(),
         concurrency: z.number().int().min(1).max(FLEET_LIMITS.maxConcurrency).optional(),
+        /** Probe rounds per address and each connect's deadline on every server, as a diagnosis takes them. */
+        rounds: ProbeOptions.shape.rounds.optional(),
+        timeoutMs: ProbeOptions.shape.timeoutMs.optional(),
         /** For the typed destinations: retry root-only reads with `sudo -n` (a profile keeps its own policy). */
         sudo: z.boolean(),
         acceptNewHostKeys: z.boolean(),

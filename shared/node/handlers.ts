@@ -486,7 +486,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       void runFleet({
         port: req.port,
         servers,
-        options: defaultProbeOptions,
+        options: { ...defaultProbeOptions, ...(req.rounds ? { rounds: req.rounds } : {}), ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}) },
         concurrency,
         env,
         // Nothing is asked mid-run: every question is declined, and a profile's saved secret answers

@@ -92,6 +92,8 @@ describe('the contract', () => {
     ['no host-key choice', { port: 5432, servers: [{ kind: 'ssh', destination: 'a@b' }], sudo: false }],
     ['a jump host on a typed server', { port: 5432, servers: [{ kind: 'ssh', destination: 'a@b', jumps: ['c@d'] }], sudo: false, acceptNewHostKeys: false }],
     ['a bad profile id', { port: 5432, servers: [{ kind: 'profile', id: '../etc' }], sudo: false, acceptNewHostKeys: false }],
+    ['11 probe rounds', { port: 5432, servers: [{ kind: 'ssh', destination: 'a@b' }], rounds: 11, sudo: false, acceptNewHostKeys: false }],
+    ['a 50 ms deadline', { port: 5432, servers: [{ kind: 'ssh', destination: 'a@b' }], timeoutMs: 50, sudo: false, acceptNewHostKeys: false }],
     ['an unknown key', { port: 5432, servers: [{ kind: 'ssh', destination: 'a@b' }], sudo: false, acceptNewHostKeys: false, shell: 'id' }],
   ])('startFleet with %s is refused before anything runs', async (_name, payload) => {
     const { table, emitted } = await setup();
@@ -130,6 +132,8 @@ describe('a fleet run through the handler table', () => {
       port,
       servers: [{ kind: 'profile', id: 'db-a' }, { kind: 'ssh', destination: dest('bob', s.refusing) }, { kind: 'ssh', destination: dest('carol', s.rejecting) }],
       concurrency: 2,
+      rounds: 2,
+      timeoutMs: 1500,
       sudo: false,
       acceptNewHostKeys: true,
     });
@@ -161,6 +165,12 @@ describe('a fleet run through the handler table', () => {
       [dest('carol', s.rejecting), 'Refused', 'REJECT tcp-reset (+3)', null],
     ]);
     expect(outcome.servers[0]?.report?.service).toBe('postgresql');
+    // Every server probed as the form asked: two rounds, each connect within 1.5 s.
+    expect(outcome.servers.map((r) => r.report && { rounds: r.report.options.rounds, timeoutMs: r.report.options.timeoutMs })).toEqual([
+      { rounds: 2, timeoutMs: 1500 },
+      { rounds: 2, timeoutMs: 1500 },
+      { rounds: 2, timeoutMs: 1500 },
+    ]);
     // The saved password went to the server; nothing was asked (no diagnosis event, no prompt, at all).
     expect(s.withPassword.logins).toContain('alice password');
     expect(emitted.every((e) => e.name === 'onFleetEvent')).toBe(true);

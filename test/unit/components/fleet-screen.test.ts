@@ -91,6 +91,14 @@ describe('the fleet form', () => {
 
     await fireEvent.input(field('Port'), { target: { value: '5432' } });
     await fireEvent.input(field('At once'), { target: { value: '2' } });
+    // A deadline out of the contract's bounds is named at its field, which takes the focus.
+    await fireEvent.input(field('Connect deadline (ms)'), { target: { value: '50' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Diagnose 3 servers' }));
+    await screen.findByText('Use a whole number of milliseconds from 100 to 60000.');
+    await waitFor(() => expect(document.activeElement).toBe(field('Connect deadline (ms)')));
+    expect(fake.requests('startFleet')).toEqual([]);
+    await fireEvent.input(field('Connect deadline (ms)'), { target: { value: '1500' } });
+    await fireEvent.input(field('Probe rounds'), { target: { value: '1' } });
     await fireEvent.click(screen.getByRole('checkbox', { name: 'Accept new host keys' }));
     await fireEvent.click(screen.getByRole('button', { name: 'Diagnose 3 servers' }));
     await waitFor(() => expect(fake.requests('startFleet')).toHaveLength(1));
@@ -102,6 +110,8 @@ describe('the fleet form', () => {
         { kind: 'ssh', destination: 'dave@127.0.0.6' },
       ],
       concurrency: 2,
+      rounds: 1,
+      timeoutMs: 1500,
       sudo: false,
       acceptNewHostKeys: true,
     });

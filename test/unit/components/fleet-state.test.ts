@@ -87,7 +87,7 @@ describe('createFleet', () => {
     expect(state.starting).toBe(false);
     expect(state.form).toEqual(values);
     expect(state.run?.servers.map((s) => s.phase)).toEqual(['running', 'waiting', 'waiting']);
-    expect(fake.requests('startFleet')).toEqual([{ port: 5432, servers: values.profileIds.map((id) => ({ kind: 'profile', id })), concurrency: 8, sudo: false, acceptNewHostKeys: false }]);
+    expect(fake.requests('startFleet')).toEqual([{ port: 5432, servers: values.profileIds.map((id) => ({ kind: 'profile', id })), concurrency: 8, rounds: 3, timeoutMs: 3000, sudo: false, acceptNewHostKeys: false }]);
     // Once started, the run's events go straight in.
     fake.emitFleet('fleet-1', { type: 'server-done', index: 0, done: 1, result: result(0, refused), historyId: null });
     expect(fleet.store.getState().run?.servers[0]?.phase).toBe('done');

@@ -52,20 +52,23 @@ describe('checkDestination', () => {
 });
 
 describe('validateFleetForm', () => {
-  const good: FleetDraft = { port: 5432, profileIds: ['db-1'], destinations: [], service: '', concurrency: 8 };
+  const good: FleetDraft = { port: 5432, profileIds: ['db-1'], destinations: [], service: '', concurrency: 8, rounds: 3, timeoutMs: 3000 };
 
   it('a port, at least one server, a unit name and a concurrency within the contract', () => {
-    expect(validateFleetForm(good)).toEqual({ port: null, servers: null, service: null, concurrency: null });
+    expect(validateFleetForm(good)).toEqual({ port: null, servers: null, service: null, concurrency: null, rounds: null, timeoutMs: null });
     expect(firstInvalid(validateFleetForm(good))).toBeNull();
-    const bad = validateFleetForm({ port: null, profileIds: [], destinations: [], service: 'a\u0007b', concurrency: 33 });
+    const bad = validateFleetForm({ port: null, profileIds: [], destinations: [], service: 'a\u0007b', concurrency: 33, rounds: 11, timeoutMs: 99 });
     expect(bad).toEqual({
       port: 'Give the port to diagnose, a whole number from 1 to 65535.',
       servers: 'Choose at least one saved profile or add a destination.',
       service: `Give the service's unit name, such as postgresql or nginx: at most ${fleetLimits.serviceMax} characters, no control characters.`,
       concurrency: 'Use a whole number from 1 to 32.',
+      rounds: 'Use a whole number of rounds from 1 to 10.',
+      timeoutMs: 'Use a whole number of milliseconds from 100 to 60000.',
     });
     expect(firstInvalid(bad)).toBe('port');
     expect(firstInvalid({ ...bad, port: null, servers: null })).toBe('service');
+    expect(firstInvalid({ ...bad, port: null, servers: null, service: null, concurrency: null })).toBe('rounds');
   });
 
   it('holds the contract\'s bounds: ports 1..65535, concurrency 1..32 whole, at most 256 servers', () => {
@@ -75,6 +78,11 @@ describe('validateFleetForm', () => {
     expect(validateFleetForm({ ...good, concurrency: 0 }).concurrency).not.toBeNull();
     expect(validateFleetForm({ ...good, concurrency: null }).concurrency).not.toBeNull();
     expect(validateFleetForm({ ...good, concurrency: 32 }).concurrency).toBeNull();
+    // Probe rounds 1..10 and a deadline of 100..60000 ms, as a single diagnosis takes them.
+    expect([validateFleetForm({ ...good, rounds: 1 }).rounds, validateFleetForm({ ...good, rounds: 10 }).rounds]).toEqual([null, null]);
+    expect([validateFleetForm({ ...good, rounds: 0 }).rounds, validateFleetForm({ ...good, rounds: 2.5 }).rounds, validateFleetForm({ ...good, rounds: null }).rounds].every((e) => e !== null)).toBe(true);
+    expect([validateFleetForm({ ...good, timeoutMs: 100 }).timeoutMs, validateFleetForm({ ...good, timeoutMs: 60000 }).timeoutMs]).toEqual([null, null]);
+    expect(validateFleetForm({ ...good, timeoutMs: 60001 }).timeoutMs).not.toBeNull();
     const many = Array.from({ length: 257 }, (_, i) => `admin@h${i}.example.com`);
     expect(validateFleetForm({ ...good, profileIds: [], destinations: many }).servers).toBe('At most 256 servers in one run (257 are chosen).');
     expect(validateFleetForm({ ...good, profileIds: [], destinations: many.slice(1) }).servers).toBeNull();
@@ -92,6 +100,8 @@ describe('fleetRequest', () => {
         { kind: 'ssh', destination: 'admin@web.example.com' },
       ],
       concurrency: 8,
+      rounds: 3,
+      timeoutMs: 3000,
       sudo: false,
       acceptNewHostKeys: false,
     });
