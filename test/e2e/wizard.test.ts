@@ -300,7 +300,7 @@ describe('wizard', () => {
     await form.removeJumpHost(1).click();
     expect(await form.jumpHost(1).count()).toBe(0);
     const commands = await form.previewCommands();
-    expect(commands.join('\n')).toContain(`ss -Htlnpe4 'sport = :${refusedPort}'`);
+    expect(commands.join('\n')).toContain(`ss -tlnpe4 'sport = :${refusedPort}'`);
     expect(commands.join('\n')).toContain("journalctl -u postgresql -n 100 -o json --no-pager -q");
     await page.screenshot({ path: join(shots, '11-target-form-ssh.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
