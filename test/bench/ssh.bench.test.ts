@@ -143,6 +143,8 @@ it('measures the SSH verdict against one ssh with the same commands, and one ssh
       '',
       "Every `ssh` exec starts the login user's shell: one for the limit, one per command by hand. Portwise keeps shells open for the session (the capability probe in the first, then up to three side by side where shells start fast, as here). The lab's logins use Debian's stock root dotfiles (`serverHome` in test/lab/harness/sshd.ts), not this workstation's: a shell starts in a few milliseconds, so the commands themselves (each a few processes) are most of the limit, and Portwise's extra is starting Node, its SSH handshake in JavaScript and its frames around each command.",
       '',
+      "On this VM a program start costs the server about 4 ms of CPU, and Portwise's commands share 2 cores with the server, so what Portwise saves is programs started: one baseline connect to sshd instead of three when the first cannot place the refusal near this computer (each makes sshd start a process); a capability probe that reads the kernel from /proc and the user from one `id` (three programs instead of seven); `ss` without `-H` and one `cat` for the counters, so neither needs a shell of its own; no `timeout` around a bounded command (a kernel read, or one with its own `timeout`); no legacy iptables read where the kernel holds no legacy table; and the CLI exits once its output is flushed instead of waiting for Node to tear its heap down.",
+      '',
       "Where the last verdict's time went, from its own report (ms since the process was spawned; a piece of evidence's own duration):",
       '',
       '| step | at ms | took ms |',
