@@ -245,8 +245,10 @@ export function namespaceHandle(ns: string, hostIf: string, nsIf: string): Lab {
       const del = await run('ip', ['netns', 'del', ns]);
       if (del.code !== 0 && !/No such file/.test(del.stderr)) problems.push(`ip netns del ${ns}: ${del.stderr.trim()}`);
       // Deleting the namespace destroys its veth end and so the pair; delete the host end in case it lingers.
+      // The kernel tears a namespace down in the background: the host end may be going as this runs
+      // ("No such device"), which is gone all the same.
       const link = await run('ip', ['link', 'del', hostIf]);
-      if (link.code !== 0 && !/Cannot find device|does not exist/.test(link.stderr)) problems.push(`ip link del ${hostIf}: ${link.stderr.trim()}`);
+      if (link.code !== 0 && !/Cannot find device|does not exist|No such device/.test(link.stderr)) problems.push(`ip link del ${hostIf}: ${link.stderr.trim()}`);
       return problems;
     },
   };
