@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -58,13 +58,38 @@ async function portwiseFleet(count: number): Promise<{ ms: number; document: Fle
   return { ms: run.ms, document };
 }
 
+/** This machine's CPU time so far, ms: all cores busy (not idle, not waiting on I/O), from /proc/stat. */
+function machineBusyMs(): number {
+  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * (1000 / CLOCK_TICKS);
+}
+
+/** The CPU time of this process's finished children, ms (the Portwise process once it is waited for). */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ", cutime and cstime are fields 16 and 17 of stat(5), here 13 and 14 (0-based from state).
+  return (Number(fields[13]) + Number(fields[14])) * (1000 / CLOCK_TICKS);
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
 it(`measures portwise fleet on 1 server and on ${SERVERS}, side by side`, async () => {
   const one: number[] = [];
   const all: number[] = [];
+  /** Per run on all the servers: Portwise's own CPU, and the share of both cores the machine was busy. */
+  const portwiseCpu: number[] = [];
+  const busyShare: number[] = [];
   await portwiseFleet(1); // warms the page cache and each sshd, for both sides alike
   for (let i = 0; i < RUNS; i++) {
     one.push((await portwiseFleet(1)).ms);
-    all.push((await portwiseFleet(SERVERS)).ms);
+    const [busy0, cpu0] = [machineBusyMs(), childrenCpuMs()];
+    const run = await portwiseFleet(SERVERS);
+    all.push(run.ms);
+    portwiseCpu.push(childrenCpuMs() - cpu0);
+    busyShare.push(Math.round(((machineBusyMs() - busy0) / (run.ms * cpus().length)) * 100) / 100);
   }
   const results = {
     fleet: {
@@ -73,6 +98,10 @@ it(`measures portwise fleet on 1 server and on ${SERVERS}, side by side`, async 
       cpus: cpus().length,
       t1_ms: figure(one),
       tN_ms: figure(all),
+      /** Portwise's own CPU during a run on all the servers (the rest of the machine's is the servers'). */
+      tN_portwise_cpu_ms: figure(portwiseCpu),
+      /** How busy both cores were during it, 0..1. */
+      tN_machine_busy_share: figure(busyShare),
     },
     fleet_ratio: Math.round((figure(all).median / figure(one).median) * 100) / 100,
   };
@@ -82,7 +111,7 @@ it(`measures portwise fleet on 1 server and on ${SERVERS}, side by side`, async 
   updateDocSection('fleet', renderSection(results));
 }, 30 * 60_000);
 
-function renderSection(r: { fleet: { servers: number; concurrency: number; cpus: number; t1_ms: Figure; tN_ms: Figure }; fleet_ratio: number }): string {
+function renderSection(r: { fleet: { servers: number; concurrency: number; cpus: number; t1_ms: Figure; tN_ms: Figure; tN_portwise_cpu_ms: Figure; tN_machine_busy_share: Figure }; fleet_ratio: number }): string {
   const row = (name: string, f: Figure, what: string) => `| ${name} | ${f.median} | ${f.min} | ${f.max} | ${f.runs} | ${what} |`;
   return [
     '## Fleet',
@@ -96,7 +125,7 @@ function renderSection(r: { fleet: { servers: number; concurrency: number; cpus:
     '',
     `fleet_ratio = t${r.fleet.servers} / t1 = **${r.fleet_ratio}** (target ≤ 3).`,
     '',
-    `The lab's servers share this machine's ${r.fleet.cpus} cores with Portwise: each login costs sshd a key exchange, sessions and some 25 commands of a few processes each, work a real fleet does on its own machines. A CPU profile of the ${r.fleet.servers}-server run (\`node --cpu-prof\`) showed Portwise's own process idle for about two thirds of it, waiting for those commands.`,
+    `The lab's servers share this machine's ${r.fleet.cpus} cores with Portwise: each login costs sshd a key exchange, its shells and some 15 commands of a program or two each, work a real fleet does on its own machines. During a run on all ${r.fleet.servers} servers both cores were busy ${Math.round(r.fleet.tN_machine_busy_share.median * 100)}% of the time (median of the runs; /proc/stat), and Portwise's own process used ${Math.round(r.fleet.tN_portwise_cpu_ms.median)} ms of CPU of the ${Math.round(r.fleet.tN_ms.median * r.fleet.cpus)} ms the cores had: the rest went to the ${r.fleet.servers} servers' sshd and commands. The run is bound by this machine's CPU, so t${r.fleet.servers} falls only with the work each server is given (fewer programs started per diagnosis, as in the SSH section), not with more concurrency.`,
     '',
   ].join('\n');
 }
