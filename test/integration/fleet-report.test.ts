@@ -1,15 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FleetDocument } from '../../shared/common/schema/fleet';
 import { EXIT, runCli } from '../../shared/node/cli/main';
 import { CHROMIUM, requireTools } from '../unit/report/require-tools';
-import { closedPort, waitFor } from './loopback';
-import { CapabilityGate, fakeFleetServer, fleetWide, type FakeFleetServer } from '../shared/fleet-ssh-server';
+import { waitFor } from './loopback';
+import { fakeDestination, fleetIo, useFakeFleet } from './fake-fleet';
+import type { FakeFleetServer } from '../shared/fleet-ssh-server';
 
 /**
  * `portwise fleet --report FILE` end to end, in process: the CLI against SSH servers on loopback
@@ -18,49 +17,13 @@ import { CapabilityGate, fakeFleetServer, fleetWide, type FakeFleetServer } from
  * poppler's pdftotext.
  */
 
-const gate = new CapabilityGate();
 let home: string;
 let port = 0;
 let servers: FakeFleetServer[] = [];
+const gate = useFakeFleet('pw-fleet-report-', ['stopped', 'refuse-login', 'rejecting'], (fleet) => ({ home, port, servers } = fleet));
 
-beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'pw-fleet-report-'));
-  port = await closedPort('127.0.0.1');
-  servers = await Promise.all([
-    fakeFleetServer({ address: '127.0.0.2', behaviour: 'stopped', port: () => port, gate }),
-    fakeFleetServer({ address: '127.0.0.3', behaviour: 'refuse-login', port: () => port, gate }),
-    fakeFleetServer({ address: '127.0.0.4', behaviour: 'rejecting', port: () => port, gate }),
-  ]);
-});
 
-afterAll(async () => {
-  gate.open();
-  await Promise.all(servers.map((s) => s.close()));
-  if (home) await rm(home, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  gate.open();
-  await waitFor(() => fleetWide.open === 0, 10_000, 'every connection of the last test to close');
-});
-
-async function fleetIo(argv: string[]) {
-  const dir = await mkdtemp(join(home, 'run-'));
-  const out: string[] = [];
-  const err: string[] = [];
-  const interrupts: (() => void)[] = [];
-  const env: NodeJS.ProcessEnv = { HOME: dir, PORTWISE_HOME: join(dir, 'portwise'), USER: 'tester', PATH: process.env.PATH ?? '/usr/bin:/bin' };
-  return {
-    dir,
-    io: { argv, env, cwd: dir, stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s), isTTY: false }, onInterrupt: (h: () => void) => interrupts.push(h) },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-    interrupts,
-    read: (name: string) => readFileSync(join(dir, name), 'utf8'),
-  };
-}
-
-const dest = (user: string, s: FakeFleetServer) => `${user}@${s.address}:${s.sshPort}`;
+const dest = fakeDestination;
 const quick = ['--probes', '1', '--timeout', '1000', '--accept-new-host-key', '--no-history'];
 const three = () => {
   const [a, refusing, rejecting] = servers as [FakeFleetServer, FakeFleetServer, FakeFleetServer];
@@ -78,7 +41,7 @@ const all = (root: DomElement, selector: string) => Array.from(root.querySelecto
 // A fleet of logins and, for one test, a browser: a loaded machine takes longer than the default 5 s.
 describe('portwise fleet --report', { timeout: 30_000 }, () => {
   it('--report x.md --report x.html --report x.json: the whole fleet in each file; the JSON is the --json document; the exit code is the fleet\'s', async () => {
-    const f = await fleetIo(['fleet', String(port), ...three(), '--json', '--report', 'x.md', '--report', 'sub/x.html', '--report', 'x.json', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), ...three(), '--json', '--report', 'x.md', '--report', 'sub/x.html', '--report', 'x.json', ...quick]);
     expect(await runCli(f.io), f.stderr()).toBe(EXIT.ssh);
     expect(f.stderr()).toContain(`Fleet report written to ${join(f.dir, 'x.md')} (Markdown).\nFleet report written to ${join(f.dir, 'sub/x.html')} (HTML).\nFleet report written to ${join(f.dir, 'x.json')} (JSON).\n`);
     expect(f.stderr()).not.toContain('Redacted in the exported files');
@@ -106,7 +69,7 @@ describe('portwise fleet --report', { timeout: 30_000 }, () => {
   });
 
   it('--redact users: the same redaction in every server\'s report and the table, said on stderr', async () => {
-    const f = await fleetIo(['fleet', String(port), ...three(), '--report', 'r.md', '--report', 'r.json', '--report', 'r.html', '--redact', 'users', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), ...three(), '--report', 'r.md', '--report', 'r.json', '--report', 'r.html', '--redact', 'users', ...quick]);
     expect(await runCli(f.io), f.stderr()).toBe(EXIT.ssh);
     expect(f.stderr()).toMatch(/Redacted in the exported files: [^\n]*3 user names/);
     // stdout is the table as it was; the files hide who logged in.
@@ -118,23 +81,23 @@ describe('portwise fleet --report', { timeout: 30_000 }, () => {
   });
 
   it('a file that cannot be written is named, the others are still written, exit 1 (as diagnose); an unknown extension is bad usage', async () => {
-    const f = await fleetIo(['fleet', String(port), ...three(), '--report', 'blocker/x.md', '--report', 'ok.json', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), ...three(), '--report', 'blocker/x.md', '--report', 'ok.json', ...quick]);
     writeFileSync(join(f.dir, 'blocker'), '');
     expect(await runCli(f.io)).toBe(EXIT.internal);
     expect(f.stderr()).toContain(`Could not write ${join(f.dir, 'blocker/x.md')}: a file is in the way of a folder in its path.\nFleet report written to ${join(f.dir, 'ok.json')} (JSON).\n`);
     expect(FleetDocument.parse(JSON.parse(f.read('ok.json'))).servers).toHaveLength(3);
 
-    const bad = await fleetIo(['fleet', String(port), ...three(), '--report', 'x.txt', ...quick]);
+    const bad = await fleetIo(home, ['fleet', String(port), ...three(), '--report', 'x.txt', ...quick]);
     expect(await runCli(bad.io)).toBe(EXIT.usage);
     expect(bad.stderr()).toBe('portwise: --report: "x.txt" does not end in .md, .html, .json or .pdf, so Portwise cannot tell which format to write.\n');
-    const noReport = await fleetIo(['fleet', String(port), ...three(), '--redact', 'users', ...quick]);
+    const noReport = await fleetIo(home, ['fleet', String(port), ...three(), '--redact', 'users', ...quick]);
     expect(await runCli(noReport.io)).toBe(EXIT.usage);
     expect(noReport.stderr()).toBe('portwise: --redact applies to the files of --report: give --report FILE too.\n');
   });
 
   it('Ctrl-C: no file is written, each is named as not written, exit 130', async () => {
     gate.close();
-    const f = await fleetIo(['fleet', String(port), ...three(), '--report', 'x.md', '--report', 'x.json', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), ...three(), '--report', 'x.md', '--report', 'x.json', ...quick]);
     const running = runCli(f.io);
     await waitFor(() => gate.held.size === 2, 20_000, 'two servers at the gate');
     f.interrupts[0]?.();
@@ -148,7 +111,7 @@ describe('portwise fleet --report', { timeout: 30_000 }, () => {
       [CHROMIUM, 'chromium'],
       ['/usr/bin/pdftotext', 'poppler-utils'],
     ]);
-    const f = await fleetIo(['fleet', String(port), ...three(), '--json', '--report', 'out/x.pdf', '--browser', CHROMIUM, '--redact', 'users', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), ...three(), '--json', '--report', 'out/x.pdf', '--browser', CHROMIUM, '--redact', 'users', ...quick]);
     expect(await runCli(f.io), f.stderr()).toBe(EXIT.ssh);
     expect(f.stderr()).toContain(`Fleet report written to ${join(f.dir, 'out/x.pdf')} (PDF).`);
     const pdf = readFileSync(join(f.dir, 'out/x.pdf'));

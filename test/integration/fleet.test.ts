@@ -1,13 +1,13 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FleetDocument } from '../../shared/common/schema/fleet';
 import { EXIT, runCli } from '../../shared/node/cli/main';
 import { runFleet, type FleetServer } from '../../shared/node/fleet';
 import type { PromptPort } from '../../shared/node/ssh/prompt';
-import { closedPort, waitFor } from './loopback';
-import { CapabilityGate, fakeFleetServer, fleetWide, type FakeFleetServer } from '../shared/fleet-ssh-server';
+import { waitFor } from './loopback';
+import { fakeDestination, fleetIo, useFakeFleet } from './fake-fleet';
+import { fleetWide, type FakeFleetServer } from '../shared/fleet-ssh-server';
 
 /**
  * `portwise fleet` end to end, in process: the CLI against three SSH servers on loopback (ssh2's
@@ -18,63 +18,21 @@ import { CapabilityGate, fakeFleetServer, fleetWide, type FakeFleetServer } from
  * and a cancel in the middle of the logins are seen where they happen.
  */
 
-/** Holds the capability probes while closed: where "at most N at once" and a cancel are seen. */
-const gate = new CapabilityGate();
-
 let home: string;
 let port = 0;
 let servers: FakeFleetServer[] = [];
+/** Holds the capability probes while closed: where "at most N at once" and a cancel are seen. */
+const gate = useFakeFleet('pw-fleet-', ['stopped', 'refuse-login', 'rejecting', 'stopped'], (fleet) => ({ home, port, servers } = fleet));
 
-beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'pw-fleet-'));
-  // The port every server is asked about: nothing listens on it on this machine, so every probe from here is refused.
-  port = await closedPort('127.0.0.1');
-  servers = await Promise.all([
-    fakeFleetServer({ address: '127.0.0.2', behaviour: 'stopped', port: () => port, gate }),
-    fakeFleetServer({ address: '127.0.0.3', behaviour: 'refuse-login', port: () => port, gate }),
-    fakeFleetServer({ address: '127.0.0.4', behaviour: 'rejecting', port: () => port, gate }),
-    fakeFleetServer({ address: '127.0.0.5', behaviour: 'stopped', port: () => port, gate }),
-  ]);
-});
 
-afterAll(async () => {
-  gate.open();
-  await Promise.all(servers.map((s) => s.close()));
-  if (home) await rm(home, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  gate.open();
-  await waitFor(() => fleetWide.open === 0, 10_000, 'every connection of the last test to close');
-  fleetWide.max = 0;
-  for (const s of servers) s.connections = 0;
-});
-
-/** A private PORTWISE_HOME per run, so the history lands in the test's folder; no agent, no terminal. */
-async function fleetIo(argv: string[]) {
-  const dir = await mkdtemp(join(home, 'run-'));
-  const out: string[] = [];
-  const err: string[] = [];
-  const interrupts: (() => void)[] = [];
-  const env: NodeJS.ProcessEnv = { HOME: dir, PORTWISE_HOME: join(dir, 'portwise'), USER: 'tester', PATH: process.env.PATH ?? '/usr/bin:/bin' };
-  return {
-    dir,
-    io: { argv, env, stdout: { write: (s: string) => out.push(s), isTTY: false }, stderr: { write: (s: string) => err.push(s), isTTY: false }, onInterrupt: (h: () => void) => interrupts.push(h) },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-    interrupts,
-    saved: async () => (await readdir(join(dir, 'portwise', 'history')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')),
-  };
-}
-
-const dest = (user: string, s: FakeFleetServer) => `${user}@${s.address}:${s.sshPort}`;
+const dest = fakeDestination;
 const quick = ['--probes', '1', '--timeout', '1000', '--accept-new-host-key'];
 
 describe('portwise fleet against three SSH servers on loopback', () => {
   it('--concurrency 2: never more than 2 connections at once; the refused login is typed on its row while the others finish; --json is one portwise.fleet/1 document', async () => {
     const [a, refusing, rejecting] = servers as [FakeFleetServer, FakeFleetServer, FakeFleetServer];
     gate.close();
-    const f = await fleetIo(['fleet', String(port), '--ssh', dest('alice', a), '--ssh', dest('bob', refusing), '--ssh', dest('carol', rejecting), '--concurrency', '2', '--json', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), '--ssh', dest('alice', a), '--ssh', dest('bob', refusing), '--ssh', dest('carol', rejecting), '--concurrency', '2', '--json', ...quick]);
     const running = runCli(f.io);
     // The refused login frees its slot, so the third server starts: two logins now wait at the gate.
     await waitFor(() => gate.held.size === 2, 20_000, 'two servers at the gate');
@@ -116,7 +74,7 @@ describe('portwise fleet against three SSH servers on loopback', () => {
   it('three servers that let us in, 2 at a time: the third logs in only once one of the first two is done; an aligned table on stdout, exit 0', async () => {
     const [a, , rejecting, b] = servers as [FakeFleetServer, FakeFleetServer, FakeFleetServer, FakeFleetServer];
     gate.close();
-    const f = await fleetIo(['fleet', String(port), '--ssh', dest('alice', a), '--ssh', dest('carol', rejecting), '--ssh', dest('dave', b), '--concurrency', '2', '--no-history', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), '--ssh', dest('alice', a), '--ssh', dest('carol', rejecting), '--ssh', dest('dave', b), '--concurrency', '2', '--no-history', ...quick]);
     const running = runCli(f.io);
     await waitFor(() => gate.held.size === 2, 20_000, 'two servers at the gate');
     expect([...gate.held.keys()].sort()).toEqual([a.address, rejecting.address]);
@@ -146,7 +104,7 @@ describe('portwise fleet against three SSH servers on loopback', () => {
   it('Ctrl-C cancels every run: the logins waiting at the gate are closed in the servers, the server not yet started never connects, exit 130', async () => {
     const [a, , rejecting, b] = servers as [FakeFleetServer, FakeFleetServer, FakeFleetServer, FakeFleetServer];
     gate.close();
-    const f = await fleetIo(['fleet', String(port), '--ssh', dest('alice', a), '--ssh', dest('carol', rejecting), '--ssh', dest('dave', b), '--concurrency', '2', '--json', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), '--ssh', dest('alice', a), '--ssh', dest('carol', rejecting), '--ssh', dest('dave', b), '--concurrency', '2', '--json', ...quick]);
     const running = runCli(f.io);
     await waitFor(() => gate.held.size === 2, 20_000, 'two servers at the gate');
     expect(fleetWide.open).toBe(2);
@@ -170,7 +128,7 @@ describe('portwise fleet against three SSH servers on loopback', () => {
   it('a saved profile is one server among the --ssh ones (named by the profile, with its service); an unknown profile is a usage error before anything connects', async () => {
     const [a, , rejecting] = servers as [FakeFleetServer, FakeFleetServer, FakeFleetServer];
     // A password login (no agent here), its password from the variable named by --password-env.
-    const f = await fleetIo(['fleet', String(port), '--profile', 'db-a', '--ssh', dest('carol', rejecting), '--password-env', 'FLEET_PW', '--json', ...quick]);
+    const f = await fleetIo(home, ['fleet', String(port), '--profile', 'db-a', '--ssh', dest('carol', rejecting), '--password-env', 'FLEET_PW', '--json', ...quick]);
     f.io.env.FLEET_PW = 'correct horse';
     const add = await runCli({ ...f.io, stdout: { write: () => true }, argv: ['profiles', 'add', '--name', 'db-a', '--host', a.address, '--port', String(a.sshPort), '--user', 'alice', '--auth', 'password', '--service', 'postgresql'] });
     expect(add).toBe(0);
@@ -183,7 +141,7 @@ describe('portwise fleet against three SSH servers on loopback', () => {
     expect(doc.servers[0]?.report?.service).toBe('postgresql');
     expect(doc.servers[1]?.report?.service).toBeNull();
 
-    const unknown = await fleetIo(['fleet', String(port), '--ssh', dest('carol', rejecting), '--profile', 'nope', ...quick]);
+    const unknown = await fleetIo(home, ['fleet', String(port), '--ssh', dest('carol', rejecting), '--profile', 'nope', ...quick]);
     expect(await runCli(unknown.io)).toBe(EXIT.usage);
     expect(unknown.stderr()).toMatch(/^portwise: .*nope.*"portwise profiles list" shows the saved ones\.\n$/);
     expect(unknown.stdout()).toBe('');
@@ -192,7 +150,7 @@ describe('portwise fleet against three SSH servers on loopback', () => {
 
   it('an unknown host key is refused without --accept-new-host-key: asked nothing, typed on its row, exit 4', async () => {
     const [a] = servers as [FakeFleetServer];
-    const f = await fleetIo(['fleet', String(port), '--ssh', dest('alice', a), '--probes', '1', '--timeout', '1000', '--json']);
+    const f = await fleetIo(home, ['fleet', String(port), '--ssh', dest('alice', a), '--probes', '1', '--timeout', '1000', '--json']);
     expect(await runCli(f.io)).toBe(EXIT.ssh);
     const doc = FleetDocument.parse(JSON.parse(f.stdout()));
     expect(doc.servers[0]?.failure).toMatchObject({ kind: 'login-failed', sshKind: 'host-key-unknown' });
