@@ -5,7 +5,7 @@ import { redactFleet, renderFleetExport, renderFleetHtml, type FleetExportContex
 import type { FleetDocument } from '../../common/schema/fleet';
 import type { Report } from '../../common/schema/report';
 import { chromiumPdfPrinter, findBrowser, isExecutableFile } from '../report/chromium-pdf';
-import { NO_PDF_PRINTER, redactForExport, renderRedactedFile, type PrintPdf } from '../report/export';
+import { printHtmlAsPdf, redactForExport, renderRedactedFile, type PrintPdf, type RenderedFile } from '../report/export';
 import { fsErrorWords, writeFileAtomic } from '../store/atomic-file';
 
 const FORMAT_NAMES: Record<ExportFormat, string> = { md: 'Markdown', html: 'HTML', json: 'JSON', pdf: 'PDF' };
@@ -62,8 +62,6 @@ export async function writeFleetReportFiles(
   return writeEach(files, replaced, cwd, options, 'Fleet report', (format) => renderFleetFile(redacted, format, options));
 }
 
-type Rendered = { ok: true; content: string | Uint8Array } | { ok: false; message: string };
-
 /** Each file in turn: rendered (a PDF only when there is a printer), then written atomically; one line each. */
 async function writeEach(
   files: readonly { file: string; format: ExportFormat }[],
@@ -71,7 +69,7 @@ async function writeEach(
   cwd: string,
   options: ReportFilesOptions,
   what: string,
-  render: (format: ExportFormat) => Promise<Rendered>,
+  render: (format: ExportFormat) => Promise<RenderedFile>,
 ): Promise<ReportFilesOutcome> {
   const lines: string[] = [];
   const counts = Object.entries(replaced) as [RedactKind, number][];
@@ -110,20 +108,15 @@ async function writeEach(
 }
 
 /** The redacted fleet in `format`; a PDF is its HTML page printed as a report's is. Never throws. */
-async function renderFleetFile(doc: FleetDocument, format: ExportFormat, options: ReportFilesOptions & { context: FleetExportContext }): Promise<Rendered> {
+async function renderFleetFile(doc: FleetDocument, format: ExportFormat, options: ReportFilesOptions & { context: FleetExportContext }): Promise<RenderedFile> {
   const { printPdf, signal, context } = options;
+  if (format === 'pdf') return printHtmlAsPdf(() => renderFleetHtml(doc, context), printPdf, signal);
   try {
-    if (format !== 'pdf') return { ok: true, content: renderFleetExport(doc, format, context) };
-    if (printPdf === null) return { ok: false, message: NO_PDF_PRINTER };
-    if (signal?.aborted) return { ok: false, message: PDF_CANCELLED };
-    return { ok: true, content: await printPdf(renderFleetHtml(doc, context), { signal }) };
+    return { ok: true, content: renderFleetExport(doc, format, context) };
   } catch (error) {
-    if (signal?.aborted) return { ok: false, message: PDF_CANCELLED };
     return { ok: false, message: error instanceof Error && error.message !== '' ? error.message : `The file could not be rendered: ${String(error)}.` };
   }
 }
-
-const PDF_CANCELLED = 'The PDF export was cancelled.';
 
 /**
  * The printer for the .pdf files among `files`: the browser given (--browser; a bare name is looked

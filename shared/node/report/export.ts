@@ -48,14 +48,24 @@ export async function renderReportFile(report: Report, format: ExportFormat, cla
  * An already redacted report (`redactForExport`) in `format`: for several files of one report, which
  * are redacted once. Never throws: a printer's failure is its sentence.
  */
-export async function renderRedactedFile(redacted: Report, format: ExportFormat, printPdf: PrintPdf | null, options: { signal?: AbortSignal } = {}): Promise<{ ok: true; content: string | Uint8Array } | { ok: false; message: string }> {
+export async function renderRedactedFile(redacted: Report, format: ExportFormat, printPdf: PrintPdf | null, options: { signal?: AbortSignal } = {}): Promise<RenderedFile> {
   if (format !== 'pdf') return { ok: true, content: renderExport(redacted, format) };
+  return printHtmlAsPdf(() => renderReportHtml(redacted), printPdf, options.signal);
+}
+
+export type RenderedFile = { ok: true; content: string | Uint8Array } | { ok: false; message: string };
+
+/**
+ * A page printed to PDF (a report's, a fleet's): no printer, a cancel, or the printer's failure is
+ * its sentence. Never throws; the page is made only when there is a printer to take it.
+ */
+export async function printHtmlAsPdf(page: () => string, printPdf: PrintPdf | null, signal?: AbortSignal): Promise<RenderedFile> {
   if (printPdf === null) return { ok: false, message: NO_PDF_PRINTER };
-  if (options.signal?.aborted) return { ok: false, message: CANCELLED };
+  if (signal?.aborted) return { ok: false, message: CANCELLED };
   try {
-    return { ok: true, content: await printPdf(renderReportHtml(redacted), { signal: options.signal }) };
+    return { ok: true, content: await printPdf(page(), { signal }) };
   } catch (error) {
-    if (options.signal?.aborted) return { ok: false, message: CANCELLED };
+    if (signal?.aborted) return { ok: false, message: CANCELLED };
     return { ok: false, message: error instanceof Error && error.message !== '' ? error.message : `The PDF could not be printed: ${String(error)}.` };
   }
 }
