@@ -8,7 +8,7 @@ import { PASTE_KINDS } from '../../shared/common/tree/types';
 import { parseKnownHosts } from '../../shared/node/ssh/known-hosts';
 import { loadSshConfig } from '../../shared/node/store/ssh-config-import';
 import { PER_INPUT_MS, fuzzRuns, withinBudget } from './budget';
-import { PARSERS } from './parser-table';
+import { PARSERS, type Timed } from './parser-table';
 
 /**
  * Catastrophic regular expressions show up on long runs of one character class: a 100 KB line of
@@ -67,24 +67,36 @@ async function linearInLines(read: (text: string) => unknown, prefix: string, li
   return large / quarter <= 8 ? null : `${MANY} lines of ${JSON.stringify(line)} after ${JSON.stringify(prefix.slice(-40))}: ${large.toFixed(0)} ms, ${(large / quarter).toFixed(1)} times ${MANY / 4} lines`;
 }
 
+/**
+ * What one reader got wrong over all its prefixes: each adversarial line within the per-input budget
+ * (`check` runs the read through the `run` it is given), and many short lines in linear time.
+ */
+async function adversarialFailures(prefixes: readonly string[], check: (text: string, run: Timed) => void): Promise<string[]> {
+  const failures: string[] = [];
+  for (const prefix of prefixes) {
+    for (const line of ADVERSARIAL_LINES) {
+      try {
+        check(`${prefix}${line.text}`, (fn) => withinBudget(fn));
+      } catch (e) {
+        failures.push(`${line.name} after ${JSON.stringify(prefix.slice(-40))}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    for (const line of MANY_LINES) {
+      const why = await linearInLines((t) => check(t, (fn) => fn()), prefix, line);
+      if (why !== null) failures.push(why);
+    }
+  }
+  return failures;
+}
+
+const failIfAny = (failures: readonly string[]): void => {
+  if (failures.length > 0) throw new Error(`${failures.length} inputs failed:\n${failures.slice(0, 20).join('\n')}`);
+};
+
 describe('every parser on 100 KB adversarial lines (20 KB quick)', () => {
   for (const parser of PARSERS) {
     it(`${parser.name} reads each long line in under ${PER_INPUT_MS} ms, and 100,000 lines (20,000 quick) in linear time`, async () => {
-      const failures: string[] = [];
-      for (const prefix of parser.prefixes) {
-        for (const line of ADVERSARIAL_LINES) {
-          try {
-            parser.check(`${prefix}${line.text}`, (fn) => withinBudget(fn));
-          } catch (e) {
-            failures.push(`${line.name} after ${JSON.stringify(prefix.slice(-40))}: ${e instanceof Error ? e.message : String(e)}`);
-          }
-        }
-        for (const line of MANY_LINES) {
-          const why = await linearInLines((t) => parser.check(t, (fn) => fn()), prefix, line);
-          if (why !== null) failures.push(why);
-        }
-      }
-      if (failures.length > 0) throw new Error(`${failures.length} inputs failed:\n${failures.slice(0, 20).join('\n')}`);
+      failIfAny(await adversarialFailures(parser.prefixes, parser.check));
     }, 120_000);
   }
 });
@@ -108,21 +120,7 @@ const OTHER_READERS: { name: string; prefixes: string[]; read: (text: string) =>
 describe('the other readers of outside text on 100 KB adversarial lines (20 KB quick)', () => {
   for (const reader of OTHER_READERS) {
     it(`${reader.name} reads each long line in under ${PER_INPUT_MS} ms, and 100,000 lines (20,000 quick) in linear time`, async () => {
-      const failures: string[] = [];
-      for (const prefix of reader.prefixes) {
-        for (const line of ADVERSARIAL_LINES) {
-          try {
-            withinBudget(() => reader.read(`${prefix}${line.text}`));
-          } catch (e) {
-            failures.push(`${line.name} after ${JSON.stringify(prefix)}: ${e instanceof Error ? e.message : String(e)}`);
-          }
-        }
-        for (const line of MANY_LINES) {
-          const why = await linearInLines(reader.read, prefix, line);
-          if (why !== null) failures.push(why);
-        }
-      }
-      if (failures.length > 0) throw new Error(`${failures.length} inputs failed:\n${failures.slice(0, 20).join('\n')}`);
+      failIfAny(await adversarialFailures(reader.prefixes, (text, run) => void run(() => reader.read(text))));
     }, 120_000);
   }
 
