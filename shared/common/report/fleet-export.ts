@@ -4,7 +4,7 @@ import { fleetRows, fleetVerdict } from './fleet';
 import { badge, code as htmlCode, bulletList as htmlList, factsList, htmlPage, outcomeTone, reportHtmlParts } from './html';
 import { escapeMarkup } from './html-svg';
 import { escapeCell, escapeText, fence, labelled, code as mdCode, bulletList as mdList, renderReportMarkdown } from './markdown';
-import { applyRedaction, applyRedactionTo, planSharedRedaction, type RedactClass, type RedactKind } from './redact';
+import { applyRedaction, applyRedactionTo, planSharedRedaction, replacedCounts, type RedactClass, type RedactKind } from './redact';
 
 /**
  * `portwise fleet --report FILE`: one file for a ticket that holds the whole fleet, in the format
@@ -259,8 +259,7 @@ export function redactFleet(doc: FleetDocument, classes: ReadonlySet<RedactClass
   // their field names; each destination is read as user@host:port.
   const around = doc.servers.map(({ report: _report, ...rest }) => rest);
   const plan = planSharedRedaction(reports, { destinations: doc.servers.map((s) => s.destination), strings: around }, { classes });
-  const replaced: Partial<Record<RedactKind, number>> = {};
-  for (const r of plan.replacements) replaced[r.kind] = (replaced[r.kind] ?? 0) + 1;
+  const replaced = replacedCounts(plan);
   const profiles = classes.has('hosts') ? [...new Set(doc.servers.flatMap((s) => (s.profile === null ? [] : [s.profile])))] : [];
   if (profiles.length > 0) replaced.hosts = (replaced.hosts ?? 0) + profiles.length;
   if (plan.replacements.length === 0 && profiles.length === 0) return { redacted: doc, replaced };

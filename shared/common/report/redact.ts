@@ -854,6 +854,13 @@ export function planSharedRedaction(reports: readonly Report[], loose: LooseStri
   return { replacements };
 }
 
+/** How many distinct originals of each kind the plan replaces (what an export tells the person). */
+export function replacedCounts(plan: RedactionPlan): Partial<Record<RedactKind, number>> {
+  const counts: Partial<Record<RedactKind, number>> = {};
+  for (const r of plan.replacements) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+  return counts;
+}
+
 /** The report with exactly the plan's replacements made (a replacement removed from the plan is not made). */
 export function applyRedaction(report: Report, plan: RedactionPlan): Report {
   const redacted = applyRedactionTo(report, plan);

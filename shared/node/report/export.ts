@@ -7,7 +7,7 @@
 import { renderExport, type ExportFormat } from '../../common/report/export-format';
 import { isLoopbackAddress } from '../../common/net/address';
 import { renderReportHtml } from '../../common/report/html';
-import { applyRedaction, planRedaction, type RedactClass, type RedactKind } from '../../common/report/redact';
+import { applyRedaction, planRedaction, replacedCounts, type RedactClass, type RedactKind } from '../../common/report/redact';
 import type { Report } from '../../common/schema/report';
 
 /** Prints a self-contained HTML page to PDF; rejects with an Error whose message is a sentence for a person. */
@@ -31,9 +31,7 @@ export const NO_PDF_PRINTER = 'There is no browser here to print a PDF with: exp
 /** The report redacted for export, and the count of distinct originals replaced, by kind. */
 export function redactForExport(report: Report, classes: ReadonlySet<RedactClass>): { redacted: Report; replaced: Partial<Record<RedactKind, number>> } {
   const plan = planRedaction(report, { classes });
-  const replaced: Partial<Record<RedactKind, number>> = {};
-  for (const r of plan.replacements) replaced[r.kind] = (replaced[r.kind] ?? 0) + 1;
-  return { redacted: applyRedaction(report, plan), replaced };
+  return { redacted: applyRedaction(report, plan), replaced: replacedCounts(plan) };
 }
 
 /** The report rendered in `format`, redacted first (secrets always, `classes` on request). PDF needs `printPdf` (null: a clear message saying to export .html and print it, or to give a browser). */
