@@ -15,7 +15,7 @@ import { figure, timeProcess, updateDocSection, updateResults, type Figure } fro
 const quick = process.env.PORTWISE_BENCH_QUICK === '1';
 const SERVERS = quick ? 3 : 20;
 const RUNS = quick ? 1 : 5;
-const CLI = 'out/cli/portwise.js';
+const CLI = 'out/cli/portwise.cjs';
 const PORT = 8450;
 
 const home = mkdtempSync(join(tmpdir(), 'pw-bench-fleet-'));

@@ -15,7 +15,7 @@ import { figure, timeProcess, updateDocSection, updateResults, type Figure } fro
 // only to keep it working: no figure here is a pass/fail threshold.
 const quick = process.env.PORTWISE_BENCH_QUICK === '1';
 const RUNS = quick ? 2 : 7;
-const CLI = 'out/cli/portwise.js';
+const CLI = 'out/cli/portwise.cjs';
 
 // Every diagnosis is saved in the history (part of what is measured): into a private folder, never the user's.
 const home = mkdtempSync(join(tmpdir(), 'pw-bench-'));

@@ -18,7 +18,7 @@ import { figure, timeProcess, updateDocSection, updateResults, type Figure } fro
  */
 const quick = process.env.PORTWISE_BENCH_QUICK === '1';
 const RUNS = quick ? 1 : 5;
-const CLI = 'out/cli/portwise.js';
+const CLI = 'out/cli/portwise.cjs';
 const PORT = 8450;
 
 const lab = useLab();

@@ -12,7 +12,7 @@ import { createHandlerTable } from '../../shared/node/handlers';
  * each while the app's handler table adds its own, all on one PORTWISE_HOME.
  */
 
-const CLI = 'out/cli/portwise.js';
+const CLI = 'out/cli/portwise.cjs';
 const CLIS = 6;
 let home: string;
 

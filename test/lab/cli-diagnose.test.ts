@@ -10,7 +10,7 @@ import { useLab } from './harness/suite';
 
 // The built `portwise` command end to end, against the lab namespace and (for localhost) loopback.
 const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'out/cli/portwise.js');
+const cli = path.join(root, 'out/cli/portwise.cjs');
 const CLOSED = 8080;
 const DROPPED = 8083;
 const PROHIBITED = 8086;

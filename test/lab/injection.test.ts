@@ -18,7 +18,7 @@ import { useLab } from './harness/suite';
 // `systemctl` and `journalctl` are shims first in the login's PATH that record their argv before
 // running the real program: the payload must arrive there as one argument, unchanged.
 
-const CLI = join(import.meta.dirname, '../../out/cli/portwise.js');
+const CLI = join(import.meta.dirname, '../../out/cli/portwise.cjs');
 /** No listener on it in the namespace: the diagnosis reads the service's state and log. */
 const PORT = 8191;
 const lab = useLab();

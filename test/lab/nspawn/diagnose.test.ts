@@ -11,7 +11,7 @@ import { Report } from '../../../shared/common/schema/report';
 import { SERVER_V4, useNspawnServer, type NspawnServer } from '../harness/nspawn';
 import { run, waitFor, type ExecResult } from '../harness/netns';
 
-const CLI = 'out/cli/portwise.js';
+const CLI = 'out/cli/portwise.cjs';
 const CLI_DEADLINE_MS = 60_000;
 const SCENARIO_TIMEOUT_MS = 90_000;
 

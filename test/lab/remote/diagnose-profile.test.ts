@@ -12,7 +12,7 @@ import { useLab } from '../harness/suite';
 //   workstation --198.18.2.0/24--> jump namespace (sshd on :2201) --198.18.3.0/24--> server namespace
 // The bastion alone reaches the server's inner address. Each sshd accepts only its OWN client key:
 // the login works only if every hop uses its own profile's key (no key is borrowed from another hop).
-const CLI = 'out/cli/portwise.js';
+const CLI = 'out/cli/portwise.cjs';
 const lab = useLab();
 const id = `${process.pid % 100000}`;
 const jumpNs = `pwpj${id}`;

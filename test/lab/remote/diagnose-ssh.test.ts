@@ -12,7 +12,7 @@ import { useLab } from '../harness/suite';
 
 // The whole CLI with --ssh against a real sshd in a namespace, with real listeners and real kernel
 // firewall rules there: each scenario must end in the catalog cause, citing its evidence.
-const CLI = 'out/cli/portwise.js';
+const CLI = 'out/cli/portwise.cjs';
 const UNPRIVILEGED = `pwlab${process.pid % 100000}`;
 const lab = useLab();
 let sshd: NamespacedSshd;

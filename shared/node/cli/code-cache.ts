@@ -1,0 +1,116 @@
+import { isAscii } from 'node:buffer';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { Script } from 'node:vm';
+
+/*
+ * The CLI's engine is one CommonJS file that the launcher compiles itself, so V8's code for it can
+ * be kept between runs (Node 20 has no compile cache of its own). Compiling the engine and ssh2
+ * is a good part of a verdict's time; with the code kept, V8 reads it back instead. The cache is
+ * an optimisation only: any failure to read or write it is the same as not having it.
+ */
+
+/** Where compiled code is kept: Portwise's folder when PORTWISE_HOME is set, else the platform's cache folder. */
+export function codeCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
+  if (env.PORTWISE_HOME) return path.join(path.resolve(env.PORTWISE_HOME), 'cache');
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'Portwise', 'Cache');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'Portwise');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'portwise');
+}
+
+const SSH_FLAGS = ['--ssh', '--profile'];
+
+/**
+ * Which kind of run a cache serves. V8 keeps the code of the functions a run compiled, so a cache
+ * written by `--help` would hold little a diagnosis over SSH needs: each kind keeps its own. The
+ * argument list is only looked at, never trusted; a wrong guess costs speed, nothing else.
+ */
+export function runKind(argv: readonly string[]): string {
+  const command = argv[0];
+  if (command !== 'diagnose' && command !== 'fleet') return 'other';
+  const logsIn = argv.some((a) => SSH_FLAGS.some((flag) => a === flag || a.startsWith(`${flag}=`)));
+  return logsIn ? `${command}-ssh` : command;
+}
+
+/** One cache per engine build, Node version (V8 rejects another's code), architecture and kind of run. */
+export function cacheFileName(engineId: string, kind: string, nodeVersion: string = process.version, arch: string = process.arch): string {
+  return `${engineId}-${nodeVersion}-${arch}-${kind}.v8cache`;
+}
+
+const CACHE_FILE = /^[0-9a-f]{16}-v[0-9.]+-[a-z0-9]+-[a-z-]+\.v8cache$/;
+
+/** Caches of other engine builds or Node versions, which no run of this install can use. */
+export function staleCacheFiles(names: readonly string[], engineId: string, nodeVersion: string = process.version, arch: string = process.arch): string[] {
+  const current = `${engineId}-${nodeVersion}-${arch}-`;
+  return names.filter((name) => CACHE_FILE.test(name) && !name.startsWith(current));
+}
+
+/** What became of the cache: used, absent, refused by V8 (another build of V8, other flags), or turned off. */
+export type CacheState = 'used' | 'absent' | 'rejected' | 'off';
+
+export interface LoadedEngine {
+  exports: unknown;
+  state: CacheState;
+  /**
+   * Keeps the code compiled so far (V8 includes what the run compiled lazily), when there was no
+   * usable cache. Returns what happened, for PORTWISE_CODE_CACHE=trace; never throws.
+   */
+  save(): string;
+}
+
+export interface CacheLocation {
+  dir: string;
+  file: string;
+  engineId: string;
+}
+
+/**
+ * Compiles and runs the engine file as a CommonJS module, with V8's code from `cache` when it has
+ * it. `cache` null: no caching (PORTWISE_CODE_CACHE=off).
+ */
+export function loadEngine(engineFile: string, cache: CacheLocation | null): LoadedEngine {
+  const bytes = readFileSync(engineFile);
+  // The build writes the engine in ASCII: a one-byte string is read and hashed by V8 at half the cost.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  const cachedData = cache ? readCache(path.join(cache.dir, cache.file)) : undefined;
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: engineFile, cachedData });
+  const module = { exports: {} as unknown };
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
+  wrapper(module.exports, createRequire(engineFile), module, engineFile, path.dirname(engineFile));
+  const state: CacheState = !cache ? 'off' : cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
+  return {
+    exports: module.exports,
+    state,
+    save: () => (cache && state !== 'used' ? writeCache(cache, script) : `code cache ${state}`),
+  };
+}
+
+function readCache(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(cache: CacheLocation, script: Script): string {
+  const target = path.join(cache.dir, cache.file);
+  // Written aside and renamed: a run that reads it meanwhile sees the old file or the whole new one.
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+    renameSync(temp, target);
+    for (const stale of staleCacheFiles(readdirSync(cache.dir), cache.engineId)) unlinkSync(path.join(cache.dir, stale));
+    return `code cache written: ${target}`;
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never written, or already renamed.
+    }
+    return `code cache not written (${(error as Error).message})`;
+  }
+}
