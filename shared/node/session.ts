@@ -1,3 +1,4 @@
+import type net from 'node:net';
 import os from 'node:os';
 import type { DiagnosisEvent } from '../common/schema/events';
 import type { ProbeAttempt, ProbeOptions } from '../common/schema/probe';
@@ -22,6 +23,7 @@ import type { RemoteSession, SshAccess } from './remote/access';
 import { isSshError } from './ssh/errors';
 import type { PromptPort } from './ssh/prompt';
 import { probeAddress } from './probes/tcp';
+import { KeptSocket } from './ssh/kept-socket';
 import { activityLog, type ActivityHandle, type ActivityLog } from './activity';
 import { commandLabel } from '../common/remote/command-labels';
 import { describeHop, type HopLabel } from '../common/schema/prompts';
@@ -184,9 +186,15 @@ async function runDiagnosis(request: DiagnosisRequest, signal: AbortSignal): Pro
   const failing = resolution.status === 'resolved' ? resolution.addresses.filter((a) => probes.some((p) => p.address === a.address && p.status !== 'connected')) : [];
   if (request.remote && failing.length > 0) {
     const refusalMs = medianMs(probes.filter((a) => a.status === 'refused'));
-    baseline = await measureBaseline(request.remote.access.destination, target, failing, refusalMs, options, signal, addEvidence, activities);
-    if (signal.aborted) return { status: 'cancelled' };
-    const outcome = await gatherRemote(request.remote, { target, options, failing, env: request.env ?? process.env, signal, addEvidence, activities });
+    const measured = await measureBaseline(request.remote.access.destination, target, failing, refusalMs, options, signal, addEvidence, activities);
+    baseline = measured.baseline;
+    let outcome: Awaited<ReturnType<typeof gatherRemote>>;
+    try {
+      if (signal.aborted) return { status: 'cancelled' };
+      outcome = await gatherRemote(request.remote, { target, options, failing, env: request.env ?? process.env, signal, addEvidence, activities, destinationSocket: measured.kept });
+    } finally {
+      measured.kept?.dispose();
+    }
     if (signal.aborted) return { status: 'cancelled' };
     remote = outcome.remote;
     sshFailure = outcome.failure;
@@ -242,6 +250,8 @@ interface GatherContext {
   signal: AbortSignal;
   addEvidence: (e: Evidence) => void;
   activities: ActivityLog;
+  /** The baseline's connection to the SSH port, for the login to go over. */
+  destinationSocket: KeptSocket | null;
 }
 
 /** Each hop and each command of the login and of the server's checks, as live activities. */
@@ -291,7 +301,7 @@ async function gatherRemote(request: RemoteRequest, ctx: GatherContext): Promise
     try {
       // ssh2 and the server-side collectors load only when a diagnosis logs in somewhere.
       const { openRemote } = await import('./remote/access');
-      session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal, { onHop, observer: progress.observer });
+      session = await openRemote(request.access, request.prompt, ctx.env, ctx.signal, { onHop, observer: progress.observer, ...(ctx.destinationSocket ? { destinationSocket: ctx.destinationSocket } : {}) });
     } finally {
       await Promise.all(loggedIn);
     }
@@ -392,7 +402,8 @@ const BASELINE_SAMPLES = 3;
  * compared with. Only when the SSH server is the target itself; null otherwise. Each connect makes
  * the SSH server start a process for it, just before the login needs the server's CPU, so timing
  * stops as soon as a sample cannot place the refusal near this computer: the fastest of more
- * samples could not either (`baselinePlacesRefusalNear`).
+ * samples could not either (`baselinePlacesRefusalNear`). The last connection is kept, not closed:
+ * the login can go over it (`kept`, which the caller disposes of).
  */
 async function measureBaseline(
   destination: SshDestination,
@@ -403,16 +414,21 @@ async function measureBaseline(
   signal: AbortSignal,
   addEvidence: (e: Evidence) => void,
   activities: ActivityLog,
-): Promise<DiagnosisFacts['baseline']> {
+): Promise<{ baseline: DiagnosisFacts['baseline']; kept: KeptSocket | null }> {
   const same = failing.find((a) => a.address === destination.host) ?? (destination.host === target.host ? failing[0] : undefined);
-  if (!same || destination.port === target.port) return null;
+  if (!same || destination.port === target.port) return { baseline: null, kept: null };
   const started = new Date();
   const timing = activities.start('baseline', 'login', `Timing a connect to the SSH port ${destination.port}, for a baseline round trip`, null);
   // The fastest of a few connects: one sample can land on a busy moment (a loaded CPU, a scheduler
   // delay) and make the round trip look long, which would misplace where a refusal came from.
   const samples: ProbeAttempt[] = [];
+  let kept: KeptSocket | null = null;
+  const keep = (socket: net.Socket) => {
+    kept?.dispose();
+    kept = new KeptSocket(socket);
+  };
   for (let round = 1; round <= BASELINE_SAMPLES && !signal.aborted; round++) {
-    const sample = await probeAddress(same.address, same.family, destination.port, round, { timeoutMs: options.timeoutMs, closeGraceMs: 0 }, signal);
+    const sample = await probeAddress(same.address, same.family, destination.port, round, { timeoutMs: options.timeoutMs, closeGraceMs: 0, keep }, signal);
     samples.push(sample);
     if (sample.status !== 'connected' || !baselinePlacesRefusalNear(sample.ms, refusalMs)) break;
   }
@@ -432,8 +448,8 @@ async function measureBaseline(
     origin: 'collected',
     facts: { check: 'baseline', attempt },
   });
-  if (attempt.status !== 'connected') return null;
-  return { address: same.address, port: destination.port, ms: attempt.ms, source: `TCP connect to the SSH port ${destination.port}` };
+  if (attempt.status !== 'connected') return { baseline: null, kept };
+  return { baseline: { address: same.address, port: destination.port, ms: attempt.ms, source: `TCP connect to the SSH port ${destination.port}` }, kept };
 }
 
 function summariseProbes(attempts: readonly ProbeAttempt[]): string {

@@ -1,8 +1,10 @@
+import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProbeAttempt } from '../../shared/common/schema/probe';
 import type { Target } from '../../shared/common/schema/target';
 import { resolveTarget } from '../../shared/node/probes/dns';
 import { probeAddress } from '../../shared/node/probes/tcp';
+import { KeptSocket } from '../../shared/node/ssh/kept-socket';
 import { closedPort, listen, waitFor, type TestServer } from './loopback';
 
 const quick = { timeoutMs: 2000, closeGraceMs: 100 };
@@ -138,5 +140,65 @@ describe('resolveTarget', () => {
     if (resolution.status !== 'resolved') return;
     expect(resolution.addresses).toEqual([{ address: t.host, family, sources: ['literal'], loopback: t.host !== '192.0.2.55', localInterface: null }]);
     expect(raw).toMatch(/address literal/);
+  });
+});
+
+describe('probeAddress with `keep`: the connection is handed over, not closed', () => {
+  /** Probes with `keep`, and the connection it was handed. */
+  const probeKeeping = async (port: number) => {
+    let kept: net.Socket | null = null;
+    const attempt = await probeAddress('127.0.0.1', 4, port, 1, { ...quick, keep: (socket) => (kept = socket) });
+    return { attempt, socket: kept as net.Socket | null };
+  };
+
+  it('what the server sends first waits in it for the next owner, however late that one reads', async () => {
+    const line = 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n';
+    let sent = false;
+    const s = await serve({ host: '127.0.0.1', onConnection: (socket) => socket.write(line, () => (sent = true)) });
+    const { attempt, socket } = await probeKeeping(s.port);
+    expect(attempt).toMatchObject({ status: 'connected', banner: null });
+    const held = new KeptSocket(socket!);
+    await waitFor(() => sent, 2000, 'the server to send its version line');
+    // Time for loopback to deliver it. Whatever arrived stays unread (in the socket or the kernel):
+    // the connection is still paused after the ticks in which the probe let go of it, so nothing
+    // was emitted to no one while no listener was there.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(socket!.isPaused()).toBe(true);
+    const taken = held.take();
+    expect(taken).toBe(socket);
+    expect(held.take()).toBeNull();
+    const received = new Promise<string>((resolve) => taken!.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+    taken!.resume();
+    expect(await received).toBe(line);
+    taken!.destroy();
+  });
+
+  it('a connection the server reset before it was taken is not handed on', async () => {
+    const s = await serve({ host: '127.0.0.1', onConnection: (socket) => socket.resetAndDestroy() });
+    const { attempt, socket } = await probeKeeping(s.port);
+    // On loopback the reset can overtake the connect: then there is nothing to keep.
+    if (attempt.status !== 'connected') return expect(socket).toBeNull();
+    const held = new KeptSocket(socket!);
+    await waitFor(() => socket!.destroyed, 2000, 'the reset to reach the kept connection');
+    expect(held.take()).toBeNull();
+  });
+
+  it('dispose closes a connection no one took; the server sees it close', async () => {
+    const s = await serve({ host: '127.0.0.1' });
+    const { socket } = await probeKeeping(s.port);
+    const held = new KeptSocket(socket!);
+    await waitFor(() => s.accepted.length === 1, 2000, 'the server to accept');
+    let closed = false;
+    s.accepted[0]!.once('close', () => (closed = true));
+    held.dispose();
+    await waitFor(() => closed, 2000, 'the server to see the close');
+    expect(held.take()).toBeNull();
+  });
+
+  it('without `keep` an accepted connection is closed as before', async () => {
+    const s = await serve({ host: '127.0.0.1' });
+    const a = await probeAddress('127.0.0.1', 4, s.port, 1, { ...quick, closeGraceMs: 0 });
+    expect(a.status).toBe('connected');
+    await waitFor(() => s.accepted.length === 1 && s.accepted[0]!.readableEnded, 2000, 'the server to see the end');
   });
 });

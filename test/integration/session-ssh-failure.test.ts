@@ -44,6 +44,8 @@ interface FakeSshd {
   key: HostKey;
   /** TCP connections accepted so far (a connect that never speaks SSH counts too). */
   connections(): number;
+  /** Those of them still open. */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ function fakeSshd(auth: 'any' | 'publickey-only'): Promise<FakeSshd> {
   const key = hostKey();
   const clients = new Set<Connection>();
   let connections = 0;
+  let open = 0;
   const server = new Server({ hostKeys: [key.private] }, (client) => {
     clients.add(client);
     client.on('error', () => undefined);
@@ -68,6 +71,8 @@ function fakeSshd(auth: 'any' | 'publickey-only'): Promise<FakeSshd> {
   // Counted at the TCP level: a connect that never speaks SSH (the baseline's) counts too.
   const tcp = net.createServer((socket) => {
     connections++;
+    open++;
+    socket.once('close', () => open--);
     server.injectSocket(socket);
   });
   return new Promise((resolve) => {
@@ -77,6 +82,7 @@ function fakeSshd(auth: 'any' | 'publickey-only'): Promise<FakeSshd> {
         port,
         key,
         connections: () => connections,
+        open: () => open,
         close: () =>
           new Promise<void>((done) => {
             for (const c of clients) c.end();
@@ -207,15 +213,44 @@ describe('startDiagnosis: a failed SSH login carries its facts as fields', () =>
 });
 
 describe('startDiagnosis: the baseline round trip to the SSH port', () => {
-  it('stops after one connect when that one cannot place the refusal near this computer (each connect costs the server a process)', async () => {
+  /** All of the server's connections closed (the server sees a close a moment after the client). */
+  const allClosed = async (server: FakeSshd) => {
+    for (let i = 0; i < 100 && server.open() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return server.open();
+  };
+
+  it('stops after one connect when that one cannot place the refusal near this computer, and logs in over it (each connect costs the server a process)', async () => {
     const before = strict.connections();
-    const { report } = await diagnoseThrough(strict.port, { jumps: [] });
+    const { report, login } = await diagnoseThrough(strict.port, { jumps: [] });
     // Loopback answers in well under the 2 ms below which timing cannot tell near from far: the
-    // fastest of more samples could not change T7's answer, so one baseline connect, then the login.
-    expect(strict.connections() - before).toBe(2);
+    // fastest of more samples could not change T7's answer, so one baseline connect, which the
+    // login then uses: one connection in all.
+    expect(strict.connections() - before).toBe(1);
     const baseline = report.evidence.find((e) => e.id === 'baseline');
     expect(baseline?.facts).toMatchObject({ check: 'baseline', attempt: { status: 'connected', port: strict.port } });
     expect(baseline?.summary).toMatch(/one sample was enough/);
+    // The login did take place over it: the server refused the key it was offered.
+    expect(login).toMatchObject({ ok: false, errorKind: 'auth-failed', serverMethods: ['publickey'] });
+    expect(await allClosed(strict)).toBe(0);
+  });
+
+  it('a login over the kept connection reads what the server sent before the SSH code took it', async () => {
+    const before = jump.connections();
+    // The fake server sends its version line as soon as it accepts; the login starts later (it
+    // reads the settings first), so those bytes wait in the kept connection and must not be lost.
+    const { report } = await diagnoseThrough(jump.port, { jumps: [] });
+    expect(jump.connections() - before).toBe(1);
+    // Logged in: what stops it next is that this fake server opens no shells.
+    expect(report.sshFailure?.message).toMatch(/could not start a shell/);
+    expect(await allClosed(jump)).toBe(0);
+  });
+
+  it('with jump hosts the login goes through them, and the baseline connection is closed, not left open', async () => {
+    const before = strict.connections();
+    await diagnoseThrough(strict.port);
+    // The baseline connect from here, then the jump host's forward to the server.
+    expect(strict.connections() - before).toBe(2);
+    expect(await allClosed(strict)).toBe(0);
   });
 });
 

@@ -6,6 +6,11 @@ import { classifyErrno, errnoText } from './classify';
 export interface TcpProbeOptions {
   timeoutMs: number;
   closeGraceMs: number;
+  /**
+   * Takes an accepted connection instead of closing it: at once (no grace wait, nothing read),
+   * paused, so whatever the server sends first waits in it for the next owner.
+   */
+  keep?: (socket: net.Socket) => void;
 }
 
 const BANNER_LIMIT = 256;
@@ -37,9 +42,17 @@ export function probeAddress(
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      socket.removeAllListeners();
-      socket.on('error', () => {});
-      socket.destroy();
+      if (status === 'connected' && options.keep) {
+        // Only this probe's listeners go: removeAllListeners() would also take the stream's own and,
+        // a tick later, undo the pause, so the server's first bytes would be emitted to no one.
+        socket.off('connect', onConnect).off('end', onEnd).off('error', onError);
+        socket.pause();
+        options.keep(socket);
+      } else {
+        socket.removeAllListeners();
+        socket.on('error', () => {});
+        socket.destroy();
+      }
       const ms = (connectedAt ?? performance.now()) - t0;
       resolve({
         address,
@@ -64,23 +77,28 @@ export function probeAddress(
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    socket.on('connect', () => {
+    const onConnect = () => {
       connectedAt = performance.now();
       clearTimeout(timer);
-      setTimeout(() => finish('connected', null, 'Connected', false), options.closeGraceMs);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (banner.length < BANNER_LIMIT) banner = (banner + chunk.toString('latin1')).slice(0, BANNER_LIMIT).replace(/[^\x20-\x7e\t\r\n]/g, '.');
-    });
-    socket.on('end', () => finish('reset', 'EOF', errnoText.EOF ?? 'Closed', true));
-    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (options.keep) finish('connected', null, 'Connected', false);
+      else setTimeout(() => finish('connected', null, 'Connected', false), options.closeGraceMs);
+    };
+    const onEnd = () => finish('reset', 'EOF', errnoText.EOF ?? 'Closed', true);
+    const onError = (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'UNKNOWN';
       // A SYN answered by RST gives ECONNREFUSED; ECONNRESET means the handshake had completed, even
       // when the reset overtakes Node's 'connect' event (as it does on loopback).
       const afterConnect = connectedAt !== null || code === 'ECONNRESET';
       const status = afterConnect ? 'reset' : (classifyErrno(code) ?? 'unreachable');
       finish(status, code, errnoText[code] ?? error.message, afterConnect);
-    });
+    };
+    socket.on('connect', onConnect).on('end', onEnd).on('error', onError);
+    // A kept connection is handed over before anything arrives: what the server sends is its next owner's.
+    if (!options.keep) {
+      socket.on('data', (chunk: Buffer) => {
+        if (banner.length < BANNER_LIMIT) banner = (banner + chunk.toString('latin1')).slice(0, BANNER_LIMIT).replace(/[^\x20-\x7e\t\r\n]/g, '.');
+      });
+    }
 
     socket.connect({ host: address, port, family, noDelay: true, autoSelectFamily: false });
   });

@@ -71,6 +71,11 @@ export interface RemoteProgress {
   observer?: CommandObserver;
 }
 
+export interface OpenRemoteOptions extends RemoteProgress {
+  /** A connection already open to the destination's SSH port: the login goes over it (without jump hosts) while it is open. */
+  destinationSocket?: NonNullable<ConnectChainOptions['firstHopSocket']>;
+}
+
 /** The user a hop without one logs in as, like ssh: the environment's, else this process's. */
 export function defaultSshUser(env: NodeJS.ProcessEnv): string {
   return env.USER ?? env.USERNAME ?? os.userInfo().username;
@@ -86,7 +91,7 @@ export class CapabilityProbeError extends Error {
  * whether `sudo -n` may be used. Host keys: unknown ones are refused unless the user accepted new
  * keys; changed ones always are (SshError, before any credential is sent).
  */
-export async function openRemote(access: SshAccess, prompt: PromptPort, env: NodeJS.ProcessEnv, signal?: AbortSignal, progress: RemoteProgress = {}): Promise<RemoteSession> {
+export async function openRemote(access: SshAccess, prompt: PromptPort, env: NodeJS.ProcessEnv, signal?: AbortSignal, progress: OpenRemoteOptions = {}): Promise<RemoteSession> {
   const defaultUser = defaultSshUser(env);
   const destinations = [...access.jumps, access.destination];
   if (access.hops !== undefined && access.hops.length !== destinations.length) {
@@ -113,6 +118,8 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     ownKnownHostsFile: ownKnownHostsFile(env),
     alsoWriteKnownHostsTo: settings.knownHostsWrites === 'portwise-and-openssh' ? openSshKnownHostsFile(env) : null,
     ...(progress.onHop ? { onHop: progress.onHop } : {}),
+    // The first hop is the destination only without jump hosts.
+    ...(progress.destinationSocket && access.jumps.length === 0 ? { firstHopSocket: progress.destinationSocket } : {}),
   });
   const server = formatSshDestination({ ...access.destination, user: access.destination.user ?? defaultUser });
   // Shells kept open for the whole session: the login shell and its rc files start once per shell, not per command.

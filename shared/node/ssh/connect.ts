@@ -3,6 +3,7 @@
  * (ssh2 README, "Connection hopping"). Every hop verifies its own host key and authenticates with its
  * own methods; a failure on hop k is reported as hop k's and closes the hops before it.
  */
+import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel } from './ssh2';
 import { errnoText } from '../probes/classify';
 import { CappedBuffer } from '../output-digest';
@@ -43,6 +44,8 @@ export interface ConnectChainOptions {
   platform?: NodeJS.Platform;
   /** Told when each hop starts, is logged in to, or fails: for live progress. */
   onHop?: (label: HopLabel, state: 'connecting' | 'connected' | 'failed') => void;
+  /** A connection already open to the first hop's address and port: logged in over if still open. */
+  firstHopSocket?: { take(): Duplex | null };
 }
 
 export interface ConnectedHop {
@@ -258,7 +261,7 @@ function connectHop(run: HopRun): Promise<{ client: Client; hostKey: ConnectedHo
     if (options.signal?.aborted) return fail(cancelled(label));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const start = (sock: ClientChannel | undefined): void => {
+    const start = (sock: Duplex | undefined): void => {
       try {
         client.connect({
           ...(sock === undefined ? { host: spec.host, port: spec.port } : { sock }),
@@ -277,7 +280,7 @@ function connectHop(run: HopRun): Promise<{ client: Client; hostKey: ConnectedHo
       }
     };
 
-    if (previous === null) return start(undefined);
+    if (previous === null) return start(options.firstHopSocket?.take() ?? undefined);
     previous.client.once('close', onPreviousGone);
     try {
       previous.client.forwardOut('127.0.0.1', 0, spec.host, spec.port, (error, channel) => {
