@@ -39,6 +39,10 @@ export default defineConfig({
       output: {
         format: 'cjs',
         entryFileNames: 'engine.cjs',
+        // Node's CommonJS wrapper is in the file, so the launcher (code-cache.ts) compiles the text
+        // as it is read: adding the wrapper at run time would copy all of it once more.
+        postBanner: '(function (exports, require, module, __filename, __dirname) {',
+        postFooter: '\n})',
         inlineDynamicImports: true,
         charset: 'ascii',
         minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },

@@ -60,6 +60,9 @@ export interface LoadedEngine {
   save(): string;
 }
 
+/** Node's CommonJS module wrapper, which the build puts around the engine. */
+type EngineWrapper = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
+
 export interface CacheLocation {
   dir: string;
   file: string;
@@ -67,18 +70,19 @@ export interface CacheLocation {
 }
 
 /**
- * Compiles and runs the engine file as a CommonJS module, with V8's code from `cache` when it has
- * it. `cache` null: no caching (PORTWISE_CODE_CACHE=off).
+ * Compiles the engine file (a CommonJS module in its wrapper, vite.cli.config.ts) and runs it, with
+ * V8's code from `cache` when it has it. `cache` null: no caching (PORTWISE_CODE_CACHE=off).
  */
 export function loadEngine(engineFile: string, cache: CacheLocation | null): LoadedEngine {
   const bytes = readFileSync(engineFile);
   // The build writes the engine in ASCII: a one-byte string is read and hashed by V8 at half the cost.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const cachedData = cache ? readCache(path.join(cache.dir, cache.file)) : undefined;
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: engineFile, cachedData });
+  const script = new Script(source, { filename: engineFile, cachedData });
   const module = { exports: {} as unknown };
-  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
-  wrapper(module.exports, createRequire(engineFile), module, engineFile, path.dirname(engineFile));
+  const wrapper: unknown = script.runInThisContext();
+  if (typeof wrapper !== 'function') throw new Error(`${engineFile} is not the engine's build: run \`npm run build\`.`);
+  (wrapper as EngineWrapper)(module.exports, createRequire(engineFile), module, engineFile, path.dirname(engineFile));
   const state: CacheState = !cache ? 'off' : cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
   return {
     exports: module.exports,
