@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProbeAttempt } from '../../shared/common/schema/probe';
 import type { Target } from '../../shared/common/schema/target';
 import { resolveTarget } from '../../shared/node/probes/dns';
@@ -164,8 +164,12 @@ describe('probeAddress with `keep`: the connection is handed over, not closed', 
     // was emitted to no one while no listener was there.
     await new Promise((r) => setTimeout(r, 50));
     expect(socket!.isPaused()).toBe(true);
+    // ssh2 turns Nagle off only on sockets it opens itself: the login's would otherwise wait 40 ms
+    // for the server's delayed ACK in the handshake.
+    const noDelay = vi.spyOn(socket!, 'setNoDelay');
     const taken = held.take();
     expect(taken).toBe(socket);
+    expect(noDelay).toHaveBeenCalledWith(true);
     expect(held.take()).toBeNull();
     const received = new Promise<string>((resolve) => taken!.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
     taken!.resume();

@@ -100,6 +100,6 @@ export function probeAddress(
       });
     }
 
-    socket.connect({ host: address, port, family, noDelay: true, autoSelectFamily: false });
+    socket.connect({ host: address, port, family, autoSelectFamily: false });
   });
 }
