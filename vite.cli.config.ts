@@ -20,8 +20,9 @@ const nativeAddonsStayInNodeModules: Plugin = {
 };
 
 // The headless `portwise` command's engine: for plain Node (no Electron), one CommonJS file the
-// launcher (vite.cli-launcher.config.ts) compiles with V8's code cache. Everything it runs is in
-// it, ssh2 and zod too: a package loaded from node_modules is compiled again at every start.
+// launcher (vite.cli-launcher.config.ts) compiles with V8's code cache; `npm run build:cli` builds
+// both. Everything it runs is in it, ssh2 and zod too: a package loaded from node_modules is
+// compiled again at every start.
 export default defineConfig({
   define: { __PORTWISE_VERSION__: JSON.stringify(version) },
   ssr: { noExternal: ['zod', 'ssh2', 'asn1', 'bcrypt-pbkdf', 'tweetnacl', 'safer-buffer'] },
@@ -29,7 +30,8 @@ export default defineConfig({
   build: {
     ssr: resolve(root, 'shared/node/cli/engine.ts'),
     outDir: resolve(root, 'out/cli'),
-    emptyOutDir: true,
+    // The launcher is built first, into the same folder, and emptied it (vite.cli-launcher.config.ts).
+    emptyOutDir: false,
     target: 'node20',
     // Names are kept (stack traces stay readable); the layout goes: a smaller file is read faster.
     minify: false,

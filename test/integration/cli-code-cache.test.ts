@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,10 +28,10 @@ async function freshHome(): Promise<{ home: string; cache: string }> {
   return { home, cache: join(home, 'cache') };
 }
 
-function run(home: string, argv: string[], mode = 'trace'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(home: string, argv: string[], mode = 'trace', cli = CLI): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PORTWISE_HOME: home, LANG: 'C', PORTWISE_CODE_CACHE: mode };
-    const child = spawn(process.execPath, [CLI, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -98,6 +98,37 @@ describe('the launcher keeps compiled code between runs', () => {
     const usage = await run(home, ['diagnose', 'no-port-here']);
     expect(usage.code).toBe((await run((await freshHome()).home, ['diagnose', 'no-port-here'], 'off')).code);
     expect(usage.code).not.toBe(0);
+  });
+
+  it('an engine rebuilt with other bytes of the same length does not get the old code', async () => {
+    // A copy of the build next to it (the engine resolves its packages from the repository's node_modules).
+    const copy = await mkdtemp(join('out', 'cli-copy-'));
+    try {
+      await copyFile(CLI, join(copy, 'portwise.cjs'));
+      const engine = await readFile('out/cli/engine.cjs', 'latin1');
+      await writeFile(join(copy, 'engine.cjs'), engine, 'latin1');
+      const { home, cache } = await freshHome();
+      const before = await run(home, ['--version'], 'trace', join(copy, 'portwise.cjs'));
+      expect(before.stdout).toMatch(/^portwise \d/);
+      const [first] = await cacheFiles(cache);
+
+      // Another build of the same size (and, as after an npm install, it could have the same date).
+      const version = /portwise (\d+\.\d+\.\d+)/.exec(before.stdout)![1]!;
+      const other = version.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+      const rebuilt = engine.split(version).join(other);
+      expect(rebuilt).not.toBe(engine);
+      expect(rebuilt.length).toBe(engine.length);
+      await writeFile(join(copy, 'engine.cjs'), rebuilt, 'latin1');
+      const after = await run(home, ['--version'], 'trace', join(copy, 'portwise.cjs'));
+      expect(after.stdout).toBe(`portwise ${other}\n`);
+      expect(after.stderr).toMatch(/code cache written/);
+      // The old build's cache is gone, the new one's is there.
+      const left = await cacheFiles(cache);
+      expect(left).toHaveLength(1);
+      expect(left[0]).not.toBe(first);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 
   it("writing a cache removes other builds' and other Nodes' caches, and nothing else", async () => {

@@ -19,7 +19,7 @@ const LOOPBACK_ONLY = 5432;
 
 const lab = useLab(async (l) => {
   // Build the CLI from the sources under test, once (about 1 s).
-  await runOk('npx', ['vite', 'build', '--config', 'vite.cli.config.ts'], { cwd: root, timeoutMs: 60_000 });
+  await runOk('npm', ['run', '--silent', 'build:cli'], { cwd: root, timeoutMs: 60_000 });
   // Listeners behind the rules: the answer can only come from the firewall.
   await l.startListener({ address: '0.0.0.0', port: DROPPED, mode: 'accept' });
   await l.startListener({ address: '0.0.0.0', port: PROHIBITED, mode: 'accept' });

@@ -37,7 +37,7 @@ beforeAll(async () => {
     writeFileSync(join(shims, tool), `#!/bin/sh\nprintf '%s\\0' "$@" > "${calls}/$$.${tool}"\nexec /usr/bin/${tool} "$@"\n`, { mode: 0o755 });
   }
   // The CLI from the sources under test (as cli-diagnose.test.ts does).
-  await runOk('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { cwd: join(import.meta.dirname, '../..'), timeoutMs: 180_000 });
+  await runOk('npm', ['run', '--silent', 'build:cli'], { cwd: join(import.meta.dirname, '../..'), timeoutMs: 180_000 });
   sshd = await startNamespacedSshd(lab(), { address: NS_V4, users: ['root'], env: { PATH: shimPath(shims) } });
   writeFileSync(join(home, 'known_hosts'), sshd.knownHosts);
 }, 240_000);

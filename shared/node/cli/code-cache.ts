@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -34,6 +35,15 @@ export function runKind(argv: readonly string[]): string {
   return logsIn ? `${command}-ssh` : command;
 }
 
+/**
+ * The engine build a cache was made from: a hash of its bytes (under a millisecond here). V8 checks
+ * only the source's length, and an npm install gives every version of a file the same date, so
+ * neither a date nor a size could tell two builds apart.
+ */
+export function engineId(engine: Buffer): string {
+  return createHash('sha256').update(engine).digest('hex').slice(0, 16);
+}
+
 /** One cache per engine build, Node version (V8 rejects another's code), architecture and kind of run. */
 export function cacheFileName(engineId: string, kind: string, nodeVersion: string = process.version, arch: string = process.arch): string {
   return `${engineId}-${nodeVersion}-${arch}-${kind}.v8cache`;
@@ -65,8 +75,8 @@ type EngineWrapper = (exports: unknown, require: NodeJS.Require, module: { expor
 
 export interface CacheLocation {
   dir: string;
-  file: string;
-  engineId: string;
+  /** `runKind` of the command line. */
+  kind: string;
 }
 
 /**
@@ -77,7 +87,9 @@ export function loadEngine(engineFile: string, cache: CacheLocation | null): Loa
   const bytes = readFileSync(engineFile);
   // The build writes the engine in ASCII: a one-byte string is read and hashed by V8 at half the cost.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  const cachedData = cache ? readCache(path.join(cache.dir, cache.file)) : undefined;
+  const id = engineId(bytes);
+  const file = cache ? cacheFileName(id, cache.kind) : '';
+  const cachedData = cache ? readCache(path.join(cache.dir, file)) : undefined;
   const script = new Script(source, { filename: engineFile, cachedData });
   const module = { exports: {} as unknown };
   const wrapper: unknown = script.runInThisContext();
@@ -87,7 +99,7 @@ export function loadEngine(engineFile: string, cache: CacheLocation | null): Loa
   return {
     exports: module.exports,
     state,
-    save: () => (cache && state !== 'used' ? writeCache(cache, script) : `code cache ${state}`),
+    save: () => (cache && state !== 'used' ? writeCache(cache.dir, file, id, script) : `code cache ${state}`),
   };
 }
 
@@ -99,15 +111,15 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-function writeCache(cache: CacheLocation, script: Script): string {
-  const target = path.join(cache.dir, cache.file);
+function writeCache(dir: string, file: string, id: string, script: Script): string {
+  const target = path.join(dir, file);
   // Written aside and renamed: a run that reads it meanwhile sees the old file or the whole new one.
   const temp = `${target}.${process.pid}.tmp`;
   try {
-    mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     renameSync(temp, target);
-    for (const stale of staleCacheFiles(readdirSync(cache.dir), cache.engineId)) unlinkSync(path.join(cache.dir, stale));
+    for (const stale of staleCacheFiles(readdirSync(dir), id)) unlinkSync(path.join(dir, stale));
     return `code cache written: ${target}`;
   } catch (error) {
     try {

@@ -1,9 +1,6 @@
 import path from 'node:path';
-import { cacheFileName, codeCacheDir, loadEngine, runKind } from './code-cache';
+import { codeCacheDir, loadEngine, runKind } from './code-cache';
 import type { runPortwise } from './engine';
-
-// The build puts the engine's content hash here: a cache never meets code it was not made from.
-declare const __PORTWISE_ENGINE_ID__: string;
 
 /**
  * The `portwise` executable (out/cli/portwise.cjs): loads the engine with V8's code kept from an
@@ -13,7 +10,7 @@ declare const __PORTWISE_ENGINE_ID__: string;
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const mode = process.env.PORTWISE_CODE_CACHE;
-  const cache = mode === 'off' ? null : { dir: codeCacheDir(process.env), file: cacheFileName(__PORTWISE_ENGINE_ID__, runKind(argv)), engineId: __PORTWISE_ENGINE_ID__ };
+  const cache = mode === 'off' ? null : { dir: codeCacheDir(process.env), kind: runKind(argv) };
   const engine = loadEngine(path.join(__dirname, 'engine.cjs'), cache);
   const code = await (engine.exports as { runPortwise: typeof runPortwise }).runPortwise(argv);
 

@@ -18,7 +18,7 @@ const SCENARIO_TIMEOUT_MS = 90_000;
 // The build runs while the container boots (its hook is registered first; awaited below).
 let building: Promise<ExecResult> | null = null;
 beforeAll(() => {
-  building = run('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { timeoutMs: 120_000 });
+  building = run('npm', ['run', '--silent', 'build:cli'], { timeoutMs: 120_000 });
 });
 
 const server = useNspawnServer();

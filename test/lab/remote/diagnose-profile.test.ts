@@ -25,7 +25,7 @@ let inner: NamespacedSshd | null = null;
 let home: string;
 
 beforeAll(async () => {
-  await runOk('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { timeoutMs: 120_000 });
+  await runOk('npm', ['run', '--silent', 'build:cli'], { timeoutMs: 120_000 });
   home = await mkdtemp(join(tmpdir(), 'portwise-home-'));
   await runOk('ip', ['netns', 'add', jumpNs]);
   await runOk('ip', ['link', 'add', links.host, 'type', 'veth', 'peer', 'name', links.jumpOut]);

@@ -19,7 +19,7 @@ let sshd: NamespacedSshd;
 let home: string;
 
 beforeAll(async () => {
-  await runOk('npx', ['vite', 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { timeoutMs: 120_000 });
+  await runOk('npm', ['run', '--silent', 'build:cli'], { timeoutMs: 120_000 });
   // An unprivileged account for the "no root" scenario; removed again in afterAll.
   // '*' as the password hash: no password login, but not "locked" ('!'), which sshd would refuse.
   await runOk('useradd', ['--no-create-home', '--shell', '/bin/sh', '--password', '*', UNPRIVILEGED]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheFileName, codeCacheDir, runKind, staleCacheFiles } from '../../../shared/node/cli/code-cache';
+import { cacheFileName, codeCacheDir, engineId, runKind, staleCacheFiles } from '../../../shared/node/cli/code-cache';
 
 describe('codeCacheDir: where V8 code is kept between runs', () => {
   it("PORTWISE_HOME keeps it in Portwise's own folder, whatever the platform", () => {
@@ -40,6 +40,13 @@ describe('runKind: which cache a run uses', () => {
 
 describe('cache files', () => {
   const id = '0123456789abcdef';
+
+  it("are tied to the engine's bytes, not its size or date: one byte more or different is another build", () => {
+    const engine = Buffer.from('(function (exports) {exports.version = "0.1.0";\n})');
+    expect(engineId(engine)).toMatch(/^[0-9a-f]{16}$/);
+    expect(engineId(Buffer.from(engine))).toBe(engineId(engine));
+    expect(engineId(Buffer.from(engine.toString().replace('0.1.0', '0.1.1')))).not.toBe(engineId(engine));
+  });
 
   it('are named by engine build, Node version, architecture and kind of run', () => {
     expect(cacheFileName(id, 'diagnose-ssh', 'v20.20.2', 'x64')).toBe('0123456789abcdef-v20.20.2-x64-diagnose-ssh.v8cache');
