@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,30 @@ describe('the launcher keeps compiled code between runs', () => {
       expect((await readFile(path)).length).toBeGreaterThan(damaged.length);
     }
     expect((await run(home, CAUSES)).stderr).toBe('portwise: code cache used\n');
+  });
+
+  it('a cache folder or file that others may write is neither read nor written', async () => {
+    const { home, cache } = await freshHome();
+    const clean = await run(home, CAUSES);
+    const [file] = await cacheFiles(cache);
+    await chmod(cache, 0o777);
+    const open = await run(home, CAUSES);
+    expect(open).toMatchObject({ code: 0, stdout: clean.stdout });
+    expect(open.stderr).toMatch(/code cache not used: .* may be written by other users/);
+    await chmod(cache, 0o700);
+    await chmod(join(cache, file!), 0o666);
+    expect((await run(home, CAUSES)).stderr).toMatch(/code cache not used/);
+    await chmod(join(cache, file!), 0o600);
+    expect((await run(home, CAUSES)).stderr).toBe('portwise: code cache used\n');
+
+    // A folder that is there already and open to others is not written to either.
+    const other = await freshHome();
+    await mkdir(other.cache, { mode: 0o777 });
+    await chmod(other.cache, 0o777);
+    const first = await run(other.home, CAUSES);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/may be written by other users/);
+    expect(await cacheFiles(other.cache)).toEqual([]);
   });
 
   it('a cache folder that cannot be made changes nothing but the note', async () => {

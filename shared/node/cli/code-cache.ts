@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,8 +57,20 @@ export function staleCacheFiles(names: readonly string[], engineId: string, node
   return names.filter((name) => CACHE_FILE.test(name) && !name.startsWith(current));
 }
 
-/** What became of the cache: used, absent, refused by V8 (another build of V8, other flags), or turned off. */
-export type CacheState = 'used' | 'absent' | 'rejected' | 'off';
+/**
+ * Compiled code runs as this user, unchecked: it is read from, and written to, only a folder (and a
+ * file) that is this user's and that no one else may write, as OpenSSH asks of ~/.ssh. Where a
+ * process has no uid (Windows), the folder's ACLs are the platform's business.
+ */
+export function privateToUser(stat: { uid: number; mode: number }, uid: number | null): boolean {
+  return uid === null || (stat.uid === uid && (stat.mode & 0o022) === 0);
+}
+
+/**
+ * What became of the cache: used, absent, refused by V8 (another build of V8, other flags), in a
+ * folder others may write (not read, not written), or turned off.
+ */
+export type CacheState = 'used' | 'absent' | 'rejected' | 'untrusted' | 'off';
 
 export interface LoadedEngine {
   exports: unknown;
@@ -89,34 +101,48 @@ export function loadEngine(engineFile: string, cache: CacheLocation | null): Loa
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const id = engineId(bytes);
   const file = cache ? cacheFileName(id, cache.kind) : '';
-  const cachedData = cache ? readCache(path.join(cache.dir, file)) : undefined;
+  const uid = process.getuid?.() ?? null;
+  const read = cache ? readCache(cache.dir, file, uid) : { data: undefined, untrusted: false };
+  const cachedData = read.data;
   const script = new Script(source, { filename: engineFile, cachedData });
   const module = { exports: {} as unknown };
   const wrapper: unknown = script.runInThisContext();
   if (typeof wrapper !== 'function') throw new Error(`${engineFile} is not the engine's build: run \`npm run build\`.`);
   (wrapper as EngineWrapper)(module.exports, createRequire(engineFile), module, engineFile, path.dirname(engineFile));
-  const state: CacheState = !cache ? 'off' : cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
+  const state: CacheState = !cache ? 'off' : read.untrusted ? 'untrusted' : cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
   return {
     exports: module.exports,
     state,
-    save: () => (cache && state !== 'used' ? writeCache(cache.dir, file, id, script) : `code cache ${state}`),
+    save: () => {
+      if (!cache || state === 'used') return `code cache ${state}`;
+      if (state === 'untrusted') return `code cache not used: ${cache.dir} or its file may be written by other users`;
+      return writeCache(cache.dir, file, id, uid, script);
+    },
   };
 }
 
-function readCache(file: string): Buffer | undefined {
+function readCache(dir: string, file: string, uid: number | null): { data: Buffer | undefined; untrusted: boolean } {
+  let fd: number | null = null;
   try {
-    return readFileSync(file);
+    if (!privateToUser(statSync(dir), uid)) return { data: undefined, untrusted: true };
+    fd = openSync(path.join(dir, file), 'r');
+    if (!privateToUser(fstatSync(fd), uid)) return { data: undefined, untrusted: true };
+    return { data: readFileSync(fd), untrusted: false };
   } catch {
-    return undefined;
+    return { data: undefined, untrusted: false };
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 
-function writeCache(dir: string, file: string, id: string, script: Script): string {
+function writeCache(dir: string, file: string, id: string, uid: number | null, script: Script): string {
   const target = path.join(dir, file);
   // Written aside and renamed: a run that reads it meanwhile sees the old file or the whole new one.
   const temp = `${target}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A folder that was there already (made by someone else, or opened up since) is not written to.
+    if (!privateToUser(statSync(dir), uid)) return `code cache not written: ${dir} may be written by other users`;
     writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     renameSync(temp, target);
     for (const stale of staleCacheFiles(readdirSync(dir), id)) unlinkSync(path.join(dir, stale));

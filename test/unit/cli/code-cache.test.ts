@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheFileName, codeCacheDir, engineId, runKind, staleCacheFiles } from '../../../shared/node/cli/code-cache';
+import { cacheFileName, codeCacheDir, engineId, privateToUser, runKind, staleCacheFiles } from '../../../shared/node/cli/code-cache';
 
 describe('codeCacheDir: where V8 code is kept between runs', () => {
   it("PORTWISE_HOME keeps it in Portwise's own folder, whatever the platform", () => {
@@ -63,5 +63,20 @@ describe('cache files', () => {
       'notes.txt',
     ];
     expect(staleCacheFiles(names, id, 'v20.20.2', 'x64')).toEqual([names[2], names[3], names[4]]);
+  });
+});
+
+describe('privateToUser: compiled code is read only from what no one else can write', () => {
+  it.each([
+    [{ uid: 1000, mode: 0o40700 }, 1000, true],
+    [{ uid: 1000, mode: 0o40755 }, 1000, true],
+    [{ uid: 1000, mode: 0o100600 }, 1000, true],
+    [{ uid: 1000, mode: 0o40775 }, 1000, false], // the group may write
+    [{ uid: 1000, mode: 0o41777 }, 1000, false], // anyone may write (a sticky /tmp-like folder too)
+    [{ uid: 1000, mode: 0o100666 }, 1000, false],
+    [{ uid: 0, mode: 0o40700 }, 1000, false], // another user's
+    [{ uid: 1000, mode: 0o40777 }, null, true], // no uid (Windows): the ACLs are the platform's business
+  ])('%j for uid %s -> %s', (stat, uid, expected) => {
+    expect(privateToUser(stat, uid)).toBe(expected);
   });
 });
