@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   // left is Node tearing down its heap, a third of the time between a verdict and the shell prompt
   // here. Exit once both streams have handed over what was written (pipes are asynchronous on macOS).
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-  // After the output: a first run's cache costs it some milliseconds the person does not wait for.
+  // After the output is out: writing a first run's cache delays only the exit, not the result.
   const saved = engine.save();
   if (mode === 'trace') process.stderr.write(`portwise: ${saved}\n`);
   process.exit(code);
