@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetDocument } from '../../shared/common/schema/fleet';
@@ -9,6 +8,7 @@ import { CHROMIUM, requireTools } from '../unit/report/require-tools';
 import { waitFor } from './loopback';
 import { fakeDestination, fleetIo, useFakeFleet } from './fake-fleet';
 import type { FakeFleetServer } from '../shared/fleet-ssh-server';
+import { all, parseHtml } from '../shared/read-markup';
 
 /**
  * `portwise fleet --report FILE` end to end, in process: the CLI against SSH servers on loopback
@@ -22,21 +22,12 @@ let port = 0;
 let servers: FakeFleetServer[] = [];
 const gate = useFakeFleet('pw-fleet-report-', ['stopped', 'refuse-login', 'rejecting'], (fleet) => ({ home, port, servers } = fleet));
 
-
 const dest = fakeDestination;
 const quick = ['--probes', '1', '--timeout', '1000', '--accept-new-host-key', '--no-history'];
 const three = () => {
   const [a, refusing, rejecting] = servers as [FakeFleetServer, FakeFleetServer, FakeFleetServer];
   return ['--ssh', dest('alice', a), '--ssh', dest('bob', refusing), '--ssh', dest('carol', rejecting)];
 };
-
-interface DomElement {
-  textContent: string | null;
-  attributes: ArrayLike<{ name: string }>;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-}
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: { document: DomElement & { title: string } } } };
-const all = (root: DomElement, selector: string) => Array.from(root.querySelectorAll(selector));
 
 // A fleet of logins and, for one test, a browser: a loaded machine takes longer than the default 5 s.
 describe('portwise fleet --report', { timeout: 30_000 }, () => {
@@ -60,7 +51,7 @@ describe('portwise fleet --report', { timeout: 30_000 }, () => {
     expect(md).toContain(`-A INPUT -p tcp -m tcp --dport ${port} -j REJECT --reject-with tcp-reset`);
 
     const html = f.read('sub/x.html');
-    const page = new JSDOM(html).window.document;
+    const page = parseHtml(html);
     expect(all(page, 'script, img, iframe, link, object, embed')).toEqual([]);
     for (const el of all(page, '*')) for (const a of Array.from(el.attributes)) expect(a.name).not.toMatch(/^on|^src$|^href$/);
     expect(all(page, 'table.fleet tbody tr')).toHaveLength(3);

@@ -1,33 +1,16 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../../shared/common/report/html';
 import { renderReportFile } from '../../../shared/node/report/export';
 import { HOSTILE, hostileReport } from './hostile-server';
+import { parseHtml, type DomDocument } from '../../shared/read-markup';
 
 // Remote output is text, never markup. A server whose every command prints markup (and whose journal
 // and process names carry it) is read by the real collector and runner; its evidence goes into a
 // report, the report is exported as HTML, and the page is parsed the way a browser parses it (jsdom):
 // no element or attribute may come from the server, and the text must show verbatim.
 
-interface DomAttr {
-  name: string;
-  value: string;
-}
-interface DomElement {
-  localName: string;
-  outerHTML: string;
-  textContent: string | null;
-  attributes: ArrayLike<DomAttr>;
-}
-interface DomDocument {
-  body: DomElement;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-}
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: { DOMParser: new () => { parseFromString(source: string, type: 'text/html'): DomDocument } } } };
-const { DOMParser } = new JSDOM('').window;
-
 function expectInert(html: string): DomDocument {
-  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const doc = parseHtml(html);
   // As strings: a failure message that printed jsdom nodes would need jsdom's window.
   const found = Array.from(doc.querySelectorAll('script, img, iframe, object, embed, meta[http-equiv]:not([http-equiv="Content-Security-Policy"]), style:not(head style), base, form, textarea, a[href^="javascript" i]'));
   expect(found.map((el) => el.outerHTML)).toEqual([]);
@@ -58,7 +41,7 @@ describe('remote output in the HTML report is text', () => {
   });
 
   it('the check sees markup that got through', () => {
-    const doc = new DOMParser().parseFromString(`<p>${HOSTILE[0]}</p>`, 'text/html');
+    const doc = parseHtml(`<p>${HOSTILE[0]}</p>`);
     expect(doc.querySelectorAll('img').length).toBe(1);
     expect(() => expectInert(`<p>${HOSTILE[0]}</p>`)).toThrow();
     expect(() => expectInert(`<p title="${HOSTILE[5]}">x</p>`)).toThrow();

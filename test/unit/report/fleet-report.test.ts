@@ -3,7 +3,6 @@
  * lab report (two servers made of it), a server whose label and output are hostile, and two servers
  * without a report (cancelled, failed). The HTML is read back with jsdom and parse5.
  */
-import { createRequire } from 'node:module';
 import { parse, type ParserError } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { fleetRows, fleetVerdict, renderFleetTable } from '../../../shared/common/report/fleet';
@@ -13,29 +12,7 @@ import { escapeText, renderReportMarkdown } from '../../../shared/common/report/
 import { FLEET_SCHEMA, FleetDocument, type FleetServerResult } from '../../../shared/common/schema/fleet';
 import { Report } from '../../../shared/common/schema/report';
 import { labReport } from './lab-report';
-
-interface DomAttr {
-  name: string;
-  value: string;
-}
-interface DomElement {
-  localName: string;
-  id: string;
-  textContent: string | null;
-  attributes: ArrayLike<DomAttr>;
-  closest(selector: string): DomElement | null;
-  querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-}
-interface DomDocument {
-  title: string;
-  querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-}
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: { DOMParser: new () => { parseFromString(s: string, t: 'text/html'): DomDocument } } } };
-const { DOMParser } = new JSDOM('').window;
-const parseHtml = (html: string) => new DOMParser().parseFromString(html, 'text/html');
-const all = (root: DomDocument | DomElement, selector: string) => Array.from(root.querySelectorAll(selector));
+import { all, parseHtml } from '../../shared/read-markup';
 
 const CONTEXT = { writtenAt: '2026-11-24T21:00:00.000Z', version: '9.9.9-test' };
 const HOSTILE_LABEL = '<img src=x onerror="alert(1)"> # ## | `tick` *bold*';

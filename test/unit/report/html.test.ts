@@ -1,6 +1,5 @@
 // The page is read back the way a browser reads it: jsdom's DOMParser (HTML, and XML for the SVG
 // pictures on their own) and parse5, the HTML parser jsdom uses, for the parse errors.
-import { createRequire } from 'node:module';
 import { parse, type ParserError } from 'parse5';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONTENT_SECURITY_POLICY, HTML_SECTION_HEADINGS, renderReportHtml } from '../../../shared/common/report/html';
@@ -8,38 +7,11 @@ import { escapeMarkup, layoutDecisionPath, layoutEvidenceTimeline, PATH_WIDTH, T
 import type { Evidence, Report } from '../../../shared/common/schema/report';
 import { addr, facts, reportFrom, resolved, rounds } from '../tree/factories';
 import { labReport } from './lab-report';
+import { all, parseHtml, parseMarkup, type DomDocument, type DomElement } from '../../shared/read-markup';
 
 // This file is type-checked without the DOM library (tsconfig.node.json) and jsdom ships no types:
 // the little of the DOM it uses is declared here. jsdom is loaded as a library rather than as the
 // test environment, which would replace Node's URL (the lab fixture is read by a file URL).
-interface DomAttr {
-  name: string;
-  value: string;
-}
-interface DomElement {
-  localName: string;
-  namespaceURI: string | null;
-  textContent: string | null;
-  attributes: ArrayLike<DomAttr>;
-  getAttribute(name: string): string | null;
-  querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-}
-interface DomDocument {
-  documentElement: DomElement;
-  title: string;
-  querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-  getElementsByTagName(name: string): ArrayLike<DomElement>;
-}
-interface Jsdom {
-  window: { DOMParser: new () => { parseFromString(source: string, type: 'text/html' | 'image/svg+xml'): DomDocument } };
-}
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => Jsdom };
-const { DOMParser } = new JSDOM('').window;
-
-const parseHtml = (html: string) => new DOMParser().parseFromString(html, 'text/html');
-const all = (root: DomDocument | DomElement, selector: string) => Array.from(root.querySelectorAll(selector));
 const one = (root: DomDocument | DomElement, selector: string): DomElement => {
   const found = root.querySelector(selector);
   if (found === null) throw new Error(`no ${selector}`);
@@ -60,7 +32,7 @@ function svgSources(html: string): string[] {
 
 /** One picture on its own, as an SVG file would be read: an XML parser, so it must be well-formed. */
 function parseSvg(source: string): DomDocument {
-  const doc = new DOMParser().parseFromString(source.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"'), 'image/svg+xml');
+  const doc = parseMarkup(source.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"'), 'image/svg+xml');
   expect(doc.getElementsByTagName('parsererror').length, 'the SVG is not well-formed XML').toBe(0);
   expect(doc.documentElement.localName).toBe('svg');
   return doc;

@@ -2,28 +2,15 @@
 // really ships (its <meta> and the app:// handler's header), and the app:// handler serving the real
 // build folder, with real files just outside it that a traversal would reach.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAppProtocolHandler } from '../../../electron/main/app-protocol-handler';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/main/csp';
 import { filesUnder, outDir, rendererDir, repoRoot, requireBuilt } from './built-output';
 import { cspFindings, parseCsp } from './csp-policy';
+import { all, parseHtml, type DomDocument, type DomElement } from '../../shared/read-markup';
 
 // jsdom ships no types and this file is type-checked without the DOM library: the little used is declared.
-interface DomElement {
-  localName: string;
-  attributes: ArrayLike<{ name: string; value: string }>;
-  textContent: string | null;
-  getAttribute(name: string): string | null;
-  compareDocumentPosition(other: DomElement): number;
-}
-interface DomDocument {
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-}
-const { JSDOM } = createRequire(import.meta.url)('jsdom') as { JSDOM: new (html: string) => { window: { DOMParser: new () => { parseFromString(s: string, t: 'text/html'): DomDocument } } } };
-const parseHtml = (html: string) => new new JSDOM('').window.DOMParser().parseFromString(html, 'text/html');
-const all = (doc: DomDocument, selector: string) => Array.from(doc.querySelectorAll(selector));
 // Node.DOCUMENT_POSITION_FOLLOWING: `other` comes after the node in document order.
 const FOLLOWING = 4;
 
