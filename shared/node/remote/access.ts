@@ -91,7 +91,7 @@ export class CapabilityProbeError extends Error {
  * whether `sudo -n` may be used. Host keys: unknown ones are refused unless the user accepted new
  * keys; changed ones always are (SshError, before any credential is sent).
  */
-export async function openRemote(access: SshAccess, prompt: PromptPort, env: NodeJS.ProcessEnv, signal?: AbortSignal, progress: OpenRemoteOptions = {}): Promise<RemoteSession> {
+export async function openRemote(access: SshAccess, prompt: PromptPort, env: NodeJS.ProcessEnv, signal?: AbortSignal, options: OpenRemoteOptions = {}): Promise<RemoteSession> {
   const defaultUser = defaultSshUser(env);
   const destinations = [...access.jumps, access.destination];
   if (access.hops !== undefined && access.hops.length !== destinations.length) {
@@ -117,9 +117,9 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     knownHostsFiles: [...userKnownHostsFiles(env), ...access.knownHostsFiles],
     ownKnownHostsFile: ownKnownHostsFile(env),
     alsoWriteKnownHostsTo: settings.knownHostsWrites === 'portwise-and-openssh' ? openSshKnownHostsFile(env) : null,
-    ...(progress.onHop ? { onHop: progress.onHop } : {}),
+    ...(options.onHop ? { onHop: options.onHop } : {}),
     // The first hop is the destination only without jump hosts.
-    ...(progress.destinationSocket && access.jumps.length === 0 ? { firstHopSocket: progress.destinationSocket } : {}),
+    ...(options.destinationSocket && access.jumps.length === 0 ? { firstHopSocket: options.destinationSocket } : {}),
   });
   const server = formatSshDestination({ ...access.destination, user: access.destination.user ?? defaultUser });
   // Shells kept open for the whole session: the login shell and its rc files start once per shell, not per command.
@@ -129,7 +129,7 @@ export async function openRemote(access: SshAccess, prompt: PromptPort, env: Nod
     await chain.close();
   };
   try {
-    const observed = progress.observer ? { observer: progress.observer } : {};
+    const observed = options.observer ? { observer: options.observer } : {};
     const probeRunner = new RemoteRunner(transport, { ...defaultRunnerOptions, onLostConnection: 'throw', ...observed, ...(signal ? { signal } : {}) });
     const probe = await probeRunner.run({ id: 'capabilities', command: { text: CAPABILITY_PROBE }, wantsRoot: false });
     const capabilities = parseCapabilities(probe.result.stdout);
