@@ -37,7 +37,14 @@ export async function startStaticServer(rootDir: string, csp: string): Promise<S
         res.writeHead(405, headers).end();
         return;
       }
-      const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+      let pathname: string;
+      try {
+        pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+      } catch {
+        // `//` or a stray `%`: not a path. Left to throw, it would end the test process instead.
+        res.writeHead(400, headers).end();
+        return;
+      }
       const file = resolve(root, `.${pathname.endsWith('/') ? `${pathname}index.html` : pathname}`);
       const inside = relative(root, file);
       // The same traversal rule as the app protocol: nothing outside the renderer folder.
