@@ -11,9 +11,9 @@ import { matchSignatureLines, matchSignatures, parseJournalJson } from '../../sh
 import { parseNetstatListeners } from '../../shared/common/parsers/netstat';
 import { parseNftJson } from '../../shared/common/parsers/nft-json';
 import { parseNstat, parseNstatJson, parseProcNetstat } from '../../shared/common/parsers/nstat';
-import { parseProcNetTcp, procListeners } from '../../shared/common/parsers/proc-net-tcp';
+import { parseProcNetTcp, parseProcNetTcpListeners, procListeners } from '../../shared/common/parsers/proc-net-tcp';
 import { parseSelfProbe } from '../../shared/common/parsers/self-probe';
-import { parseSsListeners } from '../../shared/common/parsers/ss';
+import { parseSsListeners, parseSsListenersOnPort } from '../../shared/common/parsers/ss';
 import { parseSystemctlShow, parseSystemdTimestamp } from '../../shared/common/parsers/systemctl-show';
 import { parseUfwStatus } from '../../shared/common/parsers/ufw-status';
 import { FirewallSnapshot, PortRange } from '../../shared/common/schema/firewall';
@@ -95,6 +95,33 @@ const snapshot = (s: unknown): void => {
   for (const rule of (s as FirewallSnapshot).rules) portRanges(rule.dports, `${rule.chain} dports`);
 };
 
+type ParseResult<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * A parse of one port's listeners (null: of every port) agrees with the whole table's parse
+ * filtered to that port: the same listeners and the others counted where the whole parse reads the
+ * table, and the same error where the whole parse fails. With `unreadOthers` (ss), a listener on
+ * another port is read only up to its local address, so its unreadable processes (bad-users) fail
+ * only the whole parse: the one-port parse then goes on, and fails no earlier.
+ */
+function samePortView(all: ParseResult<Listener[]>, onPort: ParseResult<{ listeners: Listener[]; others: number }>, port: number | null, unreadOthers = false): void {
+  const disagree = () => new Error(`port ${port}: the one-port parse and the whole parse disagree: ${JSON.stringify(onPort).slice(0, 300)} vs ${JSON.stringify(all).slice(0, 300)}`);
+  if (!all.ok) {
+    if (JSON.stringify(all) === JSON.stringify(onPort)) return;
+    const wholeError = all.error as { code: string; line: number };
+    if (!unreadOthers || wholeError.code !== 'bad-users') throw disagree();
+    if (!onPort.ok && (onPort.error as { line: number }).line <= wholeError.line) throw disagree();
+    return;
+  }
+  if (!onPort.ok) throw disagree();
+  const mine = port === null ? all.value : all.value.filter((l) => l.port === port);
+  if (JSON.stringify(onPort.value.listeners) !== JSON.stringify(mine)) throw new Error(`port ${port}: the one-port parse kept other listeners than the whole parse has on it`);
+  if (onPort.value.others !== all.value.length - mine.length) throw new Error(`port ${port}: ${onPort.value.others} others counted, ${all.value.length - mine.length} expected`);
+}
+
+/** A port the table has (so that something is kept), and one it may not. */
+const portsToTry = (all: ParseResult<Listener[]>): number[] => [...(all.ok && all.value[0] ? [all.value[0].port] : []), 80];
+
 const ALL_STATES = ['LISTEN', 'ESTAB', 'TIME-WAIT', 'UNCONN', 'SYN-SENT', 'CLOSE-WAIT'];
 
 const iptablesSeeds = fixtures('firewall/iptables-save', /save.*\.txt$|-S\.txt$|no-counters|no-legacy/);
@@ -105,13 +132,16 @@ export const PARSERS: ParserCase[] = [
     check: (t, run) => {
       // `-6` reads like no family (`*` is `::`); 4 reads `*` as 0.0.0.0.
       for (const family of [undefined, 4] as const) {
-        expectResult(run(() => parseSsListeners(t, family === undefined ? {} : { family })), ['bad-line', 'bad-address', 'bad-users'], (ls) => {
+        const options = family === undefined ? {} : { family };
+        const all = run(() => parseSsListeners(t, options));
+        expectResult(all, ['bad-line', 'bad-address', 'bad-users'], (ls) => {
           listeners(ls);
           for (const l of ls) {
             nonNegativeInt(l.recvQ, 'recvQ');
             nonNegativeInt(l.sendQ, 'sendQ');
           }
         });
+        for (const port of portsToTry(all)) samePortView(all, run(() => parseSsListenersOnPort(t, port, options)), port, true);
       }
     },
     seeds: fixtures('ss', /\.txt$/),
@@ -133,7 +163,11 @@ export const PARSERS: ParserCase[] = [
     name: 'parseProcNetTcp',
     check: (t, run) => {
       for (const endianness of ['little', 'big'] as const) {
-        expectResult(run(() => parseProcNetTcp(t, endianness)), ['not-proc-net-tcp', 'bad-line'], (sockets) => listeners(procListeners(sockets)));
+        const sockets = run(() => parseProcNetTcp(t, endianness));
+        expectResult(sockets, ['not-proc-net-tcp', 'bad-line'], (value) => listeners(procListeners(value)));
+        const all = sockets.ok ? { ok: true as const, value: procListeners(sockets.value) } : sockets;
+        samePortView(all, run(() => parseProcNetTcpListeners(t, endianness)), null);
+        for (const port of portsToTry(all)) samePortView(all, run(() => parseProcNetTcpListeners(t, endianness, port)), port);
       }
     },
     seeds: fixtures('proc-net-tcp', /\.txt$/),

@@ -1,6 +1,6 @@
 import { parseNetstatListeners } from '../parsers/netstat';
-import { parseProcNetTcp, procListeners } from '../parsers/proc-net-tcp';
-import { parseSsListeners } from '../parsers/ss';
+import { parseProcNetTcpListeners } from '../parsers/proc-net-tcp';
+import { parseSsListenersOnPort } from '../parsers/ss';
 import { err, ok, type Result } from '../result';
 import type { Listener } from '../schema/listener';
 import type { DetectedFormat } from './formats';
@@ -33,10 +33,10 @@ function fromSs(lines: readonly PasteLine[], ctx: PasteContext): Result<ParsedPa
   // Several runs pasted together (`ss -4 ...; ss -6 ...`) repeat the header: drop every header line.
   const input = new ParserInput(lines.map((l) => (SS_HEADER.test(l.text) ? { text: '', no: l.no } : l)));
   // No family hint: `*` is read the way current iproute2 prints it, a dual-stack `::`.
-  const parsed = parseSsListeners(input.text);
+  const parsed = parseSsListenersOnPort(input.text, ctx.port);
   if (!parsed.ok) return err({ kind: 'listeners', message: `${input.message(parsed.error.message, parsed.error.line)} (read as \`ss -tlnp\` output)`, ...atLine(input.pasteLine(parsed.error.line)) });
   const extended = /\b(?:ino|cgroup|v6only):\S/.test(input.text);
-  return done(extended ? 'ss -tlnpe' : 'ss -tlnp', parsed.value, ctx);
+  return done(extended ? 'ss -tlnpe' : 'ss -tlnp', parsed.value.listeners, parsed.value.others, ctx);
 }
 
 function fromNetstat(lines: readonly PasteLine[], ctx: PasteContext): Result<ParsedPaste, PasteError> {
@@ -45,7 +45,8 @@ function fromNetstat(lines: readonly PasteLine[], ctx: PasteContext): Result<Par
   const parsed = parseNetstatListeners(input.text);
   if (!parsed.ok) return err({ kind: 'listeners', message: `${input.message(parsed.error.message, parsed.error.line)} (read as \`netstat -tlnp\` output)`, ...atLine(input.pasteLine(parsed.error.line)) });
   const withPrograms = header ? /PID\/Program/.test(header.text) : parsed.value.some((l) => l.processes.length > 0);
-  return done(withPrograms ? 'netstat -tlnp' : 'netstat -tln', parsed.value, ctx);
+  const mine = parsed.value.filter((l) => l.port === ctx.port);
+  return done(withPrograms ? 'netstat -tlnp' : 'netstat -tln', mine, parsed.value.length - mine.length, ctx);
 }
 
 /** `cat /proc/net/tcp /proc/net/tcp6`: one section per header; lines before any header (grep) get one. */
@@ -56,22 +57,23 @@ function fromProc(lines: readonly PasteLine[], ctx: PasteContext): Result<Parsed
     else if (l.text.trim() !== '') sections[sections.length - 1]!.body.push(l);
   }
   const listeners: Listener[] = [];
+  let others = 0;
   let sawIpv6File = false;
   for (const section of sections) {
     if (section.header === null && section.body.length === 0) continue;
     const input = section.header ? new ParserInput([section.header, ...section.body]) : new ParserInput(section.body, [SYNTHETIC_PROC_HEADER]);
     // x86 and most ARM servers are little-endian; a big-endian server's addresses would read reversed.
-    const parsed = parseProcNetTcp(input.text, 'little');
+    const parsed = parseProcNetTcpListeners(input.text, 'little', ctx.port);
     if (!parsed.ok) return err({ kind: 'listeners', message: `${input.message(parsed.error.message, parsed.error.line)} (read as /proc/net/tcp)`, ...atLine(input.pasteLine(parsed.error.line)) });
     if (/remote_address/.test(section.header?.text ?? '')) sawIpv6File = true;
-    listeners.push(...procListeners(parsed.value));
+    listeners.push(...parsed.value.listeners);
+    others += parsed.value.others;
   }
-  return done(sawIpv6File ? '/proc/net/tcp + /proc/net/tcp6' : '/proc/net/tcp', listeners, ctx);
+  return done(sawIpv6File ? '/proc/net/tcp + /proc/net/tcp6' : '/proc/net/tcp', listeners, others, ctx);
 }
 
-function done(format: string, all: readonly Listener[], ctx: PasteContext): Result<ParsedPaste, PasteError> {
-  const mine = all.filter((l) => l.port === ctx.port);
-  const others = all.length - mine.length;
+/** `mine`: the listeners on the port; `others`: how many the table lists on other ports. */
+function done(format: string, mine: Listener[], others: number, ctx: PasteContext): Result<ParsedPaste, PasteError> {
   const shown = mine.map(describe).join(', ');
   const summary =
     mine.length > 0

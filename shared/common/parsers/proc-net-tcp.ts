@@ -55,6 +55,42 @@ const ADDRESS_CACHE = 65_536;
  * is decoded once, and its text shared by the sockets that have it.
  */
 export function parseProcNetTcp(text: string, endianness: Endianness = 'little'): Result<ProcTcpSocket[], ProcTcpParseError> {
+  // Sized by the line count (a socket per line at most), then cut to the sockets read.
+  const sockets = new Array<ProcTcpSocket>(lineCount(text));
+  let count = 0;
+  const read = readLines(text, endianness, (reader) => {
+    sockets[count++] = socketOf(reader);
+  });
+  if (!read.ok) return read;
+  sockets.length = count;
+  return ok(sockets);
+}
+
+/** The LISTEN sockets of a table as listeners, and how many listen on other ports. */
+export interface ProcTcpListeners {
+  listeners: Listener[];
+  others: number;
+}
+
+/**
+ * The listeners of a table, all of them or (with `port`) those on one port: what every caller reads
+ * of it. Every line is read and checked as parseProcNetTcp does, and a line it cannot read fails the
+ * parse just the same, but only the listeners wanted are built. A busy host's table is mostly
+ * connections, and building each one would be most of the parse's time and memory.
+ */
+export function parseProcNetTcpListeners(text: string, endianness: Endianness = 'little', port?: number): Result<ProcTcpListeners, ProcTcpParseError> {
+  const listeners: Listener[] = [];
+  let others = 0;
+  const read = readLines(text, endianness, (reader) => {
+    if (reader.stateCode !== LISTEN) return;
+    if (port === undefined || reader.localPort === port) listeners.push(listenerOf(reader));
+    else others++;
+  });
+  return read.ok ? ok({ listeners, others }) : read;
+}
+
+/** Reads and checks every line after the header, handing each socket line to `take` while its fields are in `reader`. */
+function readLines(text: string, endianness: Endianness, take: (reader: Reader) => void): Result<void, ProcTcpParseError> {
   const firstEnd = lineEnd(text, 0);
   if (!HEADER.test(text.slice(0, firstEnd).trim())) {
     return err({ code: 'not-proc-net-tcp', message: 'The text does not start with the /proc/net/tcp header (sl local_address rem_address st ...).', line: 1 });
@@ -67,10 +103,15 @@ export function parseProcNetTcp(text: string, endianness: Endianness = 'little')
     starts: new Int32Array(FIELDS),
     ends: new Int32Array(FIELDS),
     addresses: new RangeTable(ADDRESS_CACHE),
+    localColon: 0,
+    localPort: 0,
+    remoteColon: 0,
+    remotePort: 0,
+    stateCode: 0,
+    rxQueue: 0,
+    uid: 0,
+    inode: 0,
   };
-  // Sized by the line count (a socket per line at most), then cut to the sockets read.
-  const sockets = new Array<ProcTcpSocket>(lineCount(text));
-  let count = 0;
   let lineNo = 1;
   for (let next = firstEnd + 1; next <= text.length; ) {
     lineNo++;
@@ -83,15 +124,13 @@ export function parseProcNetTcp(text: string, endianness: Endianness = 'little')
       // Fewer than FIELDS means the whole line was counted.
       return err({ code: 'bad-line', message: `Line ${lineNo} has ${fields} fields; at least 10 are expected.`, line: lineNo });
     }
-    const socket = readSocket(reader);
-    if (socket === null) {
+    if (!readSocketFields(reader)) {
       const line = text.slice(start, stop).trim();
       return err({ code: 'bad-line', message: `Line ${lineNo} is not a /proc/net/tcp socket line: "${line.slice(0, 120)}"`, line: lineNo });
     }
-    sockets[count++] = socket;
+    take(reader);
   }
-  sockets.length = count;
-  return ok(sockets);
+  return ok(undefined);
 }
 
 /** One parse's text and what it keeps from line to line. */
@@ -110,7 +149,19 @@ interface Reader {
   ends: Int32Array;
   /** Address hex text -> its decoded address, looked up in place (no copy of the key per line). */
   addresses: RangeTable<string>;
+  // The current line's values, set by readSocketFields; the addresses are checked there, and
+  // decoded only for a socket that is built.
+  localColon: number;
+  localPort: number;
+  remoteColon: number;
+  remotePort: number;
+  stateCode: number;
+  rxQueue: number;
+  uid: number;
+  inode: number;
 }
+
+const LISTEN = 0x0a;
 
 /** Finds the first FIELDS whitespace-separated fields of text[start, stop); returns how many there are (up to FIELDS). */
 function splitFields(reader: Reader, start: number, stop: number): number {
@@ -137,14 +188,12 @@ function splitFields(reader: Reader, start: number, stop: number): number {
   return fields;
 }
 
-/** The socket of the line whose fields splitFields found, or null when they do not read as one. */
-function readSocket(reader: Reader): ProcTcpSocket | null {
-  const { text, starts, ends, little, addresses } = reader;
+/** Reads the values of the line whose fields splitFields found into `reader`; false when they do not read as a socket. */
+function readSocketFields(reader: Reader): boolean {
+  const { text, starts, ends } = reader;
   const localColon = addressEnd(text, starts[1]!, ends[1]!);
-  const localAddress = decodeAddress(text, starts[1]!, localColon, little, addresses);
   const localPort = decodePort(text, localColon, ends[1]!);
   const remoteColon = addressEnd(text, starts[2]!, ends[2]!);
-  const remoteAddress = decodeAddress(text, starts[2]!, remoteColon, little, addresses);
   const remotePort = decodePort(text, remoteColon, ends[2]!);
   const stateCode = ends[3]! - starts[3]! === 2 ? hexValue(text, starts[3]!, ends[3]!) : -1;
   // tx_queue:rx_queue; like split(':')[1], rx ends at the next colon, if any.
@@ -152,38 +201,50 @@ function readSocket(reader: Reader): ProcTcpSocket | null {
   const rxStart = text.indexOf(':', starts[4]!) + 1;
   const uid = decimalAt(text, starts[7]!, ends[7]!, Infinity);
   const inode = decimalAt(text, starts[9]!, ends[9]!, Infinity);
-  if (localAddress === null || localPort < 0 || remoteAddress === null || remotePort < 0 || stateCode < 0 || rxStart <= 0 || rxStart > queuesEnd || !isWhole(uid) || !isWhole(inode)) {
-    return null;
+  if (!isAddressHex(text, starts[1]!, localColon) || localPort < 0 || !isAddressHex(text, starts[2]!, remoteColon) || remotePort < 0 || stateCode < 0 || rxStart <= 0 || rxStart > queuesEnd || !isWhole(uid) || !isWhole(inode)) {
+    return false;
   }
   let rxEnd = text.indexOf(':', rxStart);
   if (rxEnd < 0 || rxEnd > queuesEnd) rxEnd = queuesEnd;
   const rx = rxEnd > rxStart ? hexValue(text, rxStart, rxEnd) : -1;
+  reader.localColon = localColon;
+  reader.localPort = localPort;
+  reader.remoteColon = remoteColon;
+  reader.remotePort = remotePort;
+  reader.stateCode = stateCode;
+  reader.rxQueue = rx < 0 ? 0 : rx;
+  reader.uid = uid;
+  reader.inode = inode;
+  return true;
+}
+
+function socketOf(reader: Reader): ProcTcpSocket {
+  const { text, starts } = reader;
   return {
-    localAddress,
-    localPort,
-    remoteAddress,
-    remotePort,
-    state: states[stateCode] ?? 'UNKNOWN',
-    rxQueue: rx < 0 ? 0 : rx,
-    uid,
-    inode,
+    localAddress: decodeAddress(text, starts[1]!, reader.localColon, reader.little, reader.addresses),
+    localPort: reader.localPort,
+    remoteAddress: decodeAddress(text, starts[2]!, reader.remoteColon, reader.little, reader.addresses),
+    remotePort: reader.remotePort,
+    state: states[reader.stateCode] ?? 'UNKNOWN',
+    rxQueue: reader.rxQueue,
+    uid: reader.uid,
+    inode: reader.inode,
   };
+}
+
+function listenerOf(reader: Reader): Listener {
+  const address = decodeAddress(reader.text, reader.starts[1]!, reader.localColon, reader.little, reader.addresses);
+  return listenerFields(address, reader.localPort, reader.uid, reader.inode);
+}
+
+/** A /proc listener: the file cannot show v6only, a bound device or the owning process. */
+function listenerFields(address: string, port: number, uid: number, inode: number): Listener {
+  return { address, port, family: address.includes(':') ? 6 : 4, v6only: null, device: null, uid, inode, processes: [] };
 }
 
 /** The LISTEN sockets of a parsed table, as listeners. */
 export function procListeners(sockets: readonly ProcTcpSocket[]): Listener[] {
-  return sockets
-    .filter((s) => s.state === 'LISTEN')
-    .map((s) => ({
-      address: s.localAddress,
-      port: s.localPort,
-      family: s.localAddress.includes(':') ? 6 : 4,
-      v6only: null,
-      device: null,
-      uid: s.uid,
-      inode: s.inode,
-      processes: [],
-    }));
+  return sockets.filter((s) => s.state === 'LISTEN').map((s) => listenerFields(s.localAddress, s.localPort, s.uid, s.inode));
 }
 
 /** End of the HEX part of `HEX:PORT` in text[from, to): like split(':')[0], up to the first colon. */
@@ -199,29 +260,36 @@ function decodePort(text: string, colon: number, to: number): number {
   return portEnd - colon - 1 === 4 ? hexValue(text, colon + 1, portEnd) : -1;
 }
 
-/** The address of `HEX:PORT`, HEX being text[from, end): 8 hex digits (IPv4) or 32 (IPv6), or null. */
-function decodeAddress(text: string, from: number, end: number, little: boolean, cache: RangeTable<string>): string | null {
-  if (end - from !== 8 && end - from !== 32) return null;
+/** HEX of `HEX:PORT`, text[from, end): 8 hex digits (IPv4) or 32 (IPv6). */
+function isAddressHex(text: string, from: number, end: number): boolean {
+  if (end - from !== 8 && end - from !== 32) return false;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** The address of `HEX:PORT`, HEX being text[from, end) that isAddressHex accepted. */
+function decodeAddress(text: string, from: number, end: number, little: boolean, cache: RangeTable<string>): string {
   const known = cache.get(text, from, end);
   if (known !== null) return known;
   const address = end - from === 8 ? decodeIpv4(text, from, little) : decodeIpv6(text, from, little);
-  if (address !== null) cache.set(text.slice(from, end), address);
+  cache.set(text.slice(from, end), address);
   return address;
 }
 
-function decodeIpv4(text: string, from: number, little: boolean): string | null {
+function decodeIpv4(text: string, from: number, little: boolean): string {
   const word = hexValue(text, from, from + 8);
-  if (word < 0) return null;
   const bytes = [word >>> 24, (word >>> 16) & 255, (word >>> 8) & 255, word & 255];
   // Printed in host order: on a little-endian host the bytes are reversed. join gives one flat string.
   return (little ? bytes.reverse() : bytes).join('.');
 }
 
-function decodeIpv6(text: string, from: number, little: boolean): string | null {
+function decodeIpv6(text: string, from: number, little: boolean): string {
   const groups: number[] = [];
   for (let w = 0; w < 4; w++) {
     let word = hexValue(text, from + w * 8, from + w * 8 + 8);
-    if (word < 0) return null;
     // Each 32-bit word is printed in host order: on a little-endian host its bytes are reversed.
     if (little) word = (((word & 255) << 24) | (((word >>> 8) & 255) << 16) | (((word >>> 16) & 255) << 8) | (word >>> 24)) >>> 0;
     groups.push(word >>> 16, word & 0xffff);

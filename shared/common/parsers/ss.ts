@@ -14,7 +14,8 @@ import { internRange, RangeTable } from './range-table';
  * lines are ignored; well-formed lines that are not TCP listeners (another netid such as udp, or
  * another state such as ESTAB) are skipped; anything else fails the whole parse with `bad-line`
  * (or `bad-address`, `bad-users`) and the 1-based line number, because half-read evidence would
- * make "nothing listens on P" look proven.
+ * make "nothing listens on P" look proven. (parseSsListenersOnPort reads a listener on another
+ * port only as far as its local address: far enough to know that it is one.)
  */
 
 export interface SsListener extends Listener {
@@ -42,6 +43,12 @@ export interface SsParseError {
 
 export type SsProcess = Listener['processes'][number];
 
+/** The listeners on one port, and how many listeners on other ports the table holds. */
+export interface SsPortListeners {
+  listeners: SsListener[];
+  others: number;
+}
+
 /**
  * ss prints the kernel comm, at most 15 bytes (TASK_COMM_LEN 16), so at most 15 UTF-16 units
  * however the bytes were decoded. The bound also keeps a name from spanning a whole
@@ -62,10 +69,30 @@ const HEADER = /^\s*(State|Netid|Recv-Q)\b/;
  * travel in the parse's State instead of objects made per line.
  */
 export function parseSsListeners(text: string, options: SsOptions = {}): Result<SsListener[], SsParseError> {
-  // Sized by the line count (a listener per line at most), then cut to the listeners read.
-  const listeners = new Array<SsListener>(lineCount(text));
+  const read = readTable(text, options, ANY_PORT);
+  return read.ok ? ok(read.value.listeners) : read;
+}
+
+/**
+ * The listeners on `port` only, which is all a diagnosis reads of the table. Every line is read as
+ * parseSsListeners reads it up to its local address, and fails the parse the same way if it cannot
+ * be: what is counted as a listener on another port is one. The rest of such a line (processes,
+ * the -e fields) is not read, since nothing would read what it says: on a host with 100,000
+ * sockets, reading and building them all is most of a parse's time and memory, for a table every
+ * caller then cuts down to one port. A listener on the port is read whole.
+ */
+export function parseSsListenersOnPort(text: string, port: number, options: SsOptions = {}): Result<SsPortListeners, SsParseError> {
+  return readTable(text, options, port);
+}
+
+const ANY_PORT = -1;
+
+function readTable(text: string, options: SsOptions, port: number): Result<SsPortListeners, SsParseError> {
+  // Every port: sized by the line count (a listener per line at most), then cut to the listeners
+  // read. One port: a few listeners at most.
+  const listeners = port === ANY_PORT ? new Array<SsListener>(lineCount(text)) : [];
   let count = 0;
-  const state = newState(text);
+  const state = newState(text, port);
   let sawContent = false;
   let lineNo = 0;
   for (let start = 0; start <= text.length; ) {
@@ -87,7 +114,7 @@ export function parseSsListeners(text: string, options: SsOptions = {}): Result<
     listeners[count++] = parsed;
   }
   listeners.length = count;
-  return ok(listeners);
+  return ok({ listeners, others: state.others });
 }
 
 function lineError(text: string, start: number, end: number, lineNo: number, message: string, code: SsParseError['code'] = 'bad-line'): SsParseError {
@@ -133,6 +160,10 @@ function parseLine(text: string, start: number, end: number, lineNo: number, opt
   const host = readLocal(text, localStart, localEnd, options.family, state);
   if (typeof host === 'string') return lineError(text, start, end, lineNo, host, 'bad-address');
   const port = state.port;
+  if (state.wantedPort !== ANY_PORT && port !== state.wantedPort) {
+    state.others++;
+    return null;
+  }
   const device = state.device;
   const processes = readRest(text, peerEnd, end, state);
   if (typeof processes === 'string') return lineError(text, start, end, lineNo, processes, 'bad-users');
@@ -406,6 +437,9 @@ interface State {
   spacesOnly: boolean;
   /** The next space at or after the last token start searched from (the text's length: none left). */
   space: number;
+  /** The port whose listeners are read (ANY_PORT: every one); listeners on others are counted. */
+  wantedPort: number;
+  others: number;
   // Set by readLocal:
   port: number;
   device: string | null;
@@ -419,12 +453,14 @@ interface State {
 
 const MAX_STRINGS = 4096;
 
-function newState(text: string): State {
+function newState(text: string, wantedPort: number): State {
   return {
     texts: new RangeTable(MAX_STRINGS),
     hosts: new RangeTable(MAX_STRINGS),
     spacesOnly: !text.includes('\t'),
     space: -1,
+    wantedPort,
+    others: 0,
     port: 0,
     device: null,
     bracketed: false,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import { parseProcNetTcp, procListeners } from '../../common/parsers/proc-net-tcp';
+import { parseProcNetTcpListeners } from '../../common/parsers/proc-net-tcp';
 import type { Listener, ListenerTable } from '../../common/schema/listener';
 import { digestOf, type OutputDigest } from '../output-digest';
 
@@ -39,9 +39,9 @@ export async function readLocalListeners(procRoot = '/proc'): Promise<LocalListe
       return { command, ...capped(raws.join('\n')), table: { status: 'unavailable', source: file, reason: `${file}: ${(error as Error).message}` } };
     }
     raws.push(`# ${file}\n${text}`);
-    const parsed = parseProcNetTcp(text, endianness);
+    const parsed = parseProcNetTcpListeners(text, endianness);
     if (!parsed.ok) return { command, ...capped(raws.join('\n')), table: { status: 'unavailable', source: file, reason: parsed.error.message } };
-    listeners.push(...procListeners(parsed.value));
+    listeners.push(...parsed.value.listeners);
   }
   return { command, ...capped(raws.join('\n')), table: { status: 'ok', source: '/proc/net/tcp', listeners } };
 }

@@ -6,9 +6,9 @@ import { parseIptablesSave, type IptablesSource } from '../../common/parsers/ipt
 import { matchSignatures, parseJournalJson } from '../../common/parsers/journalctl-json';
 import { parseNetstatListeners } from '../../common/parsers/netstat';
 import { parseNftJson } from '../../common/parsers/nft-json';
-import { parseProcNetTcp, procListeners } from '../../common/parsers/proc-net-tcp';
+import { parseProcNetTcpListeners } from '../../common/parsers/proc-net-tcp';
 import { parseSelfProbe } from '../../common/parsers/self-probe';
-import { parseSsListeners } from '../../common/parsers/ss';
+import { parseSsListenersOnPort } from '../../common/parsers/ss';
 import { findUnit, parseSystemctlShow, parseSystemdTimestamp, serviceFactsOf } from '../../common/parsers/systemctl-show';
 import { parseIpRouteGet } from '../../common/parsers/ip-route';
 import { diffCounters, parseProcNetstat, type Counters } from '../../common/parsers/nstat';
@@ -96,14 +96,14 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
       );
       // Both families are recorded as evidence before either decides: a failed IPv4 read must not hide the IPv6 one.
       const read = runs.map((run, i) => {
-        const parsed = parseSsListeners(run.result.stdout, { family: families[i] });
-        record(run, parsed.ok ? `${parsed.value.length} listener(s) on port ${request.port} (IPv${families[i]})` : parsed.error.message);
+        const parsed = parseSsListenersOnPort(run.result.stdout, request.port, { family: families[i] });
+        record(run, parsed.ok ? `${parsed.value.listeners.length} listener(s) on port ${request.port} (IPv${families[i]})` : parsed.error.message);
         return { run, parsed };
       });
       const all: Listener[] = [];
       for (const { run, parsed } of read) {
         if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: 'ss', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
-        all.push(...parsed.value);
+        all.push(...parsed.value.listeners);
       }
       return { status: 'ok', source: 'ss -tlnpe', listeners: all, reason: null };
     }
@@ -117,15 +117,15 @@ export async function collectRemote(session: RemoteSession, request: CollectRequ
     }
     const runs = await runner.runAll((['tcp', 'tcp6'] as const).map((f) => ({ id: `listeners-proc-${f}`, command: serverCommands.procTcp(f), wantsRoot: false })));
     const read = runs.map((run) => {
-      const parsed = parseProcNetTcp(run.result.stdout);
-      record(run, parsed.ok ? `${procListeners(parsed.value).filter((l) => l.port === request.port).length} listener(s) on port ${request.port}` : parsed.error.message);
+      const parsed = parseProcNetTcpListeners(run.result.stdout, 'little', request.port);
+      record(run, parsed.ok ? `${parsed.value.listeners.length} listener(s) on port ${request.port}` : parsed.error.message);
       return { run, parsed };
     });
     const all: Listener[] = [];
     for (const { run, parsed } of read) {
       if (run.id.endsWith('tcp6') && run.status !== 'ok') continue; // IPv6 disabled: no tcp6 file.
       if (run.status !== 'ok' || !parsed.ok) return { status: run.status === 'ok' ? 'error' : run.status, source: '/proc/net/tcp', listeners: [], reason: parsed.ok ? run.result.stderr.trim() : parsed.error.message };
-      all.push(...procListeners(parsed.value).filter((l) => l.port === request.port));
+      all.push(...parsed.value.listeners);
     }
     return { status: 'ok', source: '/proc/net/tcp', listeners: all, reason: null };
   }

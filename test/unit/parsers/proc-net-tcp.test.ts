@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseProcNetTcp, procListeners, type ProcTcpSocket } from '../../../shared/common/parsers/proc-net-tcp';
+import { parseProcNetTcp, parseProcNetTcpListeners, procListeners, type ProcTcpSocket } from '../../../shared/common/parsers/proc-net-tcp';
 import { Listener } from '../../../shared/common/schema/listener';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/proc-net-tcp/${name}`, import.meta.url), 'utf8');
@@ -38,6 +38,33 @@ describe('parseProcNetTcp on real /proc/net/tcp (Linux 6.18, x86_64)', () => {
     for (const l of listeners) {
       expect(Listener.parse(l)).toEqual(l);
       expect(l).toMatchObject({ v6only: null, device: null, processes: [] });
+    }
+  });
+});
+
+describe('parseProcNetTcpListeners: the listeners alone, every line still read', () => {
+  it('gives the LISTEN sockets procListeners gives, for both files and both byte orders', () => {
+    for (const text of [TCP, TCP6]) {
+      for (const endianness of ['little', 'big'] as const) {
+        expect(parseProcNetTcpListeners(text, endianness)).toEqual({ ok: true, value: { listeners: procListeners(sockets(text, endianness)), others: 0 } });
+      }
+    }
+  });
+
+  it('with a port, keeps that port\'s listeners and counts the rest (connections are not listeners)', () => {
+    expect(parseProcNetTcpListeners(TCP, 'little', 47011)).toEqual({ ok: true, value: { listeners: procListeners(sockets(TCP)).filter((l) => l.port === 47011), others: 2 } });
+    // 47015 is only a connection's remote port: nothing listens on it.
+    expect(parseProcNetTcpListeners(TCP, 'little', 47015)).toEqual({ ok: true, value: { listeners: [], others: 3 } });
+  });
+
+  it('a line it cannot read fails the parse as parseProcNetTcp fails it, on any port and in any state', () => {
+    const established = '   9: 0100007F:C3E6 0100007F:B7BB 01 00000000:00000000 00:00000000 00000000     0        0 16163 1 0000000000000000 20 4 30 10 -1';
+    for (const bad of [established.replace('0100007F:B7BB', '0100007G:B7BB'), established.replace('0100007F:C3E6', '0100\u0010007:C3E6'), established.replace(' 01 ', ' 1 ')]) {
+      const text = `${HEADER4}\n${bad}\n`;
+      const whole = parseProcNetTcp(text);
+      expect(whole.ok).toBe(false);
+      expect(parseProcNetTcpListeners(text, 'little', 80)).toEqual(whole);
+      expect(parseProcNetTcpListeners(text)).toEqual(whole);
     }
   });
 });

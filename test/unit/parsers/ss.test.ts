@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSsListeners, parseUsers, type SsListener, type SsOptions } from '../../../shared/common/parsers/ss';
+import { parseSsListeners, parseSsListenersOnPort, parseUsers, type SsListener, type SsOptions } from '../../../shared/common/parsers/ss';
 import { Listener } from '../../../shared/common/schema/listener';
 
 // Fixtures: test/fixtures/ss/README.md (iproute2-6.1.0, Linux 6.18, netns pwparse).
@@ -177,6 +177,43 @@ describe('parseSsListeners: malformed input (typed errors, never throws)', () =>
 
   it('only whitespace is no listeners', () => {
     expect(parseSsListeners('\n  \n')).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe('parseSsListenersOnPort: one port\'s listeners, every line still read', () => {
+  it('keeps the listeners parseSsListeners has on the port, in order, and counts the others', () => {
+    for (const [name, options] of [['ss-Htlnpe.txt', {}], ['ss-Htlnpe4.txt', { family: 4 }], ['ss-Htlnpe6.txt', { family: 6 }], ['ss-Htulnpe-netid-column.txt', {}]] as const) {
+      const all = listeners(fixture(name), options);
+      for (const port of [...new Set(all.map((l) => l.port))]) {
+        const mine = all.filter((l) => l.port === port);
+        expect(parseSsListenersOnPort(fixture(name), port, options), `${name} port ${port}`).toEqual({ ok: true, value: { listeners: mine, others: all.length - mine.length } });
+      }
+      expect(parseSsListenersOnPort(fixture(name), 1, options)).toEqual({ ok: true, value: { listeners: [], others: all.length } });
+    }
+  });
+
+  it('a listener of two processes on the wanted port keeps both', () => {
+    const r = parseSsListenersOnPort(fixture('ss-Htlnpe4.txt'), 47114, { family: 4 });
+    expect(r.ok && r.value.listeners.map((l) => l.processes)).toEqual([[{ name: 'pw-prefork', pid: 20864 }, { name: 'pw-prefork', pid: 20853 }]]);
+  });
+
+  const good = 'LISTEN 0 128 0.0.0.0:5432 0.0.0.0:* users:(("postgres",pid=7,fd=5))';
+
+  it('a line it cannot read as a listener fails the parse on any port, with the same error as parseSsListeners', () => {
+    for (const bad of ['LISTEN 0 128 999.0.0.1:80 0.0.0.0:*', 'LISTEN 0 128 0.0.0.0:http 0.0.0.0:*', 'LISTEN x 128 0.0.0.0:80 0.0.0.0:*', 'LISTEN 0 128 0.0.0.0:80', 'nothing like ss']) {
+      const text = `${good}\n${bad}\n`;
+      const whole = parseSsListeners(text);
+      expect(whole.ok, bad).toBe(false);
+      expect(parseSsListenersOnPort(text, 5432)).toEqual(whole);
+    }
+  });
+
+  it('reads the processes of a listener on the port, and not those of one on another port', () => {
+    const badUsers = (port: number) => `LISTEN 0 128 0.0.0.0:${port} 0.0.0.0:* users:(("nginx,pid=1,fd=6))`;
+    expect(parseSsListenersOnPort(`${good}\n${badUsers(80)}\n`, 5432)).toMatchObject({ ok: true, value: { listeners: [{ port: 5432, processes: [{ name: 'postgres', pid: 7 }] }], others: 1 } });
+    const onPort = `${good}\n${badUsers(5432)}\n`;
+    expect(parseSsListenersOnPort(onPort, 5432)).toEqual(parseSsListeners(onPort));
+    expect(parseSsListenersOnPort(onPort, 5432)).toMatchObject({ ok: false, error: { code: 'bad-users', line: 2 } });
   });
 });
 
