@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventPayload } from '../../shared/common/ipc';
-import { parseProcNetTcp } from '../../shared/common/parsers/proc-net-tcp';
+import { parseProcNetTcp, parseProcNetTcpListeners, procListeners } from '../../shared/common/parsers/proc-net-tcp';
 import { createHandlerTable, type HandlerTable } from '../../shared/node/handlers';
 import { figure, timeProcess, updateDocSection, updateResults, type Figure } from './measure';
+import { procNetTcpText } from './parser-inputs';
 
 // `npm run bench`: measures and writes bench/results.json and docs/performance.md.
 // `npm test` runs it with PORTWISE_BENCH_QUICK=1 (fewer runs, smaller inputs, no files written)
@@ -53,16 +54,6 @@ function connectMs(port: number): Promise<number> {
     });
     socket.on('error', reject);
   });
-}
-
-function procNetTcpText(lines: number): string {
-  const out = ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'];
-  for (let i = 0; i < lines; i++) {
-    const port = (1024 + (i % 60000)).toString(16).toUpperCase().padStart(4, '0');
-    const state = i % 10 === 0 ? '0A' : '01';
-    out.push(`${String(i).padStart(4)}: 0100007F:${port} 0100007F:1F90 ${state} 00000000:00000000 00:00000000 00000000  1000        0 ${100000 + i} 1 0000000000000000 20 4 30 10 -1`);
-  }
-  return out.join('\n');
 }
 
 /**
@@ -116,12 +107,16 @@ it('measures the local verdict (in the app, and by the CLI from process start), 
 
   const lines = quick ? 10_000 : 100_000;
   const text = procNetTcpText(lines);
+  // What readLocalListeners reads of the table: its listeners. The full decode is the reference.
+  const reference = parseProcNetTcp(text);
+  const expected = reference.ok ? procListeners(reference.value) : null;
+  expect(expected?.length).toBeGreaterThan(0);
   const parse: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
-    const parsed = parseProcNetTcp(text);
+    const parsed = parseProcNetTcpListeners(text);
     parse.push(performance.now() - t0);
-    expect(parsed.ok && parsed.value.length).toBe(lines);
+    expect(parsed.ok && parsed.value.listeners).toEqual(expected);
   }
   const rssMiB = process.memoryUsage().rss / 2 ** 20;
 
@@ -155,7 +150,7 @@ function renderTable(r: { measuredAt: string; machine: { cpus: number; node: str
     row('local_verdict_ms', r.local_verdict_ms, 'the app: `startDiagnosis` of 127.0.0.1:<closed> with 1 round, from the call to the `finished` event (history saved), in a running main process'),
     row('local_cli_verdict_ms', r.local_cli_verdict_ms, '`portwise diagnose 127.0.0.1:<closed> --json --probes 1`, process start to exit'),
     row('rtt_ms', r.rtt_ms, 'one TCP connect to a loopback listener'),
-    row('proc_net_tcp_parse_ms', r.proc_net_tcp_parse_ms, `parse a generated /proc/net/tcp of ${r.proc_net_tcp_parse_ms.lines.toLocaleString('en')} sockets`),
+    row('proc_net_tcp_parse_ms', r.proc_net_tcp_parse_ms, `read the listeners of a generated /proc/net/tcp of ${r.proc_net_tcp_parse_ms.lines.toLocaleString('en')} sockets (test/bench/parser-inputs.ts), as readLocalListeners does, in a warm process`),
     '',
     `Resident memory of the benchmark process after the parse: ${r.process_rss_mib_after_parse} MiB.`,
     '',

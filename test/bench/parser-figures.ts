@@ -1,7 +1,15 @@
 import type { Figure } from './measure';
 
-/** The parsers parsers.bench.test.ts measures, by the name parser.child.ts knows them. */
-export type ParserName = 'ss' | 'iptables-save' | 'proc-net-tcp';
+/**
+ * The parses parsers.bench.test.ts measures, by the name parser.child.ts knows them: each the way
+ * the engine calls it. `ss` reads one port's listeners (a diagnosis, and a pasted table);
+ * `ss-every-listener` builds every listener, for comparison; `proc-net-tcp` reads every listener
+ * of the table (this computer's own, readLocalListeners).
+ */
+export type ParserName = 'ss' | 'ss-every-listener' | 'iptables-save' | 'proc-net-tcp';
+
+/** The port `ss` reads the listeners of (SQL Server's): the generated tables have it once in 2,000 sockets, twice in 100,000. */
+export const BENCH_PORT = 1433;
 
 /** What one parser.child.ts run prints. */
 export interface ChildReport {

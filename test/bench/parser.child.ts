@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseIptablesSave } from '../../shared/common/parsers/iptables-save';
-import { parseProcNetTcp } from '../../shared/common/parsers/proc-net-tcp';
-import { parseSsListeners } from '../../shared/common/parsers/ss';
-import type { ChildReport, ParserName } from './parser-figures';
+import { parseProcNetTcpListeners } from '../../shared/common/parsers/proc-net-tcp';
+import { parseSsListeners, parseSsListenersOnPort } from '../../shared/common/parsers/ss';
+import { BENCH_PORT, type ChildReport, type ParserName } from './parser-figures';
 
 /**
  * One parse in a fresh process, so that the peak resident memory is the parser's own: bundled by
@@ -15,10 +15,19 @@ import type { ChildReport, ParserName } from './parser-figures';
 
 type Parsed = { ok: true; value: unknown } | { ok: false; error: unknown };
 const parsers: Record<ParserName, (text: string) => Parsed> = {
-  ss: (text) => parseSsListeners(text),
+  ss: (text) => parseSsListenersOnPort(text, BENCH_PORT),
+  'ss-every-listener': (text) => parseSsListeners(text),
   'iptables-save': (text) => parseIptablesSave(text, 'iptables-nft'),
-  'proc-net-tcp': (text) => parseProcNetTcp(text, 'little'),
+  'proc-net-tcp': (text) => parseProcNetTcpListeners(text, 'little'),
 };
+
+/** Sockets or rules read: a list's length, a rule set's rules, or the listeners kept and counted. */
+function countOf(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  if (typeof value === 'object' && value !== null && 'rules' in value) return (value as { rules: unknown[] }).rules.length;
+  const { listeners, others } = value as { listeners: unknown[]; others: number };
+  return listeners.length + others;
+}
 
 const [name, file, mode] = process.argv.slice(2) as [ParserName, string, 'parse' | 'idle'];
 // The bytes stay referenced to the end, in both modes: freed during the parse, their pages would
@@ -41,7 +50,7 @@ let count = 0;
 let digest = '';
 if (result !== null) {
   const value: unknown = result.ok ? result.value : result.error;
-  if (result.ok) count = Array.isArray(value) ? value.length : (value as { rules: unknown[] }).rules.length;
+  if (result.ok) count = countOf(value);
   digest = createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 const report: ChildReport = { mode, ms, cpuMs, peakRssKiB, inputBytes: bytes.length, ok: result?.ok ?? true, count, digest };

@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RAW_CAP } from '../../shared/node/remote/collect';
+import { parseProcNetTcp, procListeners } from '../../shared/common/parsers/proc-net-tcp';
+import { parseSsListeners } from '../../shared/common/parsers/ss';
 import { defaultRunnerOptions } from '../../shared/node/remote/runner';
 import { bundleChild } from '../unit/store/kill-loop';
 import { figure, updateDocSection, updateResults } from './measure';
-import { renderParserRows, type ChildReport, type ParserFigure, type ParserName, type ParserResults } from './parser-figures';
+import { BENCH_PORT, renderParserRows, type ChildReport, type ParserFigure, type ParserName, type ParserResults } from './parser-figures';
 import { iptablesSaveText, procNetTcpText, ssText } from './parser-inputs';
 
 // `npm run bench`: parses generated inputs of issue 8's sizes, each parse in a fresh child process
@@ -41,6 +44,8 @@ interface Case {
   what: string;
   items: number;
   text: string;
+  /** What the parse must return, from the parsers' full decoders (the engine's fast path must agree with them). */
+  expected?: unknown;
 }
 
 async function measure(c: Case): Promise<ParserFigure> {
@@ -58,6 +63,7 @@ async function measure(c: Case): Promise<ParserFigure> {
     expect(p.count).toBe(c.items);
     expect(p.digest).toBe(parses[0]!.digest);
   }
+  if (c.expected !== undefined) expect(parses[0]!.digest, `${c.id} differs from the full decode`).toBe(createHash('sha256').update(JSON.stringify(c.expected)).digest('hex'));
   const baseline = figure(idle).median;
   return {
     id: c.id,
@@ -76,11 +82,13 @@ async function measure(c: Case): Promise<ParserFigure> {
 
 it('measures the ss, iptables-save and /proc/net/tcp parsers on issue 8 sizes', async () => {
   const n = SOCKETS.toLocaleString('en');
+  const ss = ssText(SOCKETS);
   const cases: Case[] = [
-    { id: 'ss', parser: 'ss', what: `\`ss -Htlnpe\` of ${n} listening sockets`, items: SOCKETS, text: ssText(SOCKETS) },
+    { id: 'ss', parser: 'ss', what: `\`ss -Htlnpe\` of ${n} listening sockets, for the listeners on one port (what a diagnosis and a pasted table read)`, items: SOCKETS, text: ss, expected: onPort(ss, BENCH_PORT) },
+    { id: 'ss_every_listener', parser: 'ss-every-listener', what: `\`ss -Htlnpe\` of ${n} listening sockets, every listener built (for comparison: no caller reads it so)`, items: SOCKETS, text: ss },
     { id: 'iptables_save', parser: 'iptables-save', what: `\`iptables-save -c\` of ${RULES.toLocaleString('en')} rules`, items: RULES, text: iptablesSaveText(RULES) },
-    { id: 'proc_net_tcp', parser: 'proc-net-tcp', what: `/proc/net/tcp of ${n} sockets`, items: SOCKETS, text: procNetTcpText(SOCKETS, 4) },
-    { id: 'proc_net_tcp6', parser: 'proc-net-tcp', what: `/proc/net/tcp6 of ${n} sockets`, items: SOCKETS, text: procNetTcpText(SOCKETS, 6) },
+    procCase('proc_net_tcp', '/proc/net/tcp', procNetTcpText(SOCKETS, 4)),
+    procCase('proc_net_tcp6', '/proc/net/tcp6', procNetTcpText(SOCKETS, 6)),
   ];
   const parsers: ParserFigure[] = [];
   for (const c of cases) parsers.push(await measure(c));
@@ -97,6 +105,23 @@ it('measures the ss, iptables-save and /proc/net/tcp parsers on issue 8 sizes', 
   updateResults({ parsers: results });
   updateDocSection('parsers', parserSection(results, rows));
 });
+
+/** parseSsListeners's table cut to one port, as parseSsListenersOnPort returns it. */
+function onPort(text: string, port: number): { listeners: unknown[]; others: number } {
+  const all = parseSsListeners(text);
+  if (!all.ok) throw new Error(all.error.message);
+  const listeners = all.value.filter((l) => l.port === port);
+  expect(listeners.length).toBeGreaterThan(0);
+  return { listeners, others: all.value.length - listeners.length };
+}
+
+/** A /proc/net/tcp{,6} table read for its listeners, as readLocalListeners reads this computer's own. */
+function procCase(id: string, file: string, text: string): Case {
+  const sockets = parseProcNetTcp(text, 'little');
+  if (!sockets.ok) throw new Error(sockets.error.message);
+  const listeners = procListeners(sockets.value);
+  return { id, parser: 'proc-net-tcp', what: `${file} of ${SOCKETS.toLocaleString('en')} sockets, for its ${listeners.length.toLocaleString('en')} listeners (every line read and checked)`, items: listeners.length, text, expected: { listeners, others: 0 } };
+}
 
 function parserSection(results: ParserResults, rows: string[]): string {
   return [
