@@ -63,6 +63,8 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
   let tableLine = 0;
   let declared = new Set<string>();
   let perChain = new Map<string, number>();
+  // The current table's, made once per table rather than once per rule.
+  let context: RuleContext | null = null;
 
   for (let start = 0, lineNo = 1; start <= text.length; lineNo++) {
     let newline = text.indexOf('\n', start);
@@ -75,9 +77,9 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
     while (to > from && isWhitespace(text.charCodeAt(to - 1))) to--;
     if (from === to) continue;
     const first = text.charCodeAt(from);
-    if (table !== null && first !== 35 && first !== 42 && first !== 58 && !isCommit(text, from, to)) {
+    if (context !== null && first !== 35 && first !== 42 && first !== 58 && !isCommit(text, from, to)) {
       // A rule line, by far the most common: read in place.
-      const rule = parseRuleLine(text, from, to, lineNo, { source, family, table, declared }, tokens);
+      const rule = parseRuleLine(text, from, to, lineNo, context, tokens);
       if ('code' in rule) return err(rule);
       const index = (perChain.get(rule.chain) ?? 0) + 1;
       perChain.set(rule.chain, index);
@@ -98,6 +100,7 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
       tableLine = lineNo;
       declared = new Set();
       perChain = new Map();
+      context = { source, family, table, declared };
       continue;
     }
     if (table === null && PRIVILEGE.test(line)) {
@@ -113,6 +116,7 @@ export function parseIptablesSave(text: string, source: IptablesSource): Result<
     }
     if (line === 'COMMIT') {
       table = null;
+      context = null;
       continue;
     }
     // A chain line (the only kind left: the others were read above).
