@@ -1,6 +1,4 @@
 import { ProfileInput, type AuthMethod, type Profile, type ProfilePatch } from '../../shared/common/schema/profile';
-import { formatSshDestination } from '../../shared/common/schema/ssh-destination';
-import type { AccessChoice } from '../state/wizard';
 
 /**
  * The profile form's draft and its rules, pure: the draft is what the inputs hold (text), the patch
@@ -101,14 +99,4 @@ export function profileMatches(profile: Profile, search: string): boolean {
   const text = search.trim().toLowerCase();
   if (text === '') return true;
   return [profile.name, profile.host, profile.user, ...profile.groups, ...profile.tags, profile.serviceHint ?? ''].some((v) => v.toLowerCase().includes(text));
-}
-
-/**
- * The wizard's access choice for a saved profile, from the form's picker or "Diagnose with it": the
- * chain as the saved profiles give it now, for the path diagram; main expands it again (nested jumps
- * included) when the diagnosis starts.
- */
-export function profileAccessChoice(profile: Profile, all: readonly Profile[]): Extract<AccessChoice, { kind: 'profile' }> {
-  const jumps = profile.jumps.map((id) => all.find((p) => p.id === id)).filter((p) => p !== undefined);
-  return { kind: 'profile', id: profile.id, name: profile.name, destination: formatSshDestination(profile), jumps: jumps.map((p) => formatSshDestination(p)) };
 }

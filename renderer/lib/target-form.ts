@@ -1,12 +1,12 @@
-import { Access, calls } from '../../shared/common/ipc';
-import { ProbeOptions } from '../../shared/common/schema/probe';
+import { isServiceName, isWholeNumberWithin, PROBE_LIMITS, SERVICE_NAME_MAX, SSH_LIMITS } from '../../shared/common/schema/limits';
 import type { Symptom } from '../../shared/common/schema/report';
 import { parseSshDestination } from '../../shared/common/schema/ssh-destination';
-import { parseTarget } from '../../shared/common/schema/target';
+import { parseTarget } from '../../shared/common/schema/target-text';
 
 /**
- * The target form's rules, pure: what each field may hold (the limits come from the IPC contract,
- * so the form and main agree), the message for each mistake, and where main's refusal belongs.
+ * The target form's rules, pure: what each field may hold (the limits the IPC contract's schemas
+ * are built from, so the form and main agree), the message for each mistake, and where main's
+ * refusal belongs. Nothing here loads zod: this is the first screen, shown before zod is loaded.
  */
 
 export interface FormDraft {
@@ -35,20 +35,16 @@ export interface FormErrors {
 /** A field of the form, in the order the focus visits them; `jump` carries the row index. */
 export type FormField = { name: 'target' | 'service' | 'destination' | 'profile' | 'rounds' | 'timeout' } | { name: 'jump'; index: number };
 
-const sshShape = Access.options[1].shape;
-/** The contract's bound on the jump list (zod keeps an array's bound out of reach; a test holds the two together). */
-export const MAX_JUMPS = 8;
+/** The contract's bound on the jump list. */
+export const MAX_JUMPS = SSH_LIMITS.maxJumps;
 
-const serviceSchema = calls.startDiagnosis.request.shape.service.unwrap();
-const roundsSchema = ProbeOptions.shape.rounds;
-const timeoutSchema = ProbeOptions.shape.timeoutMs;
 export const limits = {
-  roundsMin: roundsSchema.minValue ?? 1,
-  roundsMax: roundsSchema.maxValue ?? 10,
-  timeoutMin: timeoutSchema.minValue ?? 100,
-  timeoutMax: timeoutSchema.maxValue ?? 60_000,
-  serviceMax: serviceSchema.maxLength ?? 256,
-  destinationMax: sshShape.destination.maxLength ?? 300,
+  roundsMin: PROBE_LIMITS.rounds.min,
+  roundsMax: PROBE_LIMITS.rounds.max,
+  timeoutMin: PROBE_LIMITS.timeoutMs.min,
+  timeoutMax: PROBE_LIMITS.timeoutMs.max,
+  serviceMax: SERVICE_NAME_MAX,
+  destinationMax: SSH_LIMITS.destinationMax,
 } as const;
 
 /** The symptom choices, in the words a person would use; null is "not said". */
@@ -75,14 +71,14 @@ export function validateForm(draft: FormDraft): FormErrors {
   return {
     target: target.ok ? null : target.error.message,
     service:
-      service === '' || serviceSchema.safeParse(service).success
+      service === '' || isServiceName(service)
         ? null
         : `Give the service's unit name, such as postgresql or nginx: at most ${limits.serviceMax} characters, no control characters.`,
     destination: ssh ? serverError(draft.destination, 'server') : null,
     profile: draft.access === 'profile' && !draft.profileId ? 'Choose a saved profile, or another way to reach the server.' : null,
     jumps: draft.jumps.map((jump) => (ssh ? serverError(jump, 'jump') : null)),
-    rounds: roundsSchema.safeParse(draft.rounds).success ? null : `Use a whole number of rounds from ${limits.roundsMin} to ${limits.roundsMax}.`,
-    timeout: timeoutSchema.safeParse(draft.timeoutMs).success ? null : `Use a whole number of milliseconds from ${limits.timeoutMin} to ${limits.timeoutMax}.`,
+    rounds: isWholeNumberWithin(draft.rounds, PROBE_LIMITS.rounds) ? null : `Use a whole number of rounds from ${limits.roundsMin} to ${limits.roundsMax}.`,
+    timeout: isWholeNumberWithin(draft.timeoutMs, PROBE_LIMITS.timeoutMs) ? null : `Use a whole number of milliseconds from ${limits.timeoutMin} to ${limits.timeoutMax}.`,
   };
 }
 

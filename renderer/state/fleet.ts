@@ -1,7 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { FLEET_LIMITS, type CallRequest, type EventPayload, type FleetEvent, type FleetOutcome, type FleetServerInfo, type PortwiseApi } from '../../shared/common/ipc';
+import type { CallRequest, EventPayload, FleetEvent, FleetOutcome, FleetServerInfo, PortwiseApi } from '../../shared/common/ipc';
 import type { Activity } from '../../shared/common/schema/events';
-import { defaultProbeOptions } from '../../shared/common/schema/probe';
+import { defaultProbeOptions, FLEET_LIMITS } from '../../shared/common/schema/limits';
 import type { FleetServerResult } from '../../shared/common/schema/fleet';
 import type { HumanError } from './run';
 import { describeThrown, type StartError } from './wizard';

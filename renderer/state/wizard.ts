@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CallRequest, CallResponse, EventPayload, PortwiseApi } from '../../shared/common/ipc';
-import { defaultProbeOptions } from '../../shared/common/schema/probe';
+import { defaultProbeOptions } from '../../shared/common/schema/limits';
 import type { NodeAnswer } from '../../shared/common/schema/answers';
 import type { PromptAnswer } from '../../shared/common/schema/prompts';
 import type { Report, Symptom } from '../../shared/common/schema/report';

@@ -12,6 +12,7 @@ import { KnownHostView, KnownHostsListing, ManagerRefusal, PresentedKey } from '
 import { Profile, ProfileId, ProfilePatch } from './schema/profile';
 import { ConnectionTest } from './schema/connection-test';
 import { Settings } from './schema/settings';
+import { FLEET_LIMITS, SERVICE_NAME_MAX, SERVICE_NAME_PATTERN, SSH_LIMITS } from './schema/limits';
 
 /**
  * THE contract between the renderer and the main process: every call with its request and response
@@ -21,8 +22,9 @@ import { Settings } from './schema/settings';
 
 const RunId = z.string().regex(/^[a-z0-9-]{1,64}$/);
 
-// eslint-disable-next-line no-control-regex -- control characters are what is refused
-const ServiceName = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+const ServiceName = z.string().min(1).max(SERVICE_NAME_MAX).regex(SERVICE_NAME_PATTERN, 'no control characters');
+/** A typed `user@host[:port]`, parsed in main. */
+const SshDestinationText = z.string().min(1).max(SSH_LIMITS.destinationMax);
 
 /** How to reach the server: not at all (manual mode), or over SSH (`user@host[:port]`, parsed in main). */
 export const Access = z.discriminatedUnion('kind', [
@@ -30,8 +32,8 @@ export const Access = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('ssh'),
-      destination: z.string().min(1).max(300),
-      jumps: z.array(z.string().min(1).max(300)).max(8),
+      destination: SshDestinationText,
+      jumps: z.array(SshDestinationText).max(SSH_LIMITS.maxJumps),
       identityFiles: z.array(z.string().min(1).max(4096)).max(8).optional(),
       /** May root-only reads be retried with `sudo -n` (never a password prompt)? */
       sudo: z.boolean(),
@@ -79,11 +81,8 @@ export const VerifyResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
 ]);
 
-/**
- * Fleet mode's bounds, as the engine has them (shared/node/fleet.ts: FLEET_DEFAULT_CONCURRENCY,
- * FLEET_MAX_CONCURRENCY; a unit test holds the two together), and how many servers one run takes.
- */
-export const FLEET_LIMITS = { defaultConcurrency: 8, maxConcurrency: 32, maxServers: 256 } as const;
+// In the zod-free limits.ts, which the renderer's first screen reads; the rest of the app reads it here.
+export { FLEET_LIMITS } from './schema/limits';
 
 /**
  * One server of a fleet run: a saved profile (its own jump chain, keys, sudo policy and usual
@@ -91,7 +90,7 @@ export const FLEET_LIMITS = { defaultConcurrency: 8, maxConcurrency: 32, maxServ
  */
 export const FleetServerChoice = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('profile'), id: ProfileId }).strict(),
-  z.object({ kind: z.literal('ssh'), destination: z.string().min(1).max(300) }).strict(),
+  z.object({ kind: z.literal('ssh'), destination: SshDestinationText }).strict(),
 ]);
 export type FleetServerChoice = z.infer<typeof FleetServerChoice>;
 

@@ -1,7 +1,7 @@
 import type { Outcome, ProbeAttempt, Resolution } from '../schema/probe';
 import type { Listener } from '../schema/listener';
 import type { Evidence, PathStep, Report } from '../schema/report';
-import { formatAddressPort, formatTarget } from '../schema/target';
+import { formatAddressPort, formatTarget } from '../schema/target-text';
 import { attemptWord } from './attempt-words';
 import { formatDuration, msBetween } from './times';
 

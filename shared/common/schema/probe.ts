@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROBE_LIMITS } from './limits';
 
 /** How one TCP connect to one address ended (catalog §0.1). */
 export const ConnectStatus = z.enum(['refused', 'timeout', 'unreachable', 'reset', 'connected']);
@@ -66,14 +67,17 @@ export const ProbeAttempt = z.object({
 });
 export type ProbeAttempt = z.infer<typeof ProbeAttempt>;
 
+const within = (bounds: { readonly min: number; readonly max: number }) => z.number().int().min(bounds.min).max(bounds.max);
+
 export const ProbeOptions = z.object({
-  rounds: z.number().int().min(1).max(10),
-  timeoutMs: z.number().int().min(100).max(60_000),
+  rounds: within(PROBE_LIMITS.rounds),
+  timeoutMs: within(PROBE_LIMITS.timeoutMs),
   /** Pause between rounds: spaced probes catch intermittency without tripping ICMP rate limits. */
-  spacingMs: z.number().int().min(0).max(10_000),
+  spacingMs: within(PROBE_LIMITS.spacingMs),
   /** After a connect, how long to watch for the peer closing at once (accept-then-close). */
-  closeGraceMs: z.number().int().min(0).max(5_000),
+  closeGraceMs: within(PROBE_LIMITS.closeGraceMs),
 });
 export type ProbeOptions = z.infer<typeof ProbeOptions>;
 
-export const defaultProbeOptions: ProbeOptions = { rounds: 3, timeoutMs: 3000, spacingMs: 500, closeGraceMs: 250 };
+// Kept in the zod-free limits.ts for the renderer's first screen; the engine and the CLI read it here.
+export { defaultProbeOptions } from './limits';

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from '../result';
-import { parseTarget, shown } from './target';
+import { parseTarget, shown } from './target-text';
 
 /** `user@host[:port]` for --ssh and --jump. */
 export interface SshDestination {

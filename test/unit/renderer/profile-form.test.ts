@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Profile, ProfileInput } from '../../../shared/common/schema/profile';
-import { draftErrors, draftOf, emptyDraft, patchOf, profileAccessChoice, profileMatches } from '../../../renderer/lib/profile-form';
+import { profileAccessChoice } from '../../../renderer/lib/profile-access';
+import { draftErrors, draftOf, emptyDraft, patchOf, profileMatches } from '../../../renderer/lib/profile-form';
 
 const saved = Profile.parse({
   id: 'db',
