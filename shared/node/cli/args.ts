@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AuthMethod } from '../../common/schema/profile';
+import { PROBE_LIMITS } from '../../common/schema/limits';
 import { ProbeOptions, defaultProbeOptions } from '../../common/schema/probe';
 import { parseSshChain, type SshDestination } from '../../common/schema/ssh-destination';
 import { parseTarget, shown, type Target } from '../../common/schema/target';
@@ -130,8 +131,8 @@ servers at once and sets them side by side. \`causes\` lists every cause it know
 
 Options:
   --json            print one JSON report (portwise.report/1) on stdout
-  --timeout MS      connect deadline per probe, 100-60000 (default ${defaultProbeOptions.timeoutMs})
-  --probes N        rounds of probes per address, 1-10 (default ${defaultProbeOptions.rounds})
+  --timeout MS      connect deadline per probe, ${PROBE_LIMITS.timeoutMs.min}-${PROBE_LIMITS.timeoutMs.max} (default ${defaultProbeOptions.timeoutMs})
+  --probes N        rounds of probes per address, ${PROBE_LIMITS.rounds.min}-${PROBE_LIMITS.rounds.max} (default ${defaultProbeOptions.rounds})
   --no-color        no colours (NO_COLOR is honoured too)
 
 Server evidence over SSH (read-only commands):
@@ -321,9 +322,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const input = rest[0] ?? '';
   const target = parseTarget(input);
   if (!target.ok) return { ok: false, message: `Bad target "${shown(input)}": ${target.error.message}` };
-  const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, 100, 60_000);
+  const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, PROBE_LIMITS.timeoutMs.min, PROBE_LIMITS.timeoutMs.max);
   if (!timeout.ok) return timeout;
-  const probes = integerOption('probes', values.probes, defaultProbeOptions.rounds, 1, 10);
+  const probes = integerOption('probes', values.probes, defaultProbeOptions.rounds, PROBE_LIMITS.rounds.min, PROBE_LIMITS.rounds.max);
   if (!probes.ok) return probes;
   const options = ProbeOptions.parse({ ...defaultProbeOptions, timeoutMs: timeout.value, rounds: probes.value });
   const color = values['no-color'] ? false : values.color ? true : null;
@@ -402,9 +403,9 @@ function parseFleetCommand(rest: readonly string[], values: Values, given: reado
   if (given.length === 0) return { ok: false, message: `fleet needs at least one server: --ssh USER@HOST[:PORT] or --profile NAME (repeatable), as in ${example}.` };
   const concurrency = integerOption('concurrency', values.concurrency, 8, 1, 32);
   if (!concurrency.ok) return concurrency;
-  const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, 100, 60_000);
+  const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, PROBE_LIMITS.timeoutMs.min, PROBE_LIMITS.timeoutMs.max);
   if (!timeout.ok) return timeout;
-  const probes = integerOption('probes', values.probes, defaultProbeOptions.rounds, 1, 10);
+  const probes = integerOption('probes', values.probes, defaultProbeOptions.rounds, PROBE_LIMITS.rounds.min, PROBE_LIMITS.rounds.max);
   if (!probes.ok) return probes;
   const anySsh = given.some((g) => g.kind === 'ssh');
   if (!anySsh && values.jump !== undefined) return { ok: false, message: '--jump applies to the --ssh servers; a profile\'s jump hosts come from the profile ("portwise profiles edit NAME --jump ...").' };
