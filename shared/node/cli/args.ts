@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AuthMethod } from '../../common/schema/profile';
-import { PROBE_LIMITS } from '../../common/schema/limits';
+import { FLEET_LIMITS, isServiceName, PROBE_LIMITS, SERVICE_NAME_MAX } from '../../common/schema/limits';
 import { ProbeOptions, defaultProbeOptions } from '../../common/schema/probe';
 import { parseSshChain, type SshDestination } from '../../common/schema/ssh-destination';
 import { parseTarget, shown, type Target } from '../../common/schema/target';
@@ -158,7 +158,7 @@ Several servers at once (replicas, the members of a load balancer's pool):
                     itself. Then a table (the probe from here, who listens on the server, the rule
                     that rejects or drops, the cause and how sure) and one verdict line that
                     groups the servers by cause; --json prints one portwise.fleet/1 document.
-  --concurrency N   at most N servers at once, 1-32 (default 8)
+  --concurrency N   at most N servers at once, 1-${FLEET_LIMITS.maxConcurrency} (default ${FLEET_LIMITS.defaultConcurrency})
                     --jump and --identity apply to every --ssh server (a profile brings its own
                     chain and keys); --known-hosts, --accept-new-host-key, --sudo, --service,
                     --password-env, --passphrase-env, --probes, --timeout, --no-history and
@@ -300,9 +300,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (profileOnly) return { ok: false, message: `--${profileOnly} belongs to "portwise profiles".` };
   const service = values.service ?? null;
   // A service name travels to the server as one quoted word; only what no unit name can hold is refused here.
-  // eslint-disable-next-line no-control-regex -- control characters are what is refused
-  if (service !== null && (service === '' || service.length > 256 || /[\u0000-\u001f\u007f]/.test(service))) {
-    return { ok: false, message: `--service takes a unit name (at most 256 characters, no control characters), not "${shown(service)}".` };
+  if (service !== null && !isServiceName(service)) {
+    return { ok: false, message: `--service takes a unit name (at most ${SERVICE_NAME_MAX} characters, no control characters), not "${shown(service)}".` };
   }
   if (verb === 'causes' || verb === 'explain') {
     const diagnoseOnly = (['timeout', 'probes', 'ssh', 'jump', 'identity', 'known-hosts', 'accept-new-host-key', 'sudo', 'answers', 'profile', 'report', 'redact', 'browser', 'no-history'] as const).find((name) => values[name] !== undefined);
@@ -401,7 +400,7 @@ function parseFleetCommand(rest: readonly string[], values: Values, given: reado
   const notFleet = Object.keys(NOT_FLEET).find((name) => values[name] !== undefined);
   if (notFleet) return { ok: false, message: NOT_FLEET[notFleet] as string };
   if (given.length === 0) return { ok: false, message: `fleet needs at least one server: --ssh USER@HOST[:PORT] or --profile NAME (repeatable), as in ${example}.` };
-  const concurrency = integerOption('concurrency', values.concurrency, 8, 1, 32);
+  const concurrency = integerOption('concurrency', values.concurrency, FLEET_LIMITS.defaultConcurrency, 1, FLEET_LIMITS.maxConcurrency);
   if (!concurrency.ok) return concurrency;
   const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, PROBE_LIMITS.timeoutMs.min, PROBE_LIMITS.timeoutMs.max);
   if (!timeout.ok) return timeout;
