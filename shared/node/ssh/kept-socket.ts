@@ -33,14 +33,18 @@ export class KeptSocket {
       socket.setNoDelay(true);
       return socket;
     }
-    socket.on('error', () => undefined);
-    socket.destroy();
+    discard(socket);
     return null;
   }
 
   dispose(): void {
     const socket = this.take();
-    socket?.on('error', () => undefined);
-    socket?.destroy();
+    if (socket !== null) discard(socket);
   }
+}
+
+/** Closes a socket no one listens to any more, so that a late error is not an uncaught one. */
+function discard(socket: net.Socket): void {
+  socket.on('error', () => undefined);
+  socket.destroy();
 }
