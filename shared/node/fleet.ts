@@ -3,6 +3,7 @@ import { fleetRows, fleetVerdict, loginFailure } from '../common/report/fleet';
 import type { DiagnosisEvent } from '../common/schema/events';
 import type { FleetRow, FleetServerResult, FleetVerdict } from '../common/schema/fleet';
 import type { ProbeOptions } from '../common/schema/probe';
+import { FLEET_LIMITS } from '../common/schema/limits';
 import { formatSshDestination } from '../common/schema/ssh-destination';
 import { formatAddressPort, formatTarget, parseTarget } from '../common/schema/target';
 import type { SshAccess } from './remote/access';
@@ -16,9 +17,6 @@ import type { PromptPort } from './ssh/prompt';
  * server` would. At most `concurrency` servers run at once; one signal cancels every run (and closes
  * its connections). Every run is bounded by the diagnosis's own deadlines (probe, login, commands).
  */
-
-export const FLEET_DEFAULT_CONCURRENCY = 8;
-export const FLEET_MAX_CONCURRENCY = 32;
 
 export interface FleetServer {
   /** How the table names it: a profile's name, or the destination as given. */
@@ -35,7 +33,7 @@ export interface FleetRequest {
   port: number;
   servers: readonly FleetServer[];
   options: ProbeOptions;
-  /** 1..32; at most this many servers are diagnosed at once. */
+  /** 1..FLEET_LIMITS.maxConcurrency; at most this many servers are diagnosed at once. */
   concurrency: number;
   env: NodeJS.ProcessEnv;
   /**
@@ -77,7 +75,7 @@ const CANCELLED = { kind: 'cancelled', message: 'Cancelled before this server fi
 /** Diagnoses the port on every server, `concurrency` at a time. Never rejects: each server ends in its result. */
 export async function runFleet(request: FleetRequest): Promise<FleetResult> {
   const { servers, port, signal } = request;
-  const concurrency = Math.min(Math.max(1, Math.floor(request.concurrency)), FLEET_MAX_CONCURRENCY);
+  const concurrency = Math.min(Math.max(1, Math.floor(request.concurrency)), FLEET_LIMITS.maxConcurrency);
   const results: (FleetServerResult | undefined)[] = servers.map(() => undefined);
   let done = 0;
   const finish = (index: number, result: FleetServerResult) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { calls, events, type CallResponse, type EventPayload } from '../common/ipc';
+import { calls, events, FLEET_LIMITS, type CallResponse, type EventPayload } from '../common/ipc';
 import type { CallName, EventName } from '../common/ipc-names';
 import { parseTarget } from '../common/schema/target';
 import { defaultProbeOptions } from '../common/schema/probe';
@@ -34,7 +34,7 @@ import { FileLockBusyError } from './store/file-lock';
 import type { Report, Verification } from '../common/schema/report';
 import { EXPORT_MIME, exportFileName, renderReportFile, type PrintPdf } from './report/export';
 import { withRawDigests } from './output-digest';
-import { FLEET_DEFAULT_CONCURRENCY, fleetTarget, runFleet, type FleetServer } from './fleet';
+import { fleetTarget, runFleet, type FleetServer } from './fleet';
 import type { FleetServerResult } from '../common/schema/fleet';
 
 /** Where events go: Electron sends them to the window; the browser tests dispatch them into the page. */
@@ -453,7 +453,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable & { dispose(
       const controller = new AbortController();
       fleets.set(fleetId, controller);
       // As many at once as asked, and never more than there are servers (what the page shows).
-      const concurrency = Math.min(req.concurrency ?? FLEET_DEFAULT_CONCURRENCY, servers.length);
+      const concurrency = Math.min(req.concurrency ?? FLEET_LIMITS.defaultConcurrency, servers.length);
       // Checked before it leaves; once the engine runs, a bad event is logged, never thrown into a run.
       const send = (event: FleetEvent) => {
         try {

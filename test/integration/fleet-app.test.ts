@@ -2,8 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { events, FLEET_LIMITS, type FleetEvent } from '../../shared/common/ipc';
-import { FLEET_DEFAULT_CONCURRENCY, FLEET_MAX_CONCURRENCY } from '../../shared/node/fleet';
+import { events, type FleetEvent } from '../../shared/common/ipc';
 import { createHandlerTable, IpcValidationError } from '../../shared/node/handlers';
 import { SecretStore } from '../../shared/node/store/secret-store';
 import { createSafeStorageCipher } from '../../electron/main/safe-storage-cipher';
@@ -79,11 +78,6 @@ async function setup(pinned: FakeFleetServer[] = []) {
 const dest = (user: string, s: FakeFleetServer) => `${user}@${s.address}:${s.sshPort}`;
 
 describe('the contract', () => {
-  it('knows the engine\'s concurrency bounds', () => {
-    expect(FLEET_LIMITS.defaultConcurrency).toBe(FLEET_DEFAULT_CONCURRENCY);
-    expect(FLEET_LIMITS.maxConcurrency).toBe(FLEET_MAX_CONCURRENCY);
-  });
-
   it.each([
     ['no payload', undefined],
     ['no servers', { port: 5432, servers: [], sudo: false, acceptNewHostKeys: false }],

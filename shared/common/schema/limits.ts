@@ -26,10 +26,7 @@ export const SERVICE_NAME_MAX = 256;
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
 export const SERVICE_NAME_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 
-/**
- * Fleet mode's bounds, as the engine has them (shared/node/fleet.ts: FLEET_DEFAULT_CONCURRENCY,
- * FLEET_MAX_CONCURRENCY; a unit test holds the two together), and how many servers one run takes.
- */
+/** Fleet mode's bounds: servers at once (the engine, the form, the CLI) and how many servers one run takes. */
 export const FLEET_LIMITS = { defaultConcurrency: 8, maxConcurrency: 32, maxServers: 256 } as const;
 
 /** What `z.number().int().min(min).max(max)` accepts. */

@@ -400,6 +400,8 @@ function parseFleetCommand(rest: readonly string[], values: Values, given: reado
   const notFleet = Object.keys(NOT_FLEET).find((name) => values[name] !== undefined);
   if (notFleet) return { ok: false, message: NOT_FLEET[notFleet] as string };
   if (given.length === 0) return { ok: false, message: `fleet needs at least one server: --ssh USER@HOST[:PORT] or --profile NAME (repeatable), as in ${example}.` };
+  // The app's contract has the same bound: one run's table, logins and memory stay bounded.
+  if (given.length > FLEET_LIMITS.maxServers) return { ok: false, message: `fleet takes at most ${FLEET_LIMITS.maxServers} servers in one run, not ${given.length}: split them into several runs.` };
   const concurrency = integerOption('concurrency', values.concurrency, FLEET_LIMITS.defaultConcurrency, 1, FLEET_LIMITS.maxConcurrency);
   if (!concurrency.ok) return concurrency;
   const timeout = integerOption('timeout', values.timeout, defaultProbeOptions.timeoutMs, PROBE_LIMITS.timeoutMs.min, PROBE_LIMITS.timeoutMs.max);

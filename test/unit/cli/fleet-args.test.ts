@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultProbeOptions } from '../../../shared/common/schema/probe';
+import { FLEET_LIMITS } from '../../../shared/common/schema/limits';
 import { parseCommandLine, usage } from '../../../shared/node/cli/args';
 
 function command(argv: string[]) {
@@ -81,6 +82,13 @@ describe('parseCommandLine: portwise fleet', () => {
     [['fleet', '5432', '--ssh', 'a@db.example.com', '--probes', '11'], /^--probes must be from 1 to 10/],
   ])('%j is a usage error: %s', (argv, message) => {
     expect(refused(argv)).toMatch(message);
+  });
+
+  it('takes at most as many servers as the app does', () => {
+    const servers = (n: number) => Array.from({ length: n }, (_, i) => ['--ssh', `a@db${i}.example.com`]).flat();
+    expect(command(['fleet', '5432', ...servers(FLEET_LIMITS.maxServers)])).toMatchObject({ kind: 'fleet', servers: { length: FLEET_LIMITS.maxServers } });
+    expect(refused(['fleet', '5432', ...servers(FLEET_LIMITS.maxServers + 1)])).toBe(`fleet takes at most ${FLEET_LIMITS.maxServers} servers in one run, not ${FLEET_LIMITS.maxServers + 1}: split them into several runs.`);
+    expect(FLEET_LIMITS.maxServers).toBe(256);
   });
 
   it('--concurrency belongs to fleet; diagnose still takes one server', () => {
