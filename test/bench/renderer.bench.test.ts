@@ -27,15 +27,32 @@ interface Asset {
   gzipBytes: number;
 }
 
+const indexHtml = () => readFileSync(join(rendererDir, 'index.html'), 'utf8');
+
+/** The entry script index.html loads (the first screen's code). */
+function entryScript(): string {
+  const entry = /<script[^>]*\ssrc="\.\/assets\/([^"]+\.js)"/.exec(indexHtml())?.[1];
+  if (!entry) throw new Error('index.html names no entry script');
+  return entry;
+}
+
 /**
  * The scripts the page loads before its first screen: the entry and the chunks it names for
  * modulepreload in index.html. The other screens are chunks of their own, fetched after the mark.
  */
 function firstScreenScripts(): string[] {
-  const html = readFileSync(join(rendererDir, 'index.html'), 'utf8');
-  const refs = [...html.matchAll(/<script[^>]*\ssrc="\.\/assets\/([^"]+\.js)"/g), ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="\.\/assets\/([^"]+\.js)"/g)];
-  return refs.map((m) => m[1]!);
+  const preloads = [...indexHtml().matchAll(/<link[^>]*rel="modulepreload"[^>]*href="\.\/assets\/([^"]+\.js)"/g)];
+  return [entryScript(), ...preloads.map((m) => m[1]!)];
 }
+
+/**
+ * The interactive figure in phases, from the page's own timing: navigation start to the entry script
+ * received; to its modules evaluated (the `portwise:script` mark in renderer/main.ts); the mount of the
+ * first screen (`portwise:mounted`); and from there to `portwise:interactive`, which holds the mount's
+ * effects (the focus of the target field, which makes the first style and layout), the first frame and its paint.
+ */
+const PHASES = ['script_received', 'script_evaluated', 'mount', 'first_frame'] as const;
+type PhaseName = (typeof PHASES)[number];
 
 function assets(ext: '.js' | '.css'): Asset[] {
   const dir = join(rendererDir, 'assets');
@@ -58,27 +75,39 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
 
   const interactive: number[] = [];
   const loaded: number[] = [];
+  const phases: Record<PhaseName, number[]> = { script_received: [], script_evaluated: [], mount: [], first_frame: [] };
   for (let i = 0; i < RUNS; i++) {
-    // A fresh page each time: the static server sends no-store, so nothing comes from a cache.
     const { page, problems } = await session.openPage();
     const handle = await page.waitForFunction(() => performance.getEntriesByName('portwise:interactive')[0]?.startTime ?? null, undefined, { polling: 10 });
     const at = (await handle.jsonValue()) as number;
-    // The mark means what it says: the first screen's target field takes input at that point.
     await expect(page.getByLabel('Target').isEditable()).resolves.toBe(true);
-    // A page-side expression (the test's types have no DOM): the navigation entry's load event end.
-    const load = Number(await page.evaluate(`performance.getEntriesByType('navigation')[0].loadEventEnd`));
+    // A string, as this file is type-checked without the DOM's types.
+    const marks = (await page.evaluate(`(() => {
+      const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+      const script = performance.getEntriesByType('resource').find((r) => r.name.endsWith(${JSON.stringify(`/assets/${entryScript()}`)}));
+      return {
+        load: performance.getEntriesByType('navigation')[0].loadEventEnd,
+        received: script?.responseEnd ?? NaN,
+        evaluated: mark('portwise:script'),
+        mounted: mark('portwise:mounted'),
+      };
+    })()`)) as { load: number; received: number; evaluated: number; mounted: number };
+    const phase = { script_received: marks.received, script_evaluated: marks.evaluated - marks.received, mount: marks.mounted - marks.evaluated, first_frame: at - marks.mounted };
+    // A mark or the script's timing missing would make the phases measure nothing.
+    expect(Object.values(phase).every((ms) => Number.isFinite(ms) && ms >= 0), JSON.stringify(marks)).toBe(true);
+    for (const name of PHASES) phases[name].push(phase[name]);
     interactive.push(at);
-    loaded.push(load);
+    loaded.push(marks.load);
     await page.close();
     expect(problems).toEqual([]);
   }
 
-  // Chromium's own share on this machine: a new page navigating to a static file of the same server
-  // (no script) and reaching its load event. What the renderer adds is the difference.
+  // The baseline: a fresh page, like each run above, loading a static file of the same server.
   const blank: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const { page } = await session.openPage();
-    await page.goto(`${session.url}/favicon.svg`);
+    // Its console has one 404, the browser's own request for /favicon.ico (a bare image has no icon link).
+    const { page } = await session.openPage('favicon.svg');
+    expect(await page.evaluate('document.contentType')).toBe('image/svg+xml');
     blank.push(Number(await page.evaluate(`performance.getEntriesByType('navigation')[0].loadEventEnd`)));
     await page.close();
   }
@@ -97,6 +126,7 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
     renderer_interactive_ms: figure(interactive),
     renderer_load_event_ms: figure(loaded),
     renderer_blank_page_ms: figure(blank),
+    renderer_phases_ms: Object.fromEntries(PHASES.map((name) => [name, figure(phases[name])])) as Record<PhaseName, Figure>,
   };
   console.log(JSON.stringify({ ...results, renderer: { ...results.renderer, files: undefined } }, null, 2));
   if (quick) return;
@@ -104,25 +134,32 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
   updateDocSection('renderer', renderSection(results));
 });
 
-function renderSection(r: { renderer: { js_bytes: number; js_gzip_bytes: number; css_bytes: number; css_gzip_bytes: number; js_first_screen_bytes: number; js_first_screen_gzip_bytes: number }; renderer_interactive_ms: Figure; renderer_load_event_ms: Figure; renderer_blank_page_ms: Figure }): string {
+function renderSection(r: { renderer: { js_bytes: number; js_gzip_bytes: number; css_bytes: number; css_gzip_bytes: number; js_first_screen_bytes: number; js_first_screen_gzip_bytes: number }; renderer_interactive_ms: Figure; renderer_load_event_ms: Figure; renderer_blank_page_ms: Figure; renderer_phases_ms: Record<PhaseName, Figure> }): string {
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   const row = (name: string, f: Figure, note: string) => `| ${name} | ${f.median} | ${f.min} | ${f.max} | ${f.runs} | ${note} |`;
+  const p = r.renderer_phases_ms;
   return [
     '## Renderer',
     '',
     `Measured on ${new Date().toISOString().slice(0, 10)}: the built renderer (\`out/renderer\`, minified) served on loopback with the app's CSP, in Debian's Chromium through playwright-core; \`window.portwise\` is the same handler table Electron registers (the diagnosis scripted, profiles and history real), so every call the first screen makes crosses a bridge, as it would cross IPC.`,
     '',
     `- JavaScript: ${kb(r.renderer.js_bytes)}, **${kb(r.renderer.js_gzip_bytes)} gzip** (target ≤ 150 KB), all chunks.`,
-    `- Of it, what the page loads before its first screen (the entry and its modulepreloads): ${kb(r.renderer.js_first_screen_bytes)}, ${kb(r.renderer.js_first_screen_gzip_bytes)} gzip. The other screens are chunks of their own, fetched after the first screen is interactive.`,
+    `- Of it, what the page loads before its first screen (the entry and its modulepreloads): ${kb(r.renderer.js_first_screen_bytes)}, ${kb(r.renderer.js_first_screen_gzip_bytes)} gzip. The other screens are chunks of their own, fetched after the first screen is interactive. zod is not in it: the form takes its bounds, defaults and checks from zod-free modules the schemas are built from (shared/common/schema/limits.ts, target-text.ts), and test/unit/lint/first-screen-imports.test.ts fails if a first-screen module imports zod again.`,
     `- CSS: ${kb(r.renderer.css_bytes)}, ${kb(r.renderer.css_gzip_bytes)} gzip.`,
     '',
     '| figure | median ms | min | max | runs | what |',
     '|---|---|---|---|---|---|',
     row('renderer_interactive_ms', r.renderer_interactive_ms, 'navigation start to the first screen mounted and painted (`portwise:interactive` mark; the target field is then editable), a fresh page each run'),
     row('renderer_load_event_ms', r.renderer_load_event_ms, 'navigation start to the end of the load event'),
-    row('renderer_blank_page_ms', r.renderer_blank_page_ms, "Chromium's own share: the same page navigating to a static file of the same server (no script), to its load event"),
+    row('renderer_blank_page_ms', r.renderer_blank_page_ms, 'the baseline: a fresh page, as above, loading a static SVG of the same server (no script), to its load event'),
+    row('phase: script_received', p.script_received, 'navigation start to the entry script received (its resource timing)'),
+    row('phase: script_evaluated', p.script_evaluated, "from there to the first screen's modules evaluated (`portwise:script`, the first line of renderer/main.ts)"),
+    row('phase: mount', p.mount, 'the stores made and the first screen mounted (`portwise:mounted`)'),
+    row('phase: first_frame', p.first_frame, "from there to the mark: the mount's effects (the target field's focus makes the first style and layout), the first frame and its paint"),
     '',
-    "Where the time goes, from Chromium traces of single loads on this machine (thread CPU time, which holds up under load better than wall time): the page's main thread spent about 220–250 ms of CPU between navigation and the mark while zod was on the first screen. About 110 ms of it was running the script: building the IPC contract's zod schemas (zod was some 40% of the first screen's JS; the form took its limits from that contract) and mounting the first screen. zod has since left the first screen: the form takes its bounds, defaults and checks from zod-free modules the schemas are built from (shared/common/schema/limits.ts, target-text.ts), zod comes with the later screens' chunk after the mark, and a unit test (test/unit/lint/first-screen-imports.test.ts) fails if a first-screen module imports it again. The first layout takes some 70 ms of wall time but only about 20 ms of CPU: the rest waits on about 34 synchronous font look-ups to the browser process, which a fresh renderer makes once (a relayout of the same 114-element screen afterwards takes 1–3 ms). The remainder of the figure is waiting, not the renderer's code: for the script from the test's server (its Node event loop is shared with Playwright and the bridge), for V8's background compile, and for the CPU itself: for each new page, headless Chromium's browser process used some 320 ms of CPU (/proc over five new pages: the hidden tab and window it builds, and Playwright's setup of the page), and its omnibox-popup WebUI renderer 20–30 ms more, on the same 2 cores as the page; an Electron window has no browser UI and no Playwright. The blank page pays the same, which is why it moves with the figure from run to run. Nothing on the first screen waits for a call across the bridge before it is painted (getAppInfo and listProfiles are answered whenever they are). The other screens are one chunk loaded after the mark (see the first-screen JavaScript above); against the single bundle it had before, that saved some 20 ms of main-thread CPU per load, not the waits.",
+    "The phases add up to the interactive figure, run by run. Where their time goes, from Chromium traces of single loads on this machine: the entry script (110 KB) is parsed on a V8 worker thread while it arrives, some 40–50 ms, before its modules are evaluated; the mount makes the stores and the screen's 114 elements; and the first layout, which the focus forces, takes 50–90 ms of wall time but only about 20 ms of CPU: the rest waits on 34 font look-ups to the browser process (9 family matches and 13 render-style queries, one per font size and weight), which a fresh renderer makes once (a relayout of the same screen afterwards takes 1–3 ms). Across the load, the page's main thread gets about a third to a half of the wall time as CPU: on these 2 cores it shares the CPU with headless Chromium's browser process, which used some 320 ms of CPU per new page (/proc over five new pages: the hidden tab and window it builds, and Playwright's setup of the page), with its compositor, and with the test's Node process. Nothing on the first screen waits for a call across the bridge before it is painted (getAppInfo and listProfiles are answered whenever they are).",
+    '',
+    "Tried on 2026-11-25 and not kept, each measured alternately against the build it would replace on this machine: the first screen's HTML written into index.html, so that it is laid out and painted before the script runs (the mount then replaced it; hydrating it instead would spare the mount, not the layout), was slower (median 363 against 339 ms over 20 loads each: its modules were evaluated 60 ms later, because the early layout and its font look-ups held the main thread while the script waited); short font stacks (`system-ui, sans-serif` and `monospace`) changed nothing measurable (329 against 306 ms over 30 loads, within the spread: the stacks' missing families cost under a millisecond of look-ups); and `focus({ preventScroll: true })` still forces the layout. Before 2026-11-25 the baseline row was measured wrong: it asked for `/` + `/favicon.svg`, which a URL parser reads as a host named favicon.svg and the path `/`, so it loaded index.html with its assets missing, after the app's own page. The note that the blank page \"pays the same\" as the app rested on that figure; measured as above, the baseline is the part of the figure that is Chromium's and the harness's, and the four phases show the rest.",
     '',
   ].join('\n');
 }

@@ -20,8 +20,11 @@ export interface WizardSession {
   relay: PageEventRelay;
   bridge: PortwiseBridge;
   table: HandlerTable & { dispose(): void };
-  /** Opens the app in a new page; `problems` collects page errors and console errors/warnings. */
-  openPage(): Promise<{ page: Page; problems: string[] }>;
+  /**
+   * Opens the app in a new page (or `path`, relative to `url`: a static file for a baseline);
+   * `problems` collects page errors and console errors/warnings.
+   */
+  openPage(path?: string): Promise<{ page: Page; problems: string[] }>;
   close(): Promise<void>;
 }
 
@@ -47,7 +50,7 @@ export async function startWizardSession(createTable: (sink: EventSink) => Handl
       relay,
       bridge,
       table,
-      async openPage() {
+      async openPage(path = '') {
         const page = await context.newPage();
         page.setDefaultTimeout(WAIT_MS);
         const problems: string[] = [];
@@ -58,7 +61,7 @@ export async function startWizardSession(createTable: (sink: EventSink) => Handl
           if (/frame-ancestors' is ignored when delivered via a <meta> element/.test(message.text())) return;
           problems.push(`console ${message.type()}: ${message.text()}`);
         });
-        await page.goto(url);
+        await page.goto(new URL(path, url).href);
         return { page, problems };
       },
       async close() {
