@@ -9,7 +9,7 @@ import { figure, updateDocSection, updateResults, type Figure } from './measure'
 // The renderer's weight (the built JS and CSS, gzip) and how soon its first screen is interactive in
 // Chromium, from navigation start. `npm test` runs it quick (two loads, nothing written).
 const quick = process.env.PORTWISE_BENCH_QUICK === '1';
-const RUNS = quick ? 2 : 9;
+const RUNS = quick ? 2 : 21;
 
 let session: WizardSession;
 
