@@ -77,9 +77,11 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
   const loaded: number[] = [];
   const phases: Record<PhaseName, number[]> = { script_received: [], script_evaluated: [], mount: [], first_frame: [] };
   for (let i = 0; i < RUNS; i++) {
+    // A fresh page each time: the static server sends no-store, so nothing comes from a cache.
     const { page, problems } = await session.openPage();
     const handle = await page.waitForFunction(() => performance.getEntriesByName('portwise:interactive')[0]?.startTime ?? null, undefined, { polling: 10 });
     const at = (await handle.jsonValue()) as number;
+    // The mark means what it says: the first screen's target field takes input at that point.
     await expect(page.getByLabel('Target').isEditable()).resolves.toBe(true);
     // A string, as this file is type-checked without the DOM's types.
     const marks = (await page.evaluate(`(() => {
