@@ -76,6 +76,7 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
   const interactive: number[] = [];
   const loaded: number[] = [];
   const phases: Record<PhaseName, number[]> = { script_received: [], script_evaluated: [], mount: [], first_frame: [] };
+  const entryUrlEnd = JSON.stringify(`/assets/${entryScript()}`);
   for (let i = 0; i < RUNS; i++) {
     // A fresh page each time: the static server sends no-store, so nothing comes from a cache.
     const { page, problems } = await session.openPage();
@@ -86,7 +87,7 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
     // A string, as this file is type-checked without the DOM's types.
     const marks = (await page.evaluate(`(() => {
       const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
-      const script = performance.getEntriesByType('resource').find((r) => r.name.endsWith(${JSON.stringify(`/assets/${entryScript()}`)}));
+      const script = performance.getEntriesByType('resource').find((r) => r.name.endsWith(${entryUrlEnd}));
       return {
         load: performance.getEntriesByType('navigation')[0].loadEventEnd,
         received: script?.responseEnd ?? NaN,
