@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FleetDocument } from '../../shared/common/schema/fleet';
 import { createFleetLab, type FleetLab } from '../lab/harness/fleet-lab';
 import { preflight } from '../lab/harness/netns';
-import { figure, timeProcess, updateDocSection, updateResults, type Figure } from './measure';
+import { CLOCK_TICKS, figure, machineBusyMs, timeProcess, updateDocSection, updateResults, type Figure } from './measure';
 
 /**
  * Issue 8's fleet figure: `portwise fleet` on one lab server, then on 20 (each its own namespace and
@@ -58,13 +58,6 @@ async function portwiseFleet(count: number): Promise<{ ms: number; document: Fle
   return { ms: run.ms, document };
 }
 
-/** This machine's CPU time so far, ms: all cores busy (not idle, not waiting on I/O), from /proc/stat. */
-function machineBusyMs(): number {
-  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
-  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * (1000 / CLOCK_TICKS);
-}
-
 /** The CPU time of this process's finished children, ms (the Portwise process once it is waited for). */
 function childrenCpuMs(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -72,9 +65,6 @@ function childrenCpuMs(): number {
   // After "pid (comm) ", cutime and cstime are fields 16 and 17 of stat(5), here 13 and 14 (0-based from state).
   return (Number(fields[13]) + Number(fields[14])) * (1000 / CLOCK_TICKS);
 }
-
-/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
-const CLOCK_TICKS = 100;
 
 it(`measures portwise fleet on 1 server and on ${SERVERS}, side by side`, async () => {
   const one: number[] = [];

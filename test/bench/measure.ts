@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
@@ -63,4 +64,29 @@ export function updateDocSection(name: string, markdown: string): void {
   const end = doc.indexOf(close);
   const next = start >= 0 && end > start ? `${doc.slice(0, start)}${block}${doc.slice(end + close.length)}` : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(DOC, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+export const CLOCK_TICKS = 100;
+
+/** This machine's CPU time so far, ms: all cores busy (not idle, not waiting on I/O), from /proc/stat. */
+export function machineBusyMs(): number {
+  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * (1000 / CLOCK_TICKS);
+}
+
+/**
+ * Waits for the machine to go quiet before a measured run: until a 100 ms window in which all cores
+ * together were busy less than `busyShare` of the time, and at most `maxMs`. Resolves whether it got
+ * quiet (a run that starts on a busy machine is counted, not hidden).
+ */
+export async function settle(cores: number, busyShare = 0.25, maxMs = 3000): Promise<boolean> {
+  const windowMs = 100;
+  for (let waited = 0; waited < maxMs; waited += windowMs) {
+    const before = machineBusyMs();
+    await sleep(windowMs);
+    if (machineBusyMs() - before < busyShare * cores * windowMs) return true;
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { EventPayload } from '../../../shared/common/ipc';
 import { callNames, eventNames, type CallName, type EventName } from '../../../shared/common/ipc-names';
 import type { EventSink, HandlerTable } from '../../../shared/node/handlers';
@@ -24,6 +24,15 @@ const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Chromium on a profile folder of its own (`userDataDir`), as Electron runs its window on the
+ * persistent default session of the app's userData folder; `launchChromium` gives off-the-record
+ * contexts instead.
+ */
+export function launchPersistentChromium(userDataDir: string, options: BrowserContextOptions): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, { ...options, executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 const CALL_BINDING = '__portwiseBridgeCall';

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { CONTENT_SECURITY_POLICY } from '../../../electron/main/csp';
 import type { EventSink, HandlerTable } from '../../../shared/node/handlers';
-import { installPortwiseBridge, launchChromium, PageEventRelay, type PortwiseBridge } from './bridge';
+import { installPortwiseBridge, launchChromium, launchPersistentChromium, PageEventRelay, type PortwiseBridge } from './bridge';
 import { startStaticServer, type StaticServer } from './static-server';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 
@@ -28,20 +29,49 @@ export interface WizardSession {
   close(): Promise<void>;
 }
 
-export async function startWizardSession(createTable: (sink: EventSink) => HandlerTable & { dispose(): void }): Promise<WizardSession> {
+export interface WizardSessionOptions {
+  /**
+   * `incognito` (the tests' default): one browser, an off-the-record context. `persistent`: a browser
+   * on a profile folder of its own, deleted on close, like Electron's window on its default session.
+   */
+  profile?: 'incognito' | 'persistent';
+}
+
+export async function startWizardSession(createTable: (sink: EventSink) => HandlerTable & { dispose(): void }, options: WizardSessionOptions = {}): Promise<WizardSession> {
   // Never skip: a missing build is a failure with the fix in the message.
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new Error(`The built renderer is missing (${join(rendererDir, 'index.html')}). Run "npm run build" first; "npm run test:e2e" does it for you.`);
   }
   await mkdir(screenshotDir, { recursive: true });
   let server: StaticServer | undefined;
-  let browser: Browser | undefined;
+  let browser: { close(): Promise<void> } | undefined;
   const relay = new PageEventRelay();
   const table = createTable(relay);
+  const contextOptions = { viewport: { width: 1180, height: 860 }, colorScheme: 'light', reducedMotion: 'reduce' } as const;
   try {
     server = await startStaticServer(rendererDir, CONTENT_SECURITY_POLICY);
-    browser = await launchChromium();
-    const context: BrowserContext = await browser.newContext({ viewport: { width: 1180, height: 860 }, colorScheme: 'light', reducedMotion: 'reduce' });
+    let context: BrowserContext;
+    if (options.profile === 'persistent') {
+      const profileDir = await mkdtemp(join(tmpdir(), 'portwise-chromium-'));
+      const persistent = await launchPersistentChromium(profileDir, contextOptions).catch(async (error: unknown) => {
+        await rm(profileDir, { recursive: true, force: true });
+        throw error;
+      });
+      browser = {
+        close: async () => {
+          try {
+            await persistent.close();
+          } finally {
+            await rm(profileDir, { recursive: true, force: true });
+          }
+        },
+      };
+      context = persistent;
+    } else {
+      const launched: Browser = await launchChromium();
+      browser = launched;
+      context = await launched.newContext(contextOptions);
+    }
     const bridge = await installPortwiseBridge(context, table, relay);
     const url = server.url;
     const started = { server, browser };
