@@ -112,8 +112,8 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
   const phases: Record<PhaseName, number[]> = { script_received: [], script_evaluated: [], mount: [], first_frame: [] };
   let startedBusy = 0;
   const entryUrlEnd = JSON.stringify(`/assets/${entryScript()}`);
-  // Alternating, so that both profiles see the same machine; each load starts on a quiet machine
-  // (the previous page's renderer gone), as the app's one window does.
+  // Alternating, so that both profiles see the same machine; each load starts on a quiet machine,
+  // not beside the teardown of the page before it (the app has one window).
   for (let i = 0; i < RUNS; i++) {
     if (!(await settle(cpus().length))) startedBusy++;
     const load = await measureAppLoad(session, entryUrlEnd);
@@ -167,7 +167,7 @@ function renderSection(r: { renderer: { js_bytes: number; js_gzip_bytes: number;
   return [
     '## Renderer',
     '',
-    `Measured on ${new Date().toISOString().slice(0, 10)}: the built renderer (\`out/renderer\`, minified) served on loopback with the app's CSP, in Debian's Chromium through playwright-core; \`window.portwise\` is the same handler table Electron registers (the diagnosis scripted, profiles and history real), so every call the first screen makes crosses a bridge, as it would cross IPC. Chromium runs on a profile folder of its own (a persistent profile, deleted after the run), as Electron runs the app's window on the default session of its userData folder. Before each load the bench waits, at most 3 s, for the machine to go quiet (both cores together busy under 25% of a 100 ms window), so that a load does not share the cores with the teardown of the page before it: ${r.renderer_loads_started_busy} of the ${r.renderer_interactive_ms.runs * 2 + r.renderer_blank_page_ms.runs} loads started without it.`,
+    `Measured on ${new Date().toISOString().slice(0, 10)}: the built renderer (\`out/renderer\`, minified) served on loopback with the app's CSP, in Debian's Chromium through playwright-core; \`window.portwise\` is the same handler table Electron registers (the diagnosis scripted, profiles and history real), so every call the first screen makes crosses a bridge, as it would cross IPC. Chromium runs on a profile folder of its own (a persistent profile, deleted after the run), as Electron runs the app's window on the default session of its userData folder. Before each load the bench waits, at most 3 s, for the machine to go quiet (both cores together busy under 25% of a 100 ms window), so that a load does not share the cores with the teardown of the page before it: ${r.renderer_loads_started_busy} of the ${r.renderer_interactive_ms.runs * 2 + r.renderer_blank_page_ms.runs} loads started without it. (A starting app's window shares them with the main process's own start instead, which no figure here includes.)`,
     '',
     `- JavaScript: ${kb(r.renderer.js_bytes)}, **${kb(r.renderer.js_gzip_bytes)} gzip** (target ≤ 150 KB), all chunks.`,
     `- Of it, what the page loads before its first screen (the entry and its modulepreloads): ${kb(r.renderer.js_first_screen_bytes)}, ${kb(r.renderer.js_first_screen_gzip_bytes)} gzip. The other screens are chunks of their own, fetched after the first screen is interactive. zod is not in it: the form takes its bounds, defaults and checks from zod-free modules the schemas are built from (shared/common/schema/limits.ts, target-text.ts), and test/unit/lint/first-screen-imports.test.ts fails if a first-screen module imports zod again.`,
