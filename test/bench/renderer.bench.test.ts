@@ -111,23 +111,27 @@ it('measures the renderer: gzip size of the built JS and CSS, navigation to the 
   const loaded: number[] = [];
   const phases: Record<PhaseName, number[]> = { script_received: [], script_evaluated: [], mount: [], first_frame: [] };
   let startedBusy = 0;
+  const cores = cpus().length;
+  const startQuiet = async () => {
+    if (!(await settle(cores))) startedBusy++;
+  };
   const entryUrlEnd = JSON.stringify(`/assets/${entryScript()}`);
   // Alternating, so that both profiles see the same machine; each load starts on a quiet machine,
   // not beside the teardown of the page before it (the app has one window).
   for (let i = 0; i < RUNS; i++) {
-    if (!(await settle(cpus().length))) startedBusy++;
+    await startQuiet();
     const load = await measureAppLoad(session, entryUrlEnd);
     for (const name of PHASES) phases[name].push(load.phases[name]);
     interactive.push(load.interactive);
     loaded.push(load.loadEvent);
-    if (!(await settle(cpus().length))) startedBusy++;
+    await startQuiet();
     interactiveIncognito.push((await measureAppLoad(incognito, entryUrlEnd)).interactive);
   }
 
   // The baseline: a fresh page, like each run above, loading a static file of the same server.
   const blank: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    if (!(await settle(cpus().length))) startedBusy++;
+    await startQuiet();
     // Its console has one 404, the browser's own request for /favicon.ico (a bare image has no icon link).
     const { page } = await session.openPage('favicon.svg');
     expect(await page.evaluate('document.contentType')).toBe('image/svg+xml');
